@@ -1,0 +1,180 @@
+package client
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+)
+
+// HTTPClient sends HTTP requests; *http.Client satisfies it.
+type HTTPClient interface {
+	Do(*http.Request) (*http.Response, error)
+}
+
+// Options configure a Client. Build them with the With* functions: passed
+// to New they set the client's defaults, passed to one call they override
+// the defaults for that call only.
+type Options struct {
+	// HTTPClient sends the requests. Default: a shared *http.Client with no
+	// overall timeout (calls are bounded by their context).
+	HTTPClient HTTPClient
+
+	// AuthMode is the default mode. New sets it from the outputs'
+	// default_authorization_type unless an option sets it.
+	AuthMode AuthMode
+
+	// APIKey is sent in x-api-key in the apiKey mode.
+	APIKey string
+
+	// Credentials sign requests in the iam mode.
+	Credentials aws.CredentialsProvider
+
+	// IdentityPoolCredentials sign requests in the identityPool mode.
+	IdentityPoolCredentials aws.CredentialsProvider
+
+	// Region is the signing region; New sets it from the outputs.
+	Region string
+
+	// UserPoolTokens, OIDCTokens and LambdaTokens supply the Authorization
+	// header for the userPool, oidc and lambda modes.
+	UserPoolTokens TokenSource
+	OIDCTokens     TokenSource
+	LambdaTokens   TokenSource
+
+	// Token, when set, replaces the token source of whichever token mode a
+	// request uses. Usually set per call with WithToken.
+	Token string
+
+	// Headers are added to every request (and signed in the SigV4 modes).
+	Headers http.Header
+
+	// MaxResponseBytes bounds the response body read. Default 16 MiB.
+	MaxResponseBytes int64
+
+	// Clock returns the time used for signing. Default time.Now.
+	Clock func() time.Time
+
+	// explicitMode records that a per-call option chose the mode, which
+	// disables the automatic choice among the operation's allowed modes.
+	explicitMode bool
+}
+
+// An Option changes Options. The same options serve New and a single call.
+type Option func(*Options)
+
+// WithHTTPClient sets the HTTP client that sends requests.
+func WithHTTPClient(c HTTPClient) Option { return func(o *Options) { o.HTTPClient = c } }
+
+// WithAuthMode sets the authorization mode. Given to New it sets the default
+// mode; given to a call it forces that mode for the call, even when the
+// operation's schema does not list it (AppSync then answers Unauthorized).
+func WithAuthMode(m AuthMode) Option {
+	return func(o *Options) { o.AuthMode = m; o.explicitMode = true }
+}
+
+// WithAPIKey sets the API key sent in the apiKey mode, replacing the one of
+// amplify_outputs.json.
+func WithAPIKey(key string) Option { return func(o *Options) { o.APIKey = key } }
+
+// WithIAM signs requests in the iam mode with the credentials of cfg, the
+// aws.Config that config.LoadDefaultConfig returns. Credentials are
+// retrieved for every request through the config's cache, so rotation and
+// expiry are handled as the AWS SDK handles them.
+func WithIAM(cfg aws.Config) Option {
+	return func(o *Options) { o.Credentials = cachedCredentials(cfg.Credentials) }
+}
+
+// WithCredentials signs requests in the iam mode with p.
+func WithCredentials(p aws.CredentialsProvider) Option {
+	return func(o *Options) { o.Credentials = cachedCredentials(p) }
+}
+
+// WithIdentityPool signs requests in the identityPool mode with credentials
+// from p, typically Cognito identity-pool credentials.
+func WithIdentityPool(p aws.CredentialsProvider) Option {
+	return func(o *Options) { o.IdentityPoolCredentials = cachedCredentials(p) }
+}
+
+// WithUserPool sends tokens from ts in the userPool mode.
+func WithUserPool(ts TokenSource) Option { return func(o *Options) { o.UserPoolTokens = ts } }
+
+// WithOIDC sends tokens from ts in the oidc mode.
+func WithOIDC(ts TokenSource) Option { return func(o *Options) { o.OIDCTokens = ts } }
+
+// WithLambda sends tokens from ts in the lambda mode.
+func WithLambda(ts TokenSource) Option { return func(o *Options) { o.LambdaTokens = ts } }
+
+// WithToken sends token as the Authorization header of whichever token mode
+// (userPool, oidc, lambda) the request uses, instead of asking the mode's
+// token source.
+func WithToken(token string) Option { return func(o *Options) { o.Token = token } }
+
+// WithHeader adds a header to the requests.
+func WithHeader(key, value string) Option {
+	return func(o *Options) {
+		h := make(http.Header, len(o.Headers)+1)
+		for k, v := range o.Headers {
+			h[k] = v
+		}
+		h.Add(key, value)
+		o.Headers = h
+	}
+}
+
+// WithRegion sets the SigV4 signing region, replacing the outputs' region.
+func WithRegion(region string) Option { return func(o *Options) { o.Region = region } }
+
+// WithMaxResponseBytes bounds the size of a response body.
+func WithMaxResponseBytes(n int64) Option { return func(o *Options) { o.MaxResponseBytes = n } }
+
+// WithClock sets the clock used for signing (for tests and skew handling).
+func WithClock(now func() time.Time) Option { return func(o *Options) { o.Clock = now } }
+
+// cachedCredentials wraps p in an aws.CredentialsCache unless it already is
+// one, as aws-sdk-go-v2's service clients do.
+func cachedCredentials(p aws.CredentialsProvider) aws.CredentialsProvider {
+	if p == nil {
+		return nil
+	}
+	if _, ok := p.(*aws.CredentialsCache); ok {
+		return p
+	}
+	return aws.NewCredentialsCache(p)
+}
+
+// configured reports whether o holds what mode m needs.
+func (o *Options) configured(m AuthMode) bool {
+	switch m {
+	case AuthAPIKey:
+		return o.APIKey != ""
+	case AuthIAM:
+		return o.Credentials != nil
+	case AuthIdentityPool:
+		return o.IdentityPoolCredentials != nil
+	case AuthUserPool:
+		return o.Token != "" || o.UserPoolTokens != nil
+	case AuthOIDC:
+		return o.Token != "" || o.OIDCTokens != nil
+	case AuthLambda:
+		return o.Token != "" || o.LambdaTokens != nil
+	case AuthNone:
+		return true
+	}
+	return false
+}
+
+func (o *Options) tokenSource(m AuthMode) TokenSource {
+	if o.Token != "" {
+		return StaticToken(o.Token)
+	}
+	switch m {
+	case AuthUserPool:
+		return o.UserPoolTokens
+	case AuthOIDC:
+		return o.OIDCTokens
+	case AuthLambda:
+		return o.LambdaTokens
+	}
+	return nil
+}

@@ -1,0 +1,731 @@
+package gen
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/go-amplify/data/schema"
+)
+
+// api is everything the templates and documents need, derived from the
+// AppSync schema and model_introspection. Building it is the one place
+// that decides names and Go types.
+type api struct {
+	Package     string
+	PkgPath     string
+	DefaultAuth string
+	Models      []*modelAPI
+	Queries     []*operation
+	Mutations   []*operation
+	Enums       []*enumType
+	Inputs      []*inputType
+	Fragments   []*fragment
+	Operations  []*operation // every operation, in file order
+
+	sch       *schema.Schema
+	intro     *schema.ModelIntrospection
+	names     *namer
+	fragments map[string]*fragment // by GraphQL type name
+	enums     map[string]*enumType
+	inputs    map[string]*inputType
+	models    map[string]bool // GraphQL type names that are models
+}
+
+type modelAPI struct {
+	Name        string // GraphQL type
+	GoName      string // Go type of the model's fragment: Todo
+	Facade      string // TodoModel
+	Identifier  *argsType
+	ListOptions *argsType
+	Get         *operation
+	List        *operation
+	Create      *operation
+	Update      *operation
+	Delete      *operation
+	// DeleteByIdentifier is set when DeleteXInput holds exactly the
+	// identifier's fields, so Delete can take the identifier.
+	DeleteByIdentifier bool
+}
+
+type operation struct {
+	Name     string // GraphQL operation name and genqlient function: CreateTodo
+	Kind     string // query or mutation
+	Field    string // createTodo
+	Doc      string
+	Vars     []*variable
+	Auth     []string // allowed auth modes, in the schema's order
+	Result   string   // Go type of the response field
+	RespName string   // Go field of the response struct: CreateTodo
+	Args     *argsType
+	Text     string // the GraphQL document
+	Method   string // facade method name
+	Call     string // the facade's arguments to the genqlient function
+	IsList   bool
+}
+
+type variable struct {
+	Name    string // GraphQL variable name (no $), never a Go keyword
+	Arg     string // field argument name
+	Type    *ast.Type
+	GoType  string // Go type of genqlient's parameter
+	GoField string // field of the args struct
+	Omit    bool   // sent only when set (omitempty)
+	RawJSON bool   // AWSJSON: pointer: false
+}
+
+// argsType is a struct the facade takes: a custom operation's arguments,
+// a model's identifier, or a list call's options.
+type argsType struct {
+	GoName string
+	Doc    string
+	Fields []*argField
+}
+
+type argField struct {
+	GoName string
+	JSON   string
+	GoType string
+	Var    *variable
+}
+
+type enumType struct {
+	Name   string
+	GoName string
+	Values []enumValue
+}
+
+type enumValue struct{ GoName, Value string }
+
+type inputType struct {
+	Name     string
+	GoName   string
+	Doc      string
+	TriState bool
+	Fields   []*inputField
+	HasJSON  bool
+}
+
+type inputField struct {
+	Name    string
+	GoName  string
+	GoType  string
+	Tag     string
+	JSON    string // Go expression converting an AWSJSON field for the wire, if any
+	JSONTyp string
+}
+
+type fragment struct {
+	Name   string // fragment name == Go type
+	Type   string // GraphQL type
+	Fields []fragmentField
+	Text   string
+}
+
+type fragmentField struct {
+	Alias    string // set when Go's spelling differs from genqlient's
+	Name     string
+	Fragment string // nested fragment to spread
+	RawJSON  bool
+}
+
+const (
+	authAPIKey       = "apiKey"
+	authIAM          = "iam"
+	authIdentityPool = "identityPool"
+	authUserPool     = "userPool"
+	authOIDC         = "oidc"
+	authLambda       = "lambda"
+)
+
+func buildAPI(pkg, pkgPath string, out *schema.Outputs, sch *schema.Schema) (*api, error) {
+	if out.Data == nil || out.Data.ModelIntrospection == nil {
+		return nil, fmt.Errorf("amplify outputs have no data.model_introspection: run `npx ampx generate outputs` with a backend that has defineData")
+	}
+	a := &api{
+		Package: pkg, PkgPath: pkgPath,
+		sch: sch, intro: out.Data.ModelIntrospection,
+		fragments: map[string]*fragment{}, enums: map[string]*enumType{},
+		inputs: map[string]*inputType{}, models: map[string]bool{},
+		names: newNamer("Client", "New", "Models", "Queries", "Mutations", "Subscriptions", "Option"),
+	}
+	a.DefaultAuth = modeForOutputs(out.Data.DefaultAuthorizationType)
+	for _, m := range a.intro.Models {
+		a.models[m.Name] = true
+	}
+	// Reserve the model Go names first so the model types keep them.
+	for _, m := range a.intro.Models {
+		if sch.Types[m.Name] == nil {
+			return nil, fmt.Errorf("model_introspection.models.%s: the AppSync schema %s has no type %s: generate both from the same backend", m.Name, sch.Name, m.Name)
+		}
+	}
+	for _, m := range a.intro.Models {
+		if err := a.addModel(m); err != nil {
+			return nil, err
+		}
+	}
+	for _, q := range a.intro.Queries {
+		op, err := a.customOperation("query", q)
+		if err != nil {
+			return nil, err
+		}
+		a.Queries = append(a.Queries, op)
+	}
+	for _, q := range a.intro.Mutations {
+		op, err := a.customOperation("mutation", q)
+		if err != nil {
+			return nil, err
+		}
+		a.Mutations = append(a.Mutations, op)
+	}
+	for _, e := range a.intro.Enums {
+		if def := sch.Types[e.Name]; def != nil && def.Kind == ast.Enum {
+			a.enum(def)
+		}
+	}
+	a.finish()
+	return a, nil
+}
+
+func modeForOutputs(t schema.AuthorizationType) string {
+	switch t {
+	case schema.AuthAPIKey:
+		return authAPIKey
+	case schema.AuthUserPools:
+		return authUserPool
+	case schema.AuthOIDC:
+		return authOIDC
+	case schema.AuthLambda:
+		return authLambda
+	}
+	return authIAM
+}
+
+func (a *api) addModel(m *schema.Model) error {
+	frag := a.fragment(a.sch.Types[m.Name])
+	mm := &modelAPI{Name: m.Name, GoName: frag.Name, Facade: a.names.name(frag.Name + "Model")}
+	plural := m.PluralName
+	if plural == "" {
+		plural = m.Name + "s"
+	}
+	var err error
+	if mm.Get, err = a.modelOperation("query", "get"+m.Name, "Get"+m.Name, frag, false); err != nil {
+		return err
+	}
+	if mm.List, err = a.modelOperation("query", "list"+plural, "List"+plural, frag, true); err != nil {
+		return err
+	}
+	for _, verb := range []string{"create", "update", "delete"} {
+		op, err := a.modelOperation("mutation", verb+m.Name, goName(verb)+m.Name, frag, false)
+		if err != nil {
+			return err
+		}
+		switch verb {
+		case "create":
+			mm.Create = op
+		case "update":
+			mm.Update = op
+		case "delete":
+			mm.Delete = op
+		}
+	}
+	if mm.Get != nil {
+		mm.Identifier = &argsType{GoName: a.names.name(frag.Name + "Identifier"),
+			Doc: fmt.Sprintf("%sIdentifier is the primary key of a %s.", frag.Name, m.Name)}
+		for _, v := range mm.Get.Vars {
+			mm.Identifier.Fields = append(mm.Identifier.Fields, &argField{GoName: v.GoField, JSON: v.Arg, GoType: v.GoType, Var: v})
+		}
+		mm.Get.Args = mm.Identifier
+	}
+	if mm.List != nil {
+		mm.ListOptions = &argsType{GoName: a.names.name(frag.Name + "ListOptions"),
+			Doc: fmt.Sprintf("%sListOptions are the arguments of %s: filter, page size and the token of the page to read.", frag.Name, mm.List.Field)}
+		for _, v := range mm.List.Vars {
+			mm.ListOptions.Fields = append(mm.ListOptions.Fields, &argField{GoName: v.GoField, JSON: v.Arg, GoType: v.GoType, Var: v})
+		}
+		mm.List.Args = mm.ListOptions
+	}
+	if mm.Delete != nil && mm.Identifier != nil {
+		mm.DeleteByIdentifier = a.deleteTakesIdentifier(mm)
+	}
+	a.Models = append(a.Models, mm)
+	return nil
+}
+
+// deleteTakesIdentifier reports whether Delete<Model>Input has exactly the
+// fields of the identifier, with the same types.
+func (a *api) deleteTakesIdentifier(mm *modelAPI) bool {
+	in := mm.Delete.Vars[0]
+	it := a.inputs[in.Type.Name()]
+	if it == nil || len(it.Fields) != len(mm.Identifier.Fields) {
+		return false
+	}
+	for i, f := range it.Fields {
+		id := mm.Identifier.Fields[i]
+		if f.Name != id.JSON || f.GoType != id.GoType {
+			return false
+		}
+	}
+	return true
+}
+
+// modelOperation describes one of a model's five operations, or returns
+// nil when the schema lacks its field (disableOperations).
+func (a *api) modelOperation(kind, field, name string, frag *fragment, list bool) (*operation, error) {
+	root := a.root(kind)
+	if root == nil {
+		return nil, nil
+	}
+	def := root.Fields.ForName(field)
+	if def == nil {
+		return nil, nil
+	}
+	op := &operation{Name: a.names.name(name), Kind: kind, Field: field, IsList: list}
+	a.reserveGenqlientNames(op.Name)
+	a.operationVars(op, def)
+	op.Auth = a.auth(root.Name, field)
+	op.RespName = upperFirst(field)
+	verb := map[string]string{"get": "reads a", "lis": "lists", "cre": "creates a", "upd": "updates a", "del": "deletes a"}[field[:3]]
+	op.Doc = fmt.Sprintf("%s %s %s (%s %s).", op.Name, verb, frag.Type, kind, field)
+	var sel string
+	if list {
+		sel = fmt.Sprintf("{\n    # @genqlient(flatten: true)\n    items {\n      ...%s\n    }\n    nextToken\n  }", frag.Name)
+		op.Result = "[]*" + frag.Name
+	} else {
+		sel = fmt.Sprintf("{\n    ...%s\n  }", frag.Name)
+		op.Result = goTypeFor(def.Type, frag.Name, false)
+	}
+	op.Text = a.document(op, def, sel, !list)
+	a.Operations = append(a.Operations, op)
+	return op, nil
+}
+
+func (a *api) root(kind string) *ast.Definition {
+	if kind == "mutation" {
+		return a.sch.Mutation
+	}
+	return a.sch.Query
+}
+
+// reserveGenqlientNames keeps the names genqlient derives from an operation
+// out of the facade's namespace.
+func (a *api) reserveGenqlientNames(op string) {
+	for _, n := range []string{op + "Response", op + "_Operation", "__" + op + "Input"} {
+		a.names.used[n] = true
+	}
+}
+
+func (a *api) customOperation(kind string, c *schema.CustomOperation) (*operation, error) {
+	section := "queries"
+	if kind == "mutation" {
+		section = "mutations"
+	}
+	root := a.root(kind)
+	var def *ast.FieldDefinition
+	if root != nil {
+		def = root.Fields.ForName(c.Name)
+	}
+	if def == nil {
+		return nil, fmt.Errorf("model_introspection.%s.%s: the AppSync schema %s has no %s field %s: generate both from the same backend", section, c.Name, a.sch.Name, kind, c.Name)
+	}
+	op := &operation{Name: a.names.name(goName(c.Name)), Kind: kind, Field: c.Name}
+	op.Method = op.Name
+	a.reserveGenqlientNames(op.Name)
+	a.operationVars(op, def)
+	op.Auth = a.auth(root.Name, c.Name)
+	op.RespName = upperFirst(c.Name)
+	op.Doc = fmt.Sprintf("%s calls the custom %s %s.", op.Name, kind, c.Name)
+	op.Args = &argsType{GoName: a.names.name(op.Name + "Args"),
+		Doc: fmt.Sprintf("%sArgs are the arguments of the %s %s.", op.Name, kind, c.Name)}
+	for _, v := range op.Vars {
+		op.Args.Fields = append(op.Args.Fields, &argField{GoName: v.GoField, JSON: v.Arg, GoType: v.GoType, Var: v})
+	}
+	sel := ""
+	base := a.sch.Types[def.Type.Name()]
+	leaf := ""
+	raw := false
+	switch base.Kind {
+	case ast.Object:
+		frag := a.fragment(base)
+		sel = fmt.Sprintf("{\n    ...%s\n  }", frag.Name)
+		leaf = frag.Name
+	case ast.Enum:
+		leaf = a.enum(base).GoName
+	case ast.Scalar:
+		leaf, raw = scalarGoType(base.Name)
+	default:
+		return nil, fmt.Errorf("model_introspection.%s.%s: return type %s is a %s, which this generator does not support yet", section, c.Name, base.Name, strings.ToLower(string(base.Kind)))
+	}
+	op.Result = goTypeFor(def.Type, leaf, raw)
+	op.Text = a.document(op, def, sel, sel != "")
+	a.Operations = append(a.Operations, op)
+	return op, nil
+}
+
+// operationVars makes one variable per argument of the field.
+func (a *api) operationVars(op *operation, def *ast.FieldDefinition) {
+	fields := newNamer()
+	for _, arg := range def.Arguments {
+		v := &variable{Name: safeVariable(arg.Name), Arg: arg.Name, Type: arg.Type}
+		v.GoField = fields.name(goName(arg.Name))
+		v.Omit = !arg.Type.NonNull
+		v.GoType, v.RawJSON = a.inputGoType(arg.Type, false)
+		op.Vars = append(op.Vars, v)
+	}
+}
+
+// auth lists the modes the field's @aws_* directives allow.
+func (a *api) auth(typeName, field string) []string {
+	var modes []string
+	for _, d := range a.sch.AuthDirectives(typeName, field) {
+		for _, m := range modesForDirective(d.Name) {
+			if !slices.Contains(modes, m) {
+				modes = append(modes, m)
+			}
+		}
+	}
+	return modes
+}
+
+func modesForDirective(name string) []string {
+	switch name {
+	case "aws_iam":
+		return []string{authIAM, authIdentityPool}
+	case "aws_cognito_user_pools", "aws_auth":
+		return []string{authUserPool}
+	case "aws_api_key":
+		return []string{authAPIKey}
+	case "aws_oidc":
+		return []string{authOIDC}
+	case "aws_lambda":
+		return []string{authLambda}
+	}
+	return nil
+}
+
+// document renders an operation: variables with their genqlient options,
+// the field with its arguments, and the selection.
+func (a *api) document(op *operation, def *ast.FieldDefinition, sel string, flatten bool) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# %s\n%s %s", op.Doc, op.Kind, op.Name)
+	if len(op.Vars) > 0 {
+		b.WriteString("(\n")
+		for _, v := range op.Vars {
+			switch {
+			case v.RawJSON:
+				b.WriteString("  # @genqlient(pointer: false)\n")
+			case v.Omit:
+				b.WriteString("  # @genqlient(omitempty: true)\n")
+			}
+			fmt.Fprintf(&b, "  $%s: %s\n", v.Name, v.Type.String())
+		}
+		b.WriteString(")")
+	}
+	b.WriteString(" {\n")
+	if flatten {
+		b.WriteString("  # @genqlient(flatten: true)\n")
+	} else if _, raw := scalarGoType(def.Type.Name()); raw {
+		b.WriteString("  # @genqlient(pointer: false)\n")
+	}
+	b.WriteString("  " + op.Field)
+	if len(op.Vars) > 0 {
+		b.WriteString("(")
+		for i, v := range op.Vars {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "%s: $%s", v.Arg, v.Name)
+		}
+		b.WriteString(")")
+	}
+	if sel != "" {
+		b.WriteString(" " + sel)
+	}
+	b.WriteString("\n}\n")
+	return b.String()
+}
+
+// fragment returns the fragment of an object type: its scalar and enum
+// fields and its custom-type fields (through their own fragments), leaving
+// out relationships to models, as the JavaScript client's default
+// selection set does.
+func (a *api) fragment(def *ast.Definition) *fragment {
+	if f, ok := a.fragments[def.Name]; ok {
+		return f
+	}
+	f := &fragment{Name: a.names.name(goName(def.Name)), Type: def.Name}
+	a.fragments[def.Name] = f
+	a.Fragments = append(a.Fragments, f)
+	fields := newNamer()
+	for _, fd := range def.Fields {
+		if strings.HasPrefix(fd.Name, "__") || hasRequiredArgs(fd) {
+			continue
+		}
+		base := a.sch.Types[fd.Type.Name()]
+		if base == nil {
+			continue
+		}
+		ff := fragmentField{Name: fd.Name}
+		switch base.Kind {
+		case ast.Scalar:
+			_, ff.RawJSON = scalarGoType(base.Name)
+		case ast.Enum:
+			a.enum(base)
+		case ast.Object:
+			if a.models[base.Name] || strings.HasPrefix(base.Name, "Model") && strings.HasSuffix(base.Name, "Connection") {
+				continue // a relationship: loaded on demand, not by default
+			}
+			ff.Fragment = a.fragment(base).Name
+		default:
+			continue
+		}
+		if g := fields.name(goName(fd.Name)); g != upperFirst(fd.Name) {
+			ff.Alias = g
+		}
+		f.Fields = append(f.Fields, ff)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "# %s is the default selection of a %s.\nfragment %s on %s {\n", f.Name, def.Name, f.Name, def.Name)
+	for _, ff := range f.Fields {
+		if ff.RawJSON {
+			b.WriteString("  # @genqlient(pointer: false)\n")
+		}
+		if ff.Fragment != "" {
+			b.WriteString("  # @genqlient(flatten: true)\n")
+		}
+		b.WriteString("  ")
+		if ff.Alias != "" {
+			b.WriteString(ff.Alias + ": ")
+		}
+		b.WriteString(ff.Name)
+		if ff.Fragment != "" {
+			fmt.Fprintf(&b, " {\n    ...%s\n  }", ff.Fragment)
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("}\n")
+	f.Text = b.String()
+	return f
+}
+
+func hasRequiredArgs(fd *ast.FieldDefinition) bool {
+	for _, a := range fd.Arguments {
+		if a.Type.NonNull && a.DefaultValue == nil {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *api) enum(def *ast.Definition) *enumType {
+	if e, ok := a.enums[def.Name]; ok {
+		return e
+	}
+	e := &enumType{Name: def.Name, GoName: a.names.name(goName(def.Name))}
+	a.enums[def.Name] = e
+	a.Enums = append(a.Enums, e)
+	vals := newNamer()
+	for _, v := range def.EnumValues {
+		e.Values = append(e.Values, enumValue{GoName: a.names.name(e.GoName + vals.name(goName(v.Name))), Value: v.Name})
+	}
+	return e
+}
+
+// input returns the Go struct for an input object type. Fields of
+// Update<Model>Input types tell unset from null (client.Nullable); other
+// optional fields are pointers left out when nil.
+func (a *api) input(def *ast.Definition) *inputType {
+	if it, ok := a.inputs[def.Name]; ok {
+		return it
+	}
+	it := &inputType{Name: def.Name, GoName: a.names.name(goName(def.Name))}
+	it.TriState = strings.HasPrefix(def.Name, "Update") && strings.HasSuffix(def.Name, "Input") && a.models[strings.TrimSuffix(strings.TrimPrefix(def.Name, "Update"), "Input")]
+	it.Doc = fmt.Sprintf("%s is the GraphQL input %s.", it.GoName, def.Name)
+	if it.TriState {
+		it.Doc += " Optional fields are client.Nullable: leave a field unset to keep the stored value, client.Null to remove it."
+	}
+	a.inputs[def.Name] = it
+	a.Inputs = append(a.Inputs, it)
+	fields := newNamer()
+	for _, fd := range def.Fields {
+		f := &inputField{Name: fd.Name, GoName: fields.name(goName(fd.Name))}
+		typ, raw := a.inputGoType(fd.Type, true)
+		switch {
+		case fd.Type.NonNull:
+			f.GoType, f.Tag = typ, fd.Name
+		case it.TriState:
+			f.GoType, f.Tag = "client.Nullable["+strings.TrimPrefix(typ, "*")+"]", fd.Name+",omitzero"
+		default:
+			f.GoType, f.Tag = typ, fd.Name+",omitempty"
+		}
+		if raw {
+			it.HasJSON = true
+			f.JSON, f.JSONTyp = jsonConversion(f, fd.Type, it.TriState)
+		}
+		it.Fields = append(it.Fields, f)
+	}
+	return it
+}
+
+// jsonConversion returns the expression and type that put an AWSJSON
+// field on the wire as a JSON string.
+func jsonConversion(f *inputField, t *ast.Type, triState bool) (expr, typ string) {
+	src := "v." + f.GoName
+	switch {
+	case t.Elem != nil && !t.NonNull && triState:
+		return "client.MapNullable(" + src + ", client.JSONStrings)", "client.Nullable[[]client.JSONString]"
+	case t.Elem != nil:
+		return "client.JSONStrings(" + src + ")", "[]client.JSONString"
+	case !t.NonNull && triState:
+		return "client.MapNullable(" + src + ", func(d json.RawMessage) client.JSONString { return client.JSONString(d) })", "client.Nullable[client.JSONString]"
+	}
+	return "client.JSONString(" + src + ")", "client.JSONString"
+}
+
+// inputGoType maps a GraphQL input type to Go. Inside our own input structs
+// (inStruct) nullable input objects are pointers and lists are plain
+// slices; for genqlient's parameters it follows genqlient's rules with
+// optional: pointer. AWSJSON is json.RawMessage either way.
+func (a *api) inputGoType(t *ast.Type, inStruct bool) (string, bool) {
+	base := a.sch.Types[t.Name()]
+	var leaf string
+	raw := false
+	switch base.Kind {
+	case ast.Scalar:
+		leaf, raw = scalarGoType(base.Name)
+	case ast.Enum:
+		leaf = a.enum(base).GoName
+	case ast.InputObject:
+		leaf = a.input(base).GoName
+	default:
+		leaf = "any"
+	}
+	if inStruct {
+		return structGoType(t, leaf, raw), raw
+	}
+	return goTypeFor(t, leaf, raw), raw
+}
+
+// structGoType: lists are slices of values (nil leaves the field out),
+// nullable values are pointers, AWSJSON is never a pointer.
+func structGoType(t *ast.Type, leaf string, raw bool) string {
+	if t.Elem != nil {
+		elem := *t.Elem
+		elem.NonNull = true
+		return "[]" + structGoType(&elem, leaf, raw)
+	}
+	if !t.NonNull && !raw {
+		return "*" + leaf
+	}
+	return leaf
+}
+
+// goTypeFor mirrors genqlient's types with optional: pointer: a nullable
+// named type is a pointer, lists are slices of their elements' types, and
+// raw (AWSJSON, generated with pointer: false) is never a pointer.
+func goTypeFor(t *ast.Type, leaf string, raw bool) string {
+	if t.Elem != nil {
+		return "[]" + goTypeFor(t.Elem, leaf, raw)
+	}
+	if !t.NonNull && !raw {
+		return "*" + leaf
+	}
+	return leaf
+}
+
+// scalarGoType is the Go type of each scalar; raw reports AWSJSON.
+func scalarGoType(name string) (goType string, raw bool) {
+	switch name {
+	case "Int":
+		return "int", false
+	case "Float":
+		return "float64", false
+	case "Boolean":
+		return "bool", false
+	case "AWSJSON":
+		return "json.RawMessage", true
+	case "AWSDateTime":
+		return "time.Time", false
+	case "AWSDate":
+		return "client.Date", false
+	case "AWSTime":
+		return "client.Time", false
+	case "AWSTimestamp":
+		return "int64", false
+	}
+	return "string", false
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// ArgTypes lists the argument structs in a stable order.
+func (a *api) ArgTypes() []*argsType {
+	var out []*argsType
+	for _, m := range a.Models {
+		if m.Identifier != nil {
+			out = append(out, m.Identifier)
+		}
+		if m.ListOptions != nil {
+			out = append(out, m.ListOptions)
+		}
+	}
+	for _, op := range append(slices.Clone(a.Queries), a.Mutations...) {
+		if len(op.Vars) > 0 {
+			out = append(out, op.Args)
+		}
+	}
+	return out
+}
+
+// finish fills in how the facade calls each genqlient function.
+func (a *api) finish() {
+	from := func(recv string, fields []*argField) string {
+		parts := make([]string, len(fields))
+		for i, f := range fields {
+			parts[i] = recv + "." + f.GoName
+		}
+		return strings.Join(parts, ", ")
+	}
+	rest := func(op *operation, first string) string {
+		parts := []string{first}
+		for range op.Vars[1:] {
+			parts = append(parts, "nil")
+		}
+		return strings.Join(parts, ", ")
+	}
+	for _, m := range a.Models {
+		if m.Get != nil {
+			m.Get.Call = from("id", m.Identifier.Fields)
+		}
+		if m.List != nil {
+			m.List.Call = from("o", m.ListOptions.Fields)
+		}
+		for _, op := range []*operation{m.Create, m.Update} {
+			if op != nil {
+				op.Call = rest(op, "input")
+			}
+		}
+		if op := m.Delete; op != nil {
+			first := "input"
+			if m.DeleteByIdentifier {
+				in := a.inputs[op.Vars[0].Type.Name()]
+				parts := make([]string, len(in.Fields))
+				for i, f := range in.Fields {
+					parts[i] = f.GoName + ": id." + m.Identifier.Fields[i].GoName
+				}
+				first = in.GoName + "{" + strings.Join(parts, ", ") + "}"
+			}
+			op.Call = rest(op, first)
+		}
+	}
+	for _, op := range append(slices.Clone(a.Queries), a.Mutations...) {
+		op.Call = from("args", op.Args.Fields)
+	}
+}

@@ -1,0 +1,35 @@
+// Command amplifygen generates a typed Go client for an Amplify Gen 2 / AWS
+// AppSync backend. Use it from a go:generate line:
+//
+//	//go:generate go run github.com/go-amplify/data/gen/cmd/amplifygen -outputs ../amplify_outputs.json -schema ../schema.graphql -out . -package amplifydata
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/go-amplify/data/gen"
+)
+
+func main() {
+	var cfg gen.Config
+	flag.StringVar(&cfg.Outputs, "outputs", "", "path of amplify_outputs.json (required)")
+	flag.StringVar(&cfg.Schema, "schema", "", "path of the AppSync schema: .graphql SDL or introspection .json (required)")
+	flag.StringVar(&cfg.Dir, "out", ".", "output directory, inside a Go module")
+	flag.StringVar(&cfg.Package, "package", "", "package name (default: the output directory's name)")
+	flag.StringVar(&cfg.GenqlientConfig, "genqlient-config", "", "also write the annotated genqlient.yaml of the generation to this path")
+	flag.Usage = func() {
+		fmt.Fprintf(flag.CommandLine.Output(), "usage: amplifygen -outputs amplify_outputs.json -schema schema.graphql [-out dir] [-package name]\n\n")
+		flag.PrintDefaults()
+	}
+	flag.Parse()
+	if flag.NArg() > 0 {
+		flag.Usage()
+		os.Exit(2)
+	}
+	if err := gen.Generate(cfg); err != nil {
+		fmt.Fprintln(os.Stderr, "amplifygen:", err)
+		os.Exit(1)
+	}
+}
