@@ -112,12 +112,14 @@ func ParseAWSDateTime(s string) (time.Time, error) {
 }
 
 // MarshalAWSDateTime encodes t as RFC 3339 with nanoseconds, which AppSync
-// accepts as AWSDateTime. The zero time encodes as null.
+// accepts as AWSDateTime, keeping a zone offset with seconds as ±hh:mm:ss.
+// The zero time encodes as null.
 func MarshalAWSDateTime(t *time.Time) ([]byte, error) {
 	if t == nil || t.IsZero() {
 		return []byte("null"), nil
 	}
-	return []byte(`"` + t.Format(time.RFC3339Nano) + `"`), nil
+	_, off := t.Zone()
+	return []byte(`"` + t.Format("2006-01-02T15:04:05.999999999") + formatOffset(off) + `"`), nil
 }
 
 // UnmarshalAWSDateTime decodes an AWSDateTime string.

@@ -37,6 +37,7 @@ type api struct {
 type modelAPI struct {
 	Name        string // GraphQL type
 	GoName      string // Go type of the model's fragment: Todo
+	Field       string // field of Models: Todo, even when the type had to be renamed
 	Facade      string // TodoModel
 	Identifier  *argsType
 	ListOptions *argsType
@@ -158,7 +159,7 @@ func buildAPI(pkg, pkgPath string, out *schema.Outputs, sch *schema.Schema) (*ap
 	// Reserve the model Go names first so the model types keep them.
 	for _, m := range a.intro.Models {
 		if sch.Types[m.Name] == nil {
-			return nil, fmt.Errorf("model_introspection.models.%s: the AppSync schema %s has no type %s: generate both from the same backend", m.Name, sch.Name, m.Name)
+			return nil, fmt.Errorf("data.model_introspection.models.%s: the AppSync schema %s has no type %s: generate both from the same backend", m.Name, sch.Name, m.Name)
 		}
 	}
 	for _, m := range a.intro.Models {
@@ -205,7 +206,7 @@ func modeForOutputs(t schema.AuthorizationType) string {
 
 func (a *api) addModel(m *schema.Model) error {
 	frag := a.fragment(a.sch.Types[m.Name])
-	mm := &modelAPI{Name: m.Name, GoName: frag.Name, Facade: a.names.name(frag.Name + "Model")}
+	mm := &modelAPI{Name: m.Name, GoName: frag.Name, Field: goName(m.Name), Facade: a.names.name(goName(m.Name) + "Model")}
 	plural := m.PluralName
 	if plural == "" {
 		plural = m.Name + "s"
@@ -328,7 +329,7 @@ func (a *api) customOperation(kind string, c *schema.CustomOperation) (*operatio
 		def = root.Fields.ForName(c.Name)
 	}
 	if def == nil {
-		return nil, fmt.Errorf("model_introspection.%s.%s: the AppSync schema %s has no %s field %s: generate both from the same backend", section, c.Name, a.sch.Name, kind, c.Name)
+		return nil, fmt.Errorf("data.model_introspection.%s.%s: the AppSync schema %s has no %s field %s: generate both from the same backend", section, c.Name, a.sch.Name, kind, c.Name)
 	}
 	op := &operation{Name: a.names.name(goName(c.Name)), Kind: kind, Field: c.Name}
 	op.Method = op.Name
@@ -356,7 +357,7 @@ func (a *api) customOperation(kind string, c *schema.CustomOperation) (*operatio
 	case ast.Scalar:
 		leaf, raw = scalarGoType(base.Name)
 	default:
-		return nil, fmt.Errorf("model_introspection.%s.%s: return type %s is a %s, which this generator does not support yet", section, c.Name, base.Name, strings.ToLower(string(base.Kind)))
+		return nil, fmt.Errorf("data.model_introspection.%s.%s: return type %s is a %s, which this generator does not support yet", section, c.Name, base.Name, strings.ToLower(string(base.Kind)))
 	}
 	op.Result = goTypeFor(def.Type, leaf, raw)
 	op.Text = a.document(op, def, sel, sel != "")

@@ -19,6 +19,7 @@ import (
 	"bytes"
 	"fmt"
 	"go/format"
+	"go/token"
 	"os"
 	"path/filepath"
 	"slices"
@@ -83,6 +84,9 @@ func Generate(cfg Config) error {
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
+	}
+	if !token.IsIdentifier(filepath.Base(dir)) {
+		return fmt.Errorf("output directory %s: its name is not a Go identifier, which genqlient needs to place the package: name the folder like the package (for example amplifydata)", cfg.Dir)
 	}
 	pkgPath, err := packagePath(dir)
 	if err != nil {

@@ -1,0 +1,45 @@
+# benchratio.awk reads `go test -bench` output and prints, for every group
+# of sub-benchmarks (the name up to its last "/"), the ratio of each
+# variant's ns/op, B/op and allocs/op to the base variant's (default
+# "handwritten"; pass -v base=NAME to change it). With -count > 1 the values
+# of a benchmark are averaged first. POSIX awk (mawk, gawk, busybox).
+#
+#   go test -run '^$' -bench BenchmarkGetTodo -benchmem -count 3 ./client/ > out.txt
+#   awk -f client/testdata/benchratio.awk out.txt
+BEGIN {
+	if (base == "") base = "handwritten"
+	nunits = split("ns/op B/op allocs/op", units, " ")
+}
+/^Benchmark/ {
+	name = $1
+	sub(/-[0-9]+$/, "", name)          # the -GOMAXPROCS suffix
+	if (!(name in runs)) order[++nnames] = name
+	runs[name]++
+	for (i = 3; i < NF; i++)
+		for (u = 1; u <= nunits; u++)
+			if ($(i + 1) == units[u]) sum[name, units[u]] += $i
+}
+END {
+	printf "%-32s %-16s %10s %10s %10s\n", "group", "variant/" base, "ns/op", "B/op", "allocs/op"
+	for (k = 1; k <= nnames; k++) {
+		name = order[k]
+		slash = 0
+		for (j = length(name); j > 0; j--) if (substr(name, j, 1) == "/") { slash = j; break }
+		if (slash == 0) continue
+		group = substr(name, 1, slash - 1)
+		variant = substr(name, slash + 1)
+		if (variant == base) continue
+		b = group "/" base
+		if (!(b in runs)) continue
+		line = sprintf("%-32s %-16s", group, variant)
+		for (u = 1; u <= nunits; u++) {
+			num = sum[name, units[u]] / runs[name]
+			den = sum[b, units[u]] / runs[b]
+			if (den > 0) line = line sprintf(" %10.2f", num / den)
+			else line = line sprintf(" %10s", "-")
+		}
+		print line
+		found++
+	}
+	if (!found) { print "benchratio: no group has both a " base " and another variant" > "/dev/stderr"; exit 1 }
+}
