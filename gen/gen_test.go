@@ -138,8 +138,8 @@ func TestBadInputs(t *testing.T) {
 			if fileExists(filepath.Join(dir, "schema.json")) {
 				schemaPath = filepath.Join(dir, "schema.json")
 			}
-			out := filepath.Join(dir, ".got")
-			t.Cleanup(func() { os.RemoveAll(out) })
+			out := filepath.Join(dir, ".got", "want")
+			t.Cleanup(func() { os.RemoveAll(filepath.Dir(out)) })
 			err := Generate(Config{Outputs: filepath.Join(dir, "amplify_outputs.json"), Schema: schemaPath, Dir: out})
 			require.Error(t, err)
 			msg := strings.ReplaceAll(err.Error(), dir, "{{dir}}")
