@@ -1,0 +1,79 @@
+// This file is the source of amplify/schema.graphql and amplify_outputs.json
+// (its data section): they were produced from this schema by Amplify's
+// transformer (@aws-amplify/data-schema, @aws-amplify/graphql-transformer)
+// and are committed; the Go client in ../../amplifydata is generated from them
+// (see ../../generate.go). Change them together.
+//
+// amplify_outputs.json also lists API_KEY, with the placeholder key
+// da2-fakeApiId123456; nothing here enables or uses an API key
+// (amplify/schema.graphql has no @aws_api_key).
+//
+// It is the seed backend ("With admin actions": the addUserToGroup custom
+// mutation, allowed for group ADMINS only) plus a Todo model and an echo
+// query, so that the example exercises models, enums and queries as well.
+import type { ClientSchema } from "@aws-amplify/backend"
+import { a, defineData, defineFunction } from "@aws-amplify/backend"
+// The seed imports this from "./resource", which is this file; the function
+// is defined in ./add-user-to-group/resource.ts.
+import { addUserToGroup } from "./add-user-to-group/resource"
+
+// echoFn resolves the echo query: it returns msg (its handler is not kept
+// in this example).
+export const echoFn = defineFunction({
+  name: "echoFn",
+  entry: "./echo/handler.ts",
+})
+
+const schema = a.schema({
+  Todo: a
+    .model({
+      content: a.string(),
+      done: a.boolean(),
+      // An inline enum is named after its model and field: TodoPriority.
+      priority: a.enum(["LOW", "HIGH"]),
+    })
+    .authorization((allow) => [
+      allow.owner(),
+      allow.group("ADMINS"),
+      allow.authenticated("identityPool").to(["read"]),
+    ]),
+
+  echo: a
+    .query()
+    .arguments({
+      msg: a.string().required(),
+    })
+    .returns(a.string())
+    .authorization((allow) => [allow.authenticated()])
+    .handler(a.handler.function("echoFn")),
+
+  addUserToGroup: a
+    .mutation()
+    .arguments({
+      userId: a.string().required(),
+      groupName: a.string().required(),
+    })
+    .authorization((allow) => [allow.group("ADMINS")])
+    // The seed passes the function itself, a.handler.function(addUserToGroup),
+    // for which the Amplify SDL names the resolver's function
+    // FnAddUserToGroup. The Amplify SDL this example was transformed from
+    // (schema/testdata/seed.amplify.graphql at the module root) says
+    // @function(name: "addUserToGroup"): the string form, a name that
+    // defineData's functions below maps to the same function. The AppSync
+    // schema and the Lambda's event are the same either way.
+    .handler(a.handler.function("addUserToGroup"))
+    .returns(a.json()),
+})
+
+export type Schema = ClientSchema<typeof schema>
+
+export const data = defineData({
+  schema,
+  authorizationModes: {
+    defaultAuthorizationMode: "iam",
+  },
+  functions: {
+    addUserToGroup,
+    echoFn,
+  },
+})
