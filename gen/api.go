@@ -7,6 +7,7 @@ import (
 
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"github.com/go-amplify/data/client"
 	"github.com/go-amplify/data/schema"
 )
 
@@ -14,16 +15,15 @@ import (
 // AppSync schema and model_introspection. Building it is the one place
 // that decides names and Go types.
 type api struct {
-	Package     string
-	PkgPath     string
-	DefaultAuth string
-	Models      []*modelAPI
-	Queries     []*operation
-	Mutations   []*operation
-	Enums       []*enumType
-	Inputs      []*inputType
-	Fragments   []*fragment
-	Operations  []*operation // every operation, in file order
+	Package    string
+	PkgPath    string
+	Models     []*modelAPI
+	Queries    []*operation
+	Mutations  []*operation
+	Enums      []*enumType
+	Inputs     []*inputType
+	Fragments  []*fragment
+	Operations []*operation // every operation, in file order
 
 	sch       *schema.Schema
 	intro     *schema.ModelIntrospection
@@ -57,9 +57,9 @@ type operation struct {
 	Field    string // createTodo
 	Doc      string
 	Vars     []*variable
-	Auth     []string // allowed auth modes, in the schema's order
-	Result   string   // Go type of the response field
-	RespName string   // Go field of the response struct: CreateTodo
+	Auth     []client.AuthMode // allowed auth modes, in the schema's order
+	Result   string            // Go type of the response field
+	RespName string            // Go field of the response struct: CreateTodo
 	Args     *argsType
 	Text     string // the GraphQL document
 	Method   string // facade method name
@@ -132,15 +132,6 @@ type fragmentField struct {
 	RawJSON  bool
 }
 
-const (
-	authAPIKey       = "apiKey"
-	authIAM          = "iam"
-	authIdentityPool = "identityPool"
-	authUserPool     = "userPool"
-	authOIDC         = "oidc"
-	authLambda       = "lambda"
-)
-
 func buildAPI(pkg, pkgPath string, out *schema.Outputs, sch *schema.Schema) (*api, error) {
 	if out.Data == nil || out.Data.ModelIntrospection == nil {
 		return nil, fmt.Errorf("amplify outputs have no data.model_introspection: run `npx ampx generate outputs` with a backend that has defineData")
@@ -152,7 +143,6 @@ func buildAPI(pkg, pkgPath string, out *schema.Outputs, sch *schema.Schema) (*ap
 		inputs: map[string]*inputType{}, models: map[string]bool{},
 		names: newNamer("Client", "New", "Models", "Queries", "Mutations", "Subscriptions", "Option"),
 	}
-	a.DefaultAuth = modeForOutputs(out.Data.DefaultAuthorizationType)
 	for _, m := range a.intro.Models {
 		a.models[m.Name] = true
 	}
@@ -188,20 +178,6 @@ func buildAPI(pkg, pkgPath string, out *schema.Outputs, sch *schema.Schema) (*ap
 	}
 	a.finish()
 	return a, nil
-}
-
-func modeForOutputs(t schema.AuthorizationType) string {
-	switch t {
-	case schema.AuthAPIKey:
-		return authAPIKey
-	case schema.AuthUserPools:
-		return authUserPool
-	case schema.AuthOIDC:
-		return authOIDC
-	case schema.AuthLambda:
-		return authLambda
-	}
-	return authIAM
 }
 
 func (a *api) addModel(m *schema.Model) error {
@@ -378,32 +354,16 @@ func (a *api) operationVars(op *operation, def *ast.FieldDefinition) {
 }
 
 // auth lists the modes the field's @aws_* directives allow.
-func (a *api) auth(typeName, field string) []string {
-	var modes []string
+func (a *api) auth(typeName, field string) []client.AuthMode {
+	var modes []client.AuthMode
 	for _, d := range a.sch.AuthDirectives(typeName, field) {
-		for _, m := range modesForDirective(d.Name) {
+		for _, m := range client.AuthModesForDirective(d.Name) {
 			if !slices.Contains(modes, m) {
 				modes = append(modes, m)
 			}
 		}
 	}
 	return modes
-}
-
-func modesForDirective(name string) []string {
-	switch name {
-	case "aws_iam":
-		return []string{authIAM, authIdentityPool}
-	case "aws_cognito_user_pools", "aws_auth":
-		return []string{authUserPool}
-	case "aws_api_key":
-		return []string{authAPIKey}
-	case "aws_oidc":
-		return []string{authOIDC}
-	case "aws_lambda":
-		return []string{authLambda}
-	}
-	return nil
 }
 
 // document renders an operation: variables with their genqlient options,

@@ -6,21 +6,18 @@ import (
 	"fmt"
 	"strings"
 	"text/template"
+
+	"github.com/go-amplify/data/client"
 )
 
 //go:embed templates/*.go.tmpl
 var templateFS embed.FS
 
 var templates = template.Must(template.New("").Funcs(template.FuncMap{
-	"join":   strings.Join,
-	"quote":  func(s string) string { return fmt.Sprintf("%q", s) },
-	"header": func() string { return generatedToken },
-	"modeConst": func(m string) string {
-		return map[string]string{
-			authAPIKey: "client.AuthAPIKey", authIAM: "client.AuthIAM", authIdentityPool: "client.AuthIdentityPool",
-			authUserPool: "client.AuthUserPool", authOIDC: "client.AuthOIDC", authLambda: "client.AuthLambda",
-		}[m]
-	},
+	"join":      strings.Join,
+	"quote":     func(s string) string { return fmt.Sprintf("%q", s) },
+	"header":    func() string { return generatedToken },
+	"modeConst": modeConst,
 }).ParseFS(templateFS, "templates/*.go.tmpl"))
 
 // render executes a template with a and formats the result.
@@ -30,4 +27,21 @@ func render(name string, a *api) ([]byte, error) {
 		return nil, fmt.Errorf("internal error: template %s: %w", name, err)
 	}
 	return formatGo(strings.TrimSuffix(name, ".tmpl"), b.Bytes())
+}
+
+// modeConst is the name of the client package's constant for m.
+func modeConst(m client.AuthMode) (string, error) {
+	for _, c := range []struct {
+		mode client.AuthMode
+		name string
+	}{
+		{client.AuthAPIKey, "AuthAPIKey"}, {client.AuthIAM, "AuthIAM"}, {client.AuthIdentityPool, "AuthIdentityPool"},
+		{client.AuthUserPool, "AuthUserPool"}, {client.AuthOIDC, "AuthOIDC"}, {client.AuthLambda, "AuthLambda"},
+		{client.AuthNone, "AuthNone"},
+	} {
+		if c.mode == m {
+			return "client." + c.name, nil
+		}
+	}
+	return "", fmt.Errorf("unknown auth mode %q", m)
 }
