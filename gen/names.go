@@ -84,7 +84,7 @@ func goName(name string) string {
 	return s
 }
 
-// goParam returns a lower-case Go identifier for a GraphQL variable that is
+// safeVariable returns a lower-case Go identifier for a GraphQL variable that is
 // never a Go keyword or a predeclared identifier.
 func safeVariable(name string) string {
 	if token.IsKeyword(name) || predeclared[name] {
