@@ -60,11 +60,9 @@ type operation struct {
 	Auth     []client.AuthMode // allowed auth modes, in the schema's order
 	Result   string            // Go type of the response field
 	RespName string            // Go field of the response struct: CreateTodo
-	Args     *argsType
-	Text     string // the GraphQL document
-	Method   string // facade method name
-	Call     string // the facade's arguments to the genqlient function
-	IsList   bool
+	Args     *argsType         // the arguments struct of a custom operation
+	Text     string            // the GraphQL document
+	Call     string            // the facade's arguments to the genqlient function
 }
 
 type variable struct {
@@ -78,18 +76,21 @@ type variable struct {
 }
 
 // argsType is a struct the facade takes: a custom operation's arguments,
-// a model's identifier, or a list call's options.
+// a model's identifier, or a list call's options. Its fields are the
+// operation's variables.
 type argsType struct {
 	GoName string
 	Doc    string
-	Fields []*argField
+	Fields []*variable
 }
 
-type argField struct {
-	GoName string
-	JSON   string
-	GoType string
-	Var    *variable
+// call lists the fields of a value named recv, as genqlient's parameters.
+func (t *argsType) call(recv string) string {
+	parts := make([]string, len(t.Fields))
+	for i, f := range t.Fields {
+		parts[i] = recv + "." + f.GoField
+	}
+	return strings.Join(parts, ", ")
 }
 
 type enumType struct {
@@ -146,7 +147,6 @@ func buildAPI(pkg, pkgPath string, out *schema.Outputs, sch *schema.Schema) (*ap
 	for _, m := range a.intro.Models {
 		a.models[m.Name] = true
 	}
-	// Reserve the model Go names first so the model types keep them.
 	for _, m := range a.intro.Models {
 		if sch.Types[m.Name] == nil {
 			return nil, fmt.Errorf("data.model_introspection.models.%s: the AppSync schema %s has no type %s: generate both from the same backend", m.Name, sch.Name, m.Name)
@@ -176,7 +176,6 @@ func buildAPI(pkg, pkgPath string, out *schema.Outputs, sch *schema.Schema) (*ap
 			a.enum(def)
 		}
 	}
-	a.finish()
 	return a, nil
 }
 
@@ -187,111 +186,115 @@ func (a *api) addModel(m *schema.Model) error {
 	if plural == "" {
 		plural = m.Name + "s"
 	}
-	var err error
-	if mm.Get, err = a.modelOperation("query", "get"+m.Name, "Get"+m.Name, frag, false); err != nil {
-		return err
+	for _, o := range []struct {
+		dst               **operation
+		kind, field, verb string
+	}{
+		{&mm.Get, "query", "get" + m.Name, "reads a"},
+		{&mm.List, "query", "list" + plural, "lists"},
+		{&mm.Create, "mutation", "create" + m.Name, "creates a"},
+		{&mm.Update, "mutation", "update" + m.Name, "updates a"},
+		{&mm.Delete, "mutation", "delete" + m.Name, "deletes a"},
+	} {
+		*o.dst = a.modelOperation(o.kind, o.field, o.verb, frag, o.dst == &mm.List)
 	}
-	if mm.List, err = a.modelOperation("query", "list"+plural, "List"+plural, frag, true); err != nil {
-		return err
-	}
-	for _, verb := range []string{"create", "update", "delete"} {
-		op, err := a.modelOperation("mutation", verb+m.Name, goName(verb)+m.Name, frag, false)
-		if err != nil {
-			return err
-		}
-		switch verb {
-		case "create":
-			mm.Create = op
-		case "update":
-			mm.Update = op
-		case "delete":
-			mm.Delete = op
-		}
-	}
-	if mm.Get != nil {
+	if op := mm.Get; op != nil {
 		mm.Identifier = &argsType{GoName: a.names.name(frag.Name + "Identifier"),
-			Doc: fmt.Sprintf("%sIdentifier is the primary key of a %s.", frag.Name, m.Name)}
-		for _, v := range mm.Get.Vars {
-			mm.Identifier.Fields = append(mm.Identifier.Fields, &argField{GoName: v.GoField, JSON: v.Arg, GoType: v.GoType, Var: v})
-		}
-		mm.Get.Args = mm.Identifier
+			Doc: fmt.Sprintf("%sIdentifier is the primary key of a %s.", frag.Name, m.Name), Fields: op.Vars}
+		op.Call = mm.Identifier.call("id")
 	}
-	if mm.List != nil {
+	if op := mm.List; op != nil {
 		mm.ListOptions = &argsType{GoName: a.names.name(frag.Name + "ListOptions"),
-			Doc: fmt.Sprintf("%sListOptions are the arguments of %s: filter, page size and the token of the page to read.", frag.Name, mm.List.Field)}
-		for _, v := range mm.List.Vars {
-			mm.ListOptions.Fields = append(mm.ListOptions.Fields, &argField{GoName: v.GoField, JSON: v.Arg, GoType: v.GoType, Var: v})
+			Doc:    fmt.Sprintf("%sListOptions are the arguments of %s: filter, page size and the token of the page to read.", frag.Name, op.Field),
+			Fields: op.Vars}
+		op.Call = mm.ListOptions.call("o")
+	}
+	// Create, Update and Delete pass their input and no condition.
+	for _, op := range []*operation{mm.Create, mm.Update, mm.Delete} {
+		if op != nil {
+			op.Call = "input" + strings.Repeat(", nil", len(op.Vars)-1)
 		}
-		mm.List.Args = mm.ListOptions
 	}
 	if mm.Delete != nil && mm.Identifier != nil {
-		mm.DeleteByIdentifier = a.deleteTakesIdentifier(mm)
+		if in := a.deleteInputFromIdentifier(mm); in != "" {
+			mm.DeleteByIdentifier = true
+			mm.Delete.Call = in + strings.Repeat(", nil", len(mm.Delete.Vars)-1)
+		}
 	}
 	a.Models = append(a.Models, mm)
 	return nil
 }
 
-// deleteTakesIdentifier reports whether Delete<Model>Input has exactly the
-// fields of the identifier, with the same types.
-func (a *api) deleteTakesIdentifier(mm *modelAPI) bool {
-	in := mm.Delete.Vars[0]
-	it := a.inputs[in.Type.Name()]
+// deleteInputFromIdentifier returns the Go expression that builds
+// Delete<Model>Input from an identifier id when the input holds exactly the
+// identifier's fields with the same types, and "" otherwise.
+func (a *api) deleteInputFromIdentifier(mm *modelAPI) string {
+	it := a.inputs[mm.Delete.Vars[0].Type.Name()]
 	if it == nil || len(it.Fields) != len(mm.Identifier.Fields) {
-		return false
+		return ""
 	}
+	parts := make([]string, len(it.Fields))
 	for i, f := range it.Fields {
 		id := mm.Identifier.Fields[i]
-		if f.Name != id.JSON || f.GoType != id.GoType {
-			return false
+		if f.Name != id.Arg || f.GoType != id.GoType {
+			return ""
 		}
+		parts[i] = f.GoName + ": id." + id.GoField
 	}
-	return true
+	return it.GoName + "{" + strings.Join(parts, ", ") + "}"
 }
 
 // modelOperation describes one of a model's five operations, or returns
 // nil when the schema lacks its field (disableOperations).
-func (a *api) modelOperation(kind, field, name string, frag *fragment, list bool) (*operation, error) {
+func (a *api) modelOperation(kind, field, verb string, frag *fragment, list bool) *operation {
 	root := a.root(kind)
 	if root == nil {
-		return nil, nil
+		return nil
 	}
 	def := root.Fields.ForName(field)
 	if def == nil {
-		return nil, nil
+		return nil
 	}
-	op := &operation{Name: a.names.name(name), Kind: kind, Field: field, IsList: list}
-	a.reserveGenqlientNames(op.Name)
-	a.operationVars(op, def)
-	op.Auth = a.auth(root.Name, field)
-	op.RespName = upperFirst(field)
-	verb := map[string]string{"get": "reads a", "lis": "lists", "cre": "creates a", "upd": "updates a", "del": "deletes a"}[field[:3]]
+	op := a.newOperation(kind, def, root.Name)
 	op.Doc = fmt.Sprintf("%s %s %s (%s %s).", op.Name, verb, frag.Type, kind, field)
-	var sel string
+	sel := spread(frag.Name)
 	if list {
-		sel = fmt.Sprintf("{\n    # @genqlient(flatten: true)\n    items {\n      ...%s\n    }\n    nextToken\n  }", frag.Name)
+		sel = fmt.Sprintf("{\n    # @genqlient(flatten: true)\n    items %s\n    nextToken\n  }", strings.ReplaceAll(sel, "\n", "\n  "))
 		op.Result = "[]*" + frag.Name
 	} else {
-		sel = fmt.Sprintf("{\n    ...%s\n  }", frag.Name)
-		op.Result = goTypeFor(def.Type, frag.Name, false)
+		op.Result = goTypeFor(def.Type, frag.Name, false, false)
 	}
 	op.Text = a.document(op, def, sel, !list)
-	a.Operations = append(a.Operations, op)
-	return op, nil
+	return op
 }
+
+// newOperation names an operation after its field, as the JavaScript
+// client's statements do (createTodo: CreateTodo), and makes its variables.
+func (a *api) newOperation(kind string, def *ast.FieldDefinition, rootName string) *operation {
+	op := &operation{Name: a.names.name(goName(def.Name)), Kind: kind, Field: def.Name, RespName: upperFirst(def.Name)}
+	for _, n := range []string{op.Name + "Response", op.Name + "_Operation", "__" + op.Name + "Input"} {
+		a.names.used[n] = true // the names genqlient derives from the operation
+	}
+	fields := newNamer()
+	for _, arg := range def.Arguments {
+		v := &variable{Name: safeVariable(arg.Name), Arg: arg.Name, Type: arg.Type, Omit: !arg.Type.NonNull}
+		v.GoField = fields.name(goName(arg.Name))
+		v.GoType, v.RawJSON = a.inputGoType(arg.Type, false)
+		op.Vars = append(op.Vars, v)
+	}
+	op.Auth = a.auth(rootName, def.Name)
+	a.Operations = append(a.Operations, op)
+	return op
+}
+
+// spread is a selection of exactly one fragment.
+func spread(fragment string) string { return "{\n    ..." + fragment + "\n  }" }
 
 func (a *api) root(kind string) *ast.Definition {
 	if kind == "mutation" {
 		return a.sch.Mutation
 	}
 	return a.sch.Query
-}
-
-// reserveGenqlientNames keeps the names genqlient derives from an operation
-// out of the facade's namespace.
-func (a *api) reserveGenqlientNames(op string) {
-	for _, n := range []string{op + "Response", op + "_Operation", "__" + op + "Input"} {
-		a.names.used[n] = true
-	}
 }
 
 func (a *api) customOperation(kind string, c *schema.CustomOperation) (*operation, error) {
@@ -307,27 +310,19 @@ func (a *api) customOperation(kind string, c *schema.CustomOperation) (*operatio
 	if def == nil {
 		return nil, fmt.Errorf("data.model_introspection.%s.%s: the AppSync schema %s has no %s field %s: generate both from the same backend", section, c.Name, a.sch.Name, kind, c.Name)
 	}
-	op := &operation{Name: a.names.name(goName(c.Name)), Kind: kind, Field: c.Name}
-	op.Method = op.Name
-	a.reserveGenqlientNames(op.Name)
-	a.operationVars(op, def)
-	op.Auth = a.auth(root.Name, c.Name)
-	op.RespName = upperFirst(c.Name)
+	op := a.newOperation(kind, def, root.Name)
 	op.Doc = fmt.Sprintf("%s calls the custom %s %s.", op.Name, kind, c.Name)
 	op.Args = &argsType{GoName: a.names.name(op.Name + "Args"),
-		Doc: fmt.Sprintf("%sArgs are the arguments of the %s %s.", op.Name, kind, c.Name)}
-	for _, v := range op.Vars {
-		op.Args.Fields = append(op.Args.Fields, &argField{GoName: v.GoField, JSON: v.Arg, GoType: v.GoType, Var: v})
-	}
+		Doc: fmt.Sprintf("%sArgs are the arguments of the %s %s.", op.Name, kind, c.Name), Fields: op.Vars}
+	op.Call = op.Args.call("args")
 	sel := ""
 	base := a.sch.Types[def.Type.Name()]
 	leaf := ""
 	raw := false
 	switch base.Kind {
 	case ast.Object:
-		frag := a.fragment(base)
-		sel = fmt.Sprintf("{\n    ...%s\n  }", frag.Name)
-		leaf = frag.Name
+		leaf = a.fragment(base).Name
+		sel = spread(leaf)
 	case ast.Enum:
 		leaf = a.enum(base).GoName
 	case ast.Scalar:
@@ -335,22 +330,9 @@ func (a *api) customOperation(kind string, c *schema.CustomOperation) (*operatio
 	default:
 		return nil, fmt.Errorf("data.model_introspection.%s.%s: return type %s is a %s, which this generator does not support yet", section, c.Name, base.Name, strings.ToLower(string(base.Kind)))
 	}
-	op.Result = goTypeFor(def.Type, leaf, raw)
+	op.Result = goTypeFor(def.Type, leaf, raw, false)
 	op.Text = a.document(op, def, sel, sel != "")
-	a.Operations = append(a.Operations, op)
 	return op, nil
-}
-
-// operationVars makes one variable per argument of the field.
-func (a *api) operationVars(op *operation, def *ast.FieldDefinition) {
-	fields := newNamer()
-	for _, arg := range def.Arguments {
-		v := &variable{Name: safeVariable(arg.Name), Arg: arg.Name, Type: arg.Type}
-		v.GoField = fields.name(goName(arg.Name))
-		v.Omit = !arg.Type.NonNull
-		v.GoType, v.RawJSON = a.inputGoType(arg.Type, false)
-		op.Vars = append(op.Vars, v)
-	}
 }
 
 // auth lists the modes the field's @aws_* directives allow.
@@ -563,32 +545,23 @@ func (a *api) inputGoType(t *ast.Type, inStruct bool) (string, bool) {
 	default:
 		leaf = "any"
 	}
-	if inStruct {
-		return structGoType(t, leaf, raw), raw
-	}
-	return goTypeFor(t, leaf, raw), raw
-}
-
-// structGoType: lists are slices of values (nil leaves the field out),
-// nullable values are pointers, AWSJSON is never a pointer.
-func structGoType(t *ast.Type, leaf string, raw bool) string {
-	if t.Elem != nil {
-		elem := *t.Elem
-		elem.NonNull = true
-		return "[]" + structGoType(&elem, leaf, raw)
-	}
-	if !t.NonNull && !raw {
-		return "*" + leaf
-	}
-	return leaf
+	return goTypeFor(t, leaf, raw, inStruct), raw
 }
 
 // goTypeFor mirrors genqlient's types with optional: pointer: a nullable
-// named type is a pointer, lists are slices of their elements' types, and
-// raw (AWSJSON, generated with pointer: false) is never a pointer.
-func goTypeFor(t *ast.Type, leaf string, raw bool) string {
+// named type is a pointer, a list is a slice of its elements' type, and raw
+// (AWSJSON, generated with pointer: false) is never a pointer. In our own
+// input structs (valueElems) list elements are values: a nil slice already
+// leaves the field out, and []string reads better than []*string.
+func goTypeFor(t *ast.Type, leaf string, raw, valueElems bool) string {
 	if t.Elem != nil {
-		return "[]" + goTypeFor(t.Elem, leaf, raw)
+		elem := t.Elem
+		if valueElems {
+			e := *elem
+			e.NonNull = true
+			elem = &e
+		}
+		return "[]" + goTypeFor(elem, leaf, raw, valueElems)
 	}
 	if !t.NonNull && !raw {
 		return "*" + leaf
@@ -643,50 +616,4 @@ func (a *api) ArgTypes() []*argsType {
 		}
 	}
 	return out
-}
-
-// finish fills in how the facade calls each genqlient function.
-func (a *api) finish() {
-	from := func(recv string, fields []*argField) string {
-		parts := make([]string, len(fields))
-		for i, f := range fields {
-			parts[i] = recv + "." + f.GoName
-		}
-		return strings.Join(parts, ", ")
-	}
-	rest := func(op *operation, first string) string {
-		parts := []string{first}
-		for range op.Vars[1:] {
-			parts = append(parts, "nil")
-		}
-		return strings.Join(parts, ", ")
-	}
-	for _, m := range a.Models {
-		if m.Get != nil {
-			m.Get.Call = from("id", m.Identifier.Fields)
-		}
-		if m.List != nil {
-			m.List.Call = from("o", m.ListOptions.Fields)
-		}
-		for _, op := range []*operation{m.Create, m.Update} {
-			if op != nil {
-				op.Call = rest(op, "input")
-			}
-		}
-		if op := m.Delete; op != nil {
-			first := "input"
-			if m.DeleteByIdentifier {
-				in := a.inputs[op.Vars[0].Type.Name()]
-				parts := make([]string, len(in.Fields))
-				for i, f := range in.Fields {
-					parts[i] = f.GoName + ": id." + m.Identifier.Fields[i].GoName
-				}
-				first = in.GoName + "{" + strings.Join(parts, ", ") + "}"
-			}
-			op.Call = rest(op, first)
-		}
-	}
-	for _, op := range append(slices.Clone(a.Queries), a.Mutations...) {
-		op.Call = from("args", op.Args.Fields)
-	}
 }
