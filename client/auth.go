@@ -99,9 +99,3 @@ func (t StaticToken) Token(context.Context) (string, error) {
 	}
 	return string(t), nil
 }
-
-// TokenFunc adapts a function to TokenSource.
-type TokenFunc func(ctx context.Context) (string, error)
-
-// Token calls f.
-func (f TokenFunc) Token(ctx context.Context) (string, error) { return f(ctx) }

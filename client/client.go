@@ -51,10 +51,9 @@ func EndpointFromOutputs(o *schema.Outputs) (Endpoint, error) {
 // graphql.Client. It is safe for concurrent use.
 type Client struct {
 	url        string
-	endpoint   Endpoint
 	opts       Options
 	signer     *v4.Signer
-	operations map[string][]AuthMode
+	operations map[string][]AuthMode // Endpoint.Operations
 }
 
 var _ graphql.Client = (*Client)(nil)
@@ -89,7 +88,6 @@ func New(endpoint Endpoint, opts ...Option) (*Client, error) {
 	}
 	return &Client{
 		url:        u.String(),
-		endpoint:   endpoint,
 		opts:       o,
 		signer:     v4.NewSigner(),
 		operations: endpoint.Operations,
@@ -163,15 +161,16 @@ func (c *Client) chooseMode(op string, o *Options) (AuthMode, error) {
 	if !o.AuthMode.Valid() {
 		return "", fmt.Errorf("unknown auth mode %q: want one of %v", o.AuthMode, AuthModes)
 	}
-	allowed, known := c.operations[op]
-	if o.explicitMode || o.configured(o.AuthMode) && (!known || len(allowed) == 0 || slices.Contains(allowed, o.AuthMode)) {
+	allowed := c.operations[op] // empty: the schema names no modes, any may do
+	permitted := func(m AuthMode) bool { return len(allowed) == 0 || slices.Contains(allowed, m) }
+	if o.explicitMode || permitted(o.AuthMode) && o.configured(o.AuthMode) {
 		if !o.configured(o.AuthMode) {
 			return "", &AuthModeError{Mode: o.AuthMode, Allowed: allowed, Reason: "not configured"}
 		}
 		return o.AuthMode, nil
 	}
 	candidates := allowed
-	if !known || len(allowed) == 0 {
+	if len(candidates) == 0 {
 		candidates = AuthModes
 	}
 	for _, m := range candidates {
@@ -180,7 +179,7 @@ func (c *Client) chooseMode(op string, o *Options) (AuthMode, error) {
 		}
 	}
 	reason := "not allowed"
-	if !known || len(allowed) == 0 || slices.Contains(allowed, o.AuthMode) {
+	if permitted(o.AuthMode) {
 		reason = "not configured"
 	}
 	return "", &AuthModeError{Mode: o.AuthMode, Allowed: allowed, Reason: reason}

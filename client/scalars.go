@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -27,7 +28,7 @@ func MarshalAWSJSON(v *json.RawMessage) ([]byte, error) {
 // UnmarshalAWSJSON decodes an AWSJSON value into the document it holds. It
 // accepts the string AppSync sends and, leniently, a bare JSON document.
 func UnmarshalAWSJSON(b []byte, v *json.RawMessage) error {
-	b = trimSpace(b)
+	b = bytes.TrimSpace(b)
 	if len(b) == 0 || string(b) == "null" {
 		*v = nil
 		return nil
@@ -48,16 +49,6 @@ func UnmarshalAWSJSON(b []byte, v *json.RawMessage) error {
 	}
 	*v = json.RawMessage(s)
 	return nil
-}
-
-func trimSpace(b []byte) []byte {
-	for len(b) > 0 && (b[0] == ' ' || b[0] == '\n' || b[0] == '\t' || b[0] == '\r') {
-		b = b[1:]
-	}
-	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\n' || b[len(b)-1] == '\t' || b[len(b)-1] == '\r') {
-		b = b[:len(b)-1]
-	}
-	return b
 }
 
 // JSONString is an AWSJSON document inside generated input types: it
@@ -104,9 +95,13 @@ func ParseAWSDateTime(s string) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, fmt.Errorf("AWSDateTime %q: %w", s, err)
 	}
-	h, mi, sec, ns, loc, err := parseTimeOfDay(s[i+1:], true)
+	h, mi, sec, ns, off, err := parseTimeOfDay(s[i+1:], true)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("AWSDateTime %q: %w", s, err)
+	}
+	loc := time.UTC
+	if *off != 0 {
+		loc = time.FixedZone("", *off)
 	}
 	return time.Date(y, mo, d, h, mi, sec, ns, loc), nil
 }
@@ -222,16 +217,11 @@ type Time struct {
 
 // ParseAWSTime parses an AWSTime.
 func ParseAWSTime(s string) (Time, error) {
-	h, m, sec, ns, loc, err := parseTimeOfDay(s, false)
+	h, m, sec, ns, off, err := parseTimeOfDay(s, false)
 	if err != nil {
 		return Time{}, fmt.Errorf("AWSTime %q: %w", s, err)
 	}
-	out := Time{Hour: h, Minute: m, Second: sec, Nanosecond: ns}
-	if loc != nil {
-		_, off := time.Date(2000, 1, 1, 0, 0, 0, 0, loc).Zone()
-		out.Offset = &off
-	}
-	return out, nil
+	return Time{Hour: h, Minute: m, Second: sec, Nanosecond: ns, Offset: off}, nil
 }
 
 // String formats the time as AppSync does.
@@ -280,8 +270,9 @@ func parseDate(s string) (int, time.Month, int, error) {
 }
 
 // parseTimeOfDay parses hh:mm[:ss[.f]] followed by a zone, which is
-// required when zoneRequired is set. loc is nil when no zone was given.
-func parseTimeOfDay(s string, zoneRequired bool) (h, m, sec, ns int, loc *time.Location, err error) {
+// required when zoneRequired is set. off is the zone offset in seconds east
+// of UTC, nil when no zone was given.
+func parseTimeOfDay(s string, zoneRequired bool) (h, m, sec, ns int, off *int, err error) {
 	bad := fmt.Errorf("want hh:mm[:ss[.fraction]] then Z or ±hh:mm")
 	if len(s) < 5 || s[2] != ':' {
 		return 0, 0, 0, 0, nil, bad
@@ -318,14 +309,11 @@ func parseTimeOfDay(s string, zoneRequired bool) (h, m, sec, ns int, loc *time.L
 		}
 		return h, m, sec, ns, nil, nil
 	}
-	off, err := parseOffset(rest)
+	o, err := parseOffset(rest)
 	if err != nil {
 		return 0, 0, 0, 0, nil, err
 	}
-	if off == 0 {
-		return h, m, sec, ns, time.UTC, nil
-	}
-	return h, m, sec, ns, time.FixedZone("", off), nil
+	return h, m, sec, ns, &o, nil
 }
 
 // parseOffset parses Z, ±hh, ±hh:mm or ±hh:mm:ss into seconds east of UTC.
@@ -412,7 +400,7 @@ func (n Nullable[T]) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON decodes null or a value.
 func (n *Nullable[T]) UnmarshalJSON(b []byte) error {
-	if string(trimSpace(b)) == "null" {
+	if string(bytes.TrimSpace(b)) == "null" {
 		*n = Null[T]()
 		return nil
 	}
