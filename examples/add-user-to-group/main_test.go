@@ -187,22 +187,6 @@ func outputsFor(t *testing.T, url string, c *testenv.Cognito) string {
 	return path
 }
 
-// groupsOf signs username in and returns the cognito:groups claim of the
-// new ID token, verified against the pool's JWKS.
-func groupsOf(t *testing.T, c *testenv.Cognito, username string) []string {
-	t.Helper()
-	res := c.SignIn(t, username, password)
-	claims, err := c.VerifyJWT(*res.IdToken)
-	require.NoError(t, err)
-	var groups []string
-	if raw, ok := claims["cognito:groups"].([]any); ok {
-		for _, g := range raw {
-			groups = append(groups, g.(string))
-		}
-	}
-	return groups
-}
-
 // isolateAWSConfig keeps LoadDefaultConfig away from the machine's AWS
 // files and instance metadata.
 func isolateAWSConfig(t *testing.T) {
@@ -247,7 +231,7 @@ func TestRun(t *testing.T) {
 	}
 
 	t.Run("admin adds a user", func(t *testing.T) {
-		require.NotContains(t, groupsOf(t, c, "bob"), "ADMINS", "precondition")
+		require.NotContains(t, c.Groups(t, "bob", password), "ADMINS", "precondition")
 		_, before := stand.snapshot()
 
 		stdout, stderr, err := call(t, "-user-id", "bob", "-username", "admin", "-password", password)
@@ -261,7 +245,7 @@ func TestRun(t *testing.T) {
 		assert.Equal(t, want.String()+"\n", stdout, "prints the function's result, indented")
 		assert.JSONEq(t, `{"$metadata":{"httpStatusCode":200,"attempts":1}}`, stdout)
 
-		assert.Contains(t, groupsOf(t, c, "bob"), "ADMINS", "bob's next sign-in carries the group")
+		assert.Contains(t, c.Groups(t, "bob", password), "ADMINS", "bob's next sign-in carries the group")
 	})
 
 	t.Run("new admin can call it after signing in again", func(t *testing.T) {
@@ -269,7 +253,7 @@ func TestRun(t *testing.T) {
 		stdout, stderr, err := call(t, "-user-id", "carol", "-username", "bob", "-password", password)
 		require.NoError(t, err, "stderr: %s", stderr)
 		assert.JSONEq(t, `{"$metadata":{"httpStatusCode":200,"attempts":1}}`, stdout)
-		assert.Contains(t, groupsOf(t, c, "carol"), "ADMINS")
+		assert.Contains(t, c.Groups(t, "carol", password), "ADMINS")
 	})
 
 	t.Run("credentials from the environment", func(t *testing.T) {
@@ -278,7 +262,7 @@ func TestRun(t *testing.T) {
 		c.CreateUser(t, "dan", password)
 		_, stderr, err := call(t, "-user-id", "dan")
 		require.NoError(t, err, "stderr: %s", stderr)
-		assert.Contains(t, groupsOf(t, c, "dan"), "ADMINS")
+		assert.Contains(t, c.Groups(t, "dan", password), "ADMINS")
 	})
 
 	t.Run("non-admin is unauthorized", func(t *testing.T) {
@@ -294,7 +278,7 @@ func TestRun(t *testing.T) {
 		requests, results := stand.snapshot()
 		assert.Equal(t, append(requestsBefore, "userPool"), requests, "sent once, with a user pool token")
 		assert.Len(t, results, len(resultsBefore), "the function did not run")
-		assert.NotContains(t, groupsOf(t, c, "target"), "ADMINS")
+		assert.NotContains(t, c.Groups(t, "target", password), "ADMINS")
 	})
 
 	t.Run("wrong password", func(t *testing.T) {

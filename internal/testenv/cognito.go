@@ -250,6 +250,31 @@ func (c *Cognito) SignIn(t testing.TB, username, password string) *types.Authent
 	return out.AuthenticationResult
 }
 
+// Groups signs username in and returns the cognito:groups claim of the new
+// ID token, verified against the pool's JWKS: the groups the user's next
+// session carries.
+func (c *Cognito) Groups(t testing.TB, username, password string) []string {
+	t.Helper()
+	res := c.SignIn(t, username, password)
+	if res.IdToken == nil {
+		t.Fatalf("testenv: sign-in of %q returned no ID token", username)
+	}
+	claims, err := c.VerifyJWT(*res.IdToken)
+	if err != nil {
+		t.Fatalf("testenv: ID token of %q: %v", username, err)
+	}
+	raw, _ := claims["cognito:groups"].([]any)
+	groups := make([]string, 0, len(raw))
+	for _, g := range raw {
+		name, ok := g.(string)
+		if !ok {
+			t.Fatalf("testenv: cognito:groups of %q holds %T, want strings", username, g)
+		}
+		groups = append(groups, name)
+	}
+	return groups
+}
+
 // JWKS fetches the pool's signing keys from /<poolId>/.well-known/jwks.json,
 // keyed by kid.
 func (c *Cognito) JWKS(t testing.TB) map[string]*rsa.PublicKey {

@@ -88,23 +88,6 @@ func decodeEvent(t *testing.T, literal, userID string) Event {
 	return ev
 }
 
-// groupsOf signs username in and returns the cognito:groups claim of the
-// new ID token, verified against the pool's JWKS.
-func groupsOf(t *testing.T, c *testenv.Cognito, username string) []string {
-	t.Helper()
-	res := c.SignIn(t, username, password)
-	require.NotNil(t, res.IdToken)
-	claims, err := c.VerifyJWT(*res.IdToken)
-	require.NoError(t, err)
-	var groups []string
-	if raw, ok := claims["cognito:groups"].([]any); ok {
-		for _, g := range raw {
-			groups = append(groups, g.(string))
-		}
-	}
-	return groups
-}
-
 // countingCognito counts calls to the real client.
 type countingCognito struct {
 	api   AdminAddUserToGroupAPI
@@ -167,7 +150,7 @@ func TestHandle(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			sub := c.CreateUser(t, tc.username, password)
-			require.NotContains(t, groupsOf(t, c, tc.username), "ADMINS", "precondition: not yet an admin")
+			require.NotContains(t, c.Groups(t, tc.username, password), "ADMINS", "precondition: not yet an admin")
 			userID := tc.username
 			if tc.bySub {
 				userID = sub
@@ -185,7 +168,7 @@ func TestHandle(t *testing.T) {
 			assert.Equal(t, 200, res.Metadata.HTTPStatusCode, "result %s", out)
 			assert.Equal(t, 1, res.Metadata.Attempts, "result %s", out)
 
-			assert.Contains(t, groupsOf(t, c, tc.username), "ADMINS")
+			assert.Contains(t, c.Groups(t, tc.username, password), "ADMINS")
 		})
 	}
 
@@ -235,7 +218,7 @@ func TestHandle(t *testing.T) {
 		out, err := lambda.NewHandler(h.Handle).Invoke(ctx, []byte(payload))
 		require.NoError(t, err)
 		assert.JSONEq(t, `{"$metadata":{"httpStatusCode":200,"attempts":1}}`, string(out))
-		assert.Contains(t, groupsOf(t, c, "erin"), "ADMINS")
+		assert.Contains(t, c.Groups(t, "erin", password), "ADMINS")
 
 		bad := strings.ReplaceAll(amplifyEvent, `"userId": "USER_ID", `, "")
 		_, err = lambda.NewHandler(h.Handle).Invoke(ctx, []byte(bad))
