@@ -164,26 +164,26 @@ func TestExampleIsUpToDate(t *testing.T) {
 	pkg := filepath.Join(example, "amplifydata")
 	got := filepath.Join(example, ".got", "amplifydata")
 	t.Cleanup(func() { os.RemoveAll(filepath.Dir(got)) })
-	yml := filepath.Join(got, "genqlient.yaml")
+	// The genqlient.yaml goes one folder below the root, next to nothing
+	// committed, so the test never writes into the source tree.
+	ymlDir := filepath.Join(root, ".got-genqlient")
+	t.Cleanup(func() { os.RemoveAll(ymlDir) })
+	yml := filepath.Join(ymlDir, "genqlient.yaml")
 	require.NoError(t, Generate(Config{
 		Outputs: filepath.Join(example, "amplify_outputs.json"), Schema: filepath.Join(example, "amplify", "schema.graphql"),
-		Dir: got, Package: "amplifydata",
+		Dir: got, Package: "amplifydata", GenqlientConfig: yml,
 	}))
 	assertSameTree(t, pkg, got)
 
 	// The top-level genqlient.yaml is what the generator hands genqlient
-	// for the example: regenerate it and compare, then run genqlient on
-	// it alone and check it reproduces the committed genqlient.go.
-	require.NoError(t, Generate(Config{
-		Outputs: filepath.Join(example, "amplify_outputs.json"), Schema: filepath.Join(example, "amplify", "schema.graphql"),
-		Dir: pkg, Package: "amplifydata", GenqlientConfig: yml,
-	}))
+	// for the example: the fresh one must equal it but for the folders,
+	// and genqlient run alone on it must reproduce the committed
+	// genqlient.go.
 	wantYML, err := os.ReadFile(filepath.Join(root, "genqlient.yaml"))
 	require.NoError(t, err)
 	gotYML, err := os.ReadFile(yml)
 	require.NoError(t, err)
-	// The copy lives one folder deeper, so its relative paths differ.
-	assert.Equal(t, string(wantYML), strings.NewReplacer("../../amplifydata/", "examples/add-user-to-group/amplifydata/", "# produces the same ../../amplifydata/", "# produces the same examples/add-user-to-group/amplifydata/").Replace(string(gotYML)))
+	assert.Equal(t, string(wantYML), strings.NewReplacer("/.got/", "/", "../examples/", "examples/").Replace(string(gotYML)))
 
 	cfg, err := generate.ReadAndValidateConfig(filepath.Join(root, "genqlient.yaml"))
 	require.NoError(t, err)
