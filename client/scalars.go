@@ -123,15 +123,20 @@ func UnmarshalAWSDateTime(b []byte, t *time.Time) error {
 		*t = time.Time{}
 		return nil
 	}
+	return unmarshalString(b, "AWSDateTime", ParseAWSDateTime, t)
+}
+
+// unmarshalString decodes a JSON string and parses it into dst.
+func unmarshalString[T any](b []byte, scalar string, parse func(string) (T, error), dst *T) error {
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
-		return fmt.Errorf("AWSDateTime: %w", err)
+		return fmt.Errorf("%s: %w", scalar, err)
 	}
-	v, err := ParseAWSDateTime(s)
+	v, err := parse(s)
 	if err != nil {
 		return err
 	}
-	*t = v
+	*dst = v
 	return nil
 }
 
@@ -194,18 +199,7 @@ func (d Date) Time() time.Time {
 func (d Date) MarshalJSON() ([]byte, error) { return []byte(`"` + d.String() + `"`), nil }
 
 // UnmarshalJSON decodes an AWSDate string.
-func (d *Date) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return fmt.Errorf("AWSDate: %w", err)
-	}
-	v, err := ParseAWSDate(s)
-	if err != nil {
-		return err
-	}
-	*d = v
-	return nil
-}
+func (d *Date) UnmarshalJSON(b []byte) error { return unmarshalString(b, "AWSDate", ParseAWSDate, d) }
 
 // Time is an AWSTime: a time of day, hh:mm[:ss[.fraction]], with the zone
 // offset it was written with, if any.
@@ -240,18 +234,7 @@ func (t Time) String() string {
 func (t Time) MarshalJSON() ([]byte, error) { return []byte(`"` + t.String() + `"`), nil }
 
 // UnmarshalJSON decodes an AWSTime string.
-func (t *Time) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return fmt.Errorf("AWSTime: %w", err)
-	}
-	v, err := ParseAWSTime(s)
-	if err != nil {
-		return err
-	}
-	*t = v
-	return nil
-}
+func (t *Time) UnmarshalJSON(b []byte) error { return unmarshalString(b, "AWSTime", ParseAWSTime, t) }
 
 func parseDate(s string) (int, time.Month, int, error) {
 	if len(s) != 10 || s[4] != '-' || s[7] != '-' {

@@ -72,20 +72,7 @@ func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
 // assertSameTree compares two directories file by file.
 func assertSameTree(t *testing.T, want, got string) {
 	t.Helper()
-	read := func(root string) map[string]string {
-		files := map[string]string{}
-		require.NoError(t, filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return err
-			}
-			b, err := os.ReadFile(p)
-			rel, _ := filepath.Rel(root, p)
-			files[filepath.ToSlash(rel)] = string(b)
-			return err
-		}))
-		return files
-	}
-	w, g := read(want), read(got)
+	w, g := readTree(t, want), readTree(t, got)
 	for name := range w {
 		_, ok := g[name]
 		assert.True(t, ok, "generation no longer writes %s", name)
@@ -99,6 +86,23 @@ func assertSameTree(t *testing.T, want, got string) {
 	}
 }
 
+// readTree maps the slash-separated path of every file below root to its
+// content.
+func readTree(t *testing.T, root string) map[string]string {
+	t.Helper()
+	files := map[string]string{}
+	require.NoError(t, filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		rel, _ := filepath.Rel(root, p)
+		files[filepath.ToSlash(rel)] = string(b)
+		return err
+	}))
+	return files
+}
+
 // TestDeterministic regenerates a case twice into the same folder and checks
 // that the second run changes no byte.
 func TestDeterministic(t *testing.T) {
@@ -107,22 +111,9 @@ func TestDeterministic(t *testing.T) {
 	t.Cleanup(func() { os.RemoveAll(filepath.Dir(got)) })
 	cfg := Config{Outputs: filepath.Join(dir, "amplify_outputs.json"), Schema: filepath.Join(dir, "schema.graphql"), Dir: got}
 	require.NoError(t, Generate(cfg))
-	first := snapshot(t, got)
+	first := readTree(t, got)
 	require.NoError(t, Generate(cfg))
-	assert.Equal(t, first, snapshot(t, got))
-}
-
-func snapshot(t *testing.T, root string) map[string]string {
-	out := map[string]string{}
-	require.NoError(t, filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		out[p] = string(b)
-		return err
-	}))
-	return out
+	assert.Equal(t, first, readTree(t, got))
 }
 
 // A bad-input case is a folder under testdata/bad with the inputs and
@@ -134,10 +125,7 @@ func TestBadInputs(t *testing.T) {
 	require.NotEmpty(t, cases)
 	for _, dir := range cases {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			schemaPath := filepath.Join(dir, "schema.graphql")
-			if fileExists(filepath.Join(dir, "schema.json")) {
-				schemaPath = filepath.Join(dir, "schema.json")
-			}
+			schemaPath := schemaOf(t, dir)
 			out := filepath.Join(dir, ".got", "want")
 			t.Cleanup(func() { os.RemoveAll(filepath.Dir(out)) })
 			err := Generate(Config{Outputs: filepath.Join(dir, "amplify_outputs.json"), Schema: schemaPath, Dir: out})
