@@ -9,6 +9,9 @@ package testenv
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,13 +22,13 @@ import (
 	"time"
 )
 
-// stampName is written into node_modules after a successful `npm ci`; its
-// modification time tells whether node_modules is up to date with the lock.
+// stampName is written into node_modules after a successful `npm ci`; it
+// holds the SHA-256 of the package-lock.json that was installed.
 const stampName = ".testenv-installed"
 
 var (
-	installMu   sync.Mutex
-	installDone string // node folder, once installed by this process
+	installMu sync.Mutex
+	installed = map[string]bool{} // npm folders installed by this process
 )
 
 // NodeDir returns the absolute path of internal/testenv/node, found relative
@@ -53,20 +56,27 @@ func requireNode(t testing.TB) {
 	}
 }
 
-// EnsureNodeModules runs `npm ci` in internal/testenv/node if its
-// node_modules is missing or older than package-lock.json, and returns that
-// folder. It is safe when several test binaries call it at once: they
-// serialize on syscall.Flock of a lock file in that folder, and all but the
-// first find node_modules up to date.
+// EnsureNodeModules installs the npm packages of internal/testenv/node
+// (cognito-local) and returns that folder; see EnsureNPM.
 func EnsureNodeModules(t testing.TB) string {
 	t.Helper()
+	return EnsureNPM(t, NodeDir())
+}
+
+// EnsureNPM runs `npm ci` in dir (an npm package folder of this repository
+// with a package-lock.json) unless its node_modules was installed from the
+// same lock file, and returns dir. The stamp written into node_modules holds
+// the lock file's SHA-256, so a changed lock reinstalls. It is safe when
+// several test binaries call it at once: they serialize on syscall.Flock of a
+// lock file in dir, and all but the first find node_modules up to date.
+func EnsureNPM(t testing.TB, dir string) string {
+	t.Helper()
 	requireNode(t)
-	dir := NodeDir()
 
 	installMu.Lock()
 	defer installMu.Unlock()
-	if installDone != "" {
-		return installDone
+	if installed[dir] {
+		return dir
 	}
 
 	lockPath := filepath.Join(dir, ".install.lock")
@@ -80,7 +90,12 @@ func EnsureNodeModules(t testing.TB) string {
 	}
 	defer func() { _ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN) }()
 
-	if !upToDate(dir) {
+	want, err := lockSum(dir)
+	if err != nil {
+		t.Fatalf("testenv: %v", err)
+	}
+	stamp := filepath.Join(dir, "node_modules", stampName)
+	if got, _ := os.ReadFile(stamp); string(got) != want {
 		start := time.Now()
 		cmd := exec.Command("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
 		cmd.Dir = dir
@@ -90,28 +105,23 @@ func EnsureNodeModules(t testing.TB) string {
 		if err := cmd.Run(); err != nil {
 			t.Fatalf("testenv: `npm ci` in %s failed: %v\n%s", dir, err, out.String())
 		}
-		stamp := filepath.Join(dir, "node_modules", stampName)
-		if err := os.WriteFile(stamp, []byte(time.Now().UTC().Format(time.RFC3339)+"\n"), 0o644); err != nil {
+		if err := os.WriteFile(stamp, []byte(want), 0o644); err != nil {
 			t.Fatalf("testenv: writing %s: %v", stamp, err)
 		}
 		t.Logf("testenv: npm ci in %s took %s", dir, time.Since(start).Round(time.Millisecond))
 	}
-	installDone = dir
+	installed[dir] = true
 	return dir
 }
 
-// upToDate reports whether node_modules was installed by EnsureNodeModules
-// after package-lock.json last changed.
-func upToDate(dir string) bool {
-	lock, err := os.Stat(filepath.Join(dir, "package-lock.json"))
+// lockSum returns the hex SHA-256 of dir/package-lock.json.
+func lockSum(dir string) (string, error) {
+	b, err := os.ReadFile(filepath.Join(dir, "package-lock.json"))
 	if err != nil {
-		return false
+		return "", fmt.Errorf("reading the npm lock file: %w (every npm folder of the repository commits its package-lock.json)", err)
 	}
-	stamp, err := os.Stat(filepath.Join(dir, "node_modules", stampName))
-	if err != nil {
-		return false
-	}
-	return !stamp.ModTime().Before(lock.ModTime())
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:]) + "\n", nil
 }
 
 // lockedBuffer is a bytes.Buffer safe for concurrent writes and reads.
