@@ -258,8 +258,8 @@ func TestAuthModeChoice(t *testing.T) {
 	srv := newFakeAppSync(t, func(received) (int, string) { return 200, `{"data":{"addUserToGroup":"{\"ok\":true}"}}` })
 	args := amplifydata.AddUserToGroupArgs{UserID: "5468d468-4061-70ed-8870-45c766d26225", GroupName: "ADMINS"}
 
-	t.Run("default iam is not allowed: the configured user pool is used", func(t *testing.T) {
-		c, err := amplifydata.New(outputs(t, srv.URL), client.WithCredentials(staticCreds("")), client.WithUserPool(client.StaticToken(userToken)))
+	t.Run("default iam is not configured: the allowed, configured user pool is used", func(t *testing.T) {
+		c, err := amplifydata.New(outputs(t, srv.URL), client.WithAPIKey(testAPIKey), client.WithUserPool(client.StaticToken(userToken)))
 		require.NoError(t, err)
 		res, err := c.Mutations.AddUserToGroup(context.Background(), args)
 		require.NoError(t, err)
@@ -270,12 +270,12 @@ func TestAuthModeChoice(t *testing.T) {
 	})
 	t.Run("no allowed mode configured: fails before sending, naming the modes", func(t *testing.T) {
 		n := len(srv.got)
-		c, err := amplifydata.New(outputs(t, srv.URL), client.WithCredentials(staticCreds("")))
+		c, err := amplifydata.New(outputs(t, srv.URL), client.WithAPIKey(testAPIKey))
 		require.NoError(t, err)
 		_, err = c.Mutations.AddUserToGroup(context.Background(), args)
 		var aerr *client.AuthModeError
 		require.ErrorAs(t, err, &aerr)
-		assert.Equal(t, []client.AuthMode{client.AuthUserPool}, aerr.Allowed)
+		assert.Equal(t, []client.AuthMode{client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool}, aerr.Allowed)
 		assert.Contains(t, err.Error(), "client.WithUserPool")
 		assert.Contains(t, err.Error(), "AddUserToGroup")
 		assert.Len(t, srv.got, n, "nothing may be sent")

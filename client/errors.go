@@ -155,12 +155,16 @@ type AuthModeError struct {
 }
 
 func (e *AuthModeError) Error() string {
-	if e.Reason == "not configured" {
-		return fmt.Sprintf("auth mode %s is not configured: pass %s to New or to the call", e.Mode, optionFor(e.Mode))
-	}
 	hints := make([]string, len(e.Allowed))
 	for i, m := range e.Allowed {
 		hints[i] = optionFor(m)
+	}
+	if e.Reason == "not configured" {
+		msg := fmt.Sprintf("auth mode %s is not configured: pass %s to New or to the call", e.Mode, optionFor(e.Mode))
+		if len(e.Allowed) > 1 {
+			msg += fmt.Sprintf(" (the schema allows %v for this operation: %s)", e.Allowed, strings.Join(hints, ", "))
+		}
+		return msg
 	}
 	return fmt.Sprintf("the schema allows auth modes %v for this operation, not %s, and none of them is configured: pass one of %s",
 		e.Allowed, e.Mode, strings.Join(hints, ", "))

@@ -53,6 +53,7 @@ type modelAPI struct {
 
 type operation struct {
 	Name     string // GraphQL operation name and genqlient function: CreateTodo
+	Method   string // the facade's method of a custom operation: AddUserToGroup
 	Kind     string // query or mutation
 	Field    string // createTodo
 	Doc      string
@@ -155,6 +156,13 @@ func buildAPI(pkg, pkgPath string, out *schema.Outputs, sch *schema.Schema) (*ap
 	for _, m := range a.intro.Models {
 		if err := a.addModel(m); err != nil {
 			return nil, err
+		}
+	}
+	// Custom types take their names before the operations, so that
+	// Go's names for them match the schema's.
+	for _, nm := range a.intro.NonModels {
+		if def := sch.Types[nm.Name]; def != nil && def.Kind == ast.Object {
+			a.fragment(def)
 		}
 	}
 	for _, q := range a.intro.Queries {
@@ -271,7 +279,10 @@ func (a *api) modelOperation(kind, field, verb string, frag *fragment, list bool
 // newOperation names an operation after its field, as the JavaScript
 // client's statements do (createTodo: CreateTodo), and makes its variables.
 func (a *api) newOperation(kind string, def *ast.FieldDefinition, rootName string) *operation {
-	op := &operation{Name: a.names.name(goName(def.Name)), Kind: kind, Field: def.Name, RespName: upperFirst(def.Name)}
+	// A custom operation named like a type (query postStats returning
+	// PostStats) leaves the type its name: the function becomes
+	// PostStatsQuery.
+	op := &operation{Name: a.names.nameOr(goName(def.Name), goName(def.Name)+upperFirst(kind)), Method: goName(def.Name), Kind: kind, Field: def.Name, RespName: upperFirst(def.Name)}
 	for _, n := range []string{op.Name + "Response", op.Name + "_Operation", "__" + op.Name + "Input"} {
 		a.names.used[n] = true // the names genqlient derives from the operation
 	}
@@ -312,8 +323,8 @@ func (a *api) customOperation(kind string, c *schema.CustomOperation) (*operatio
 	}
 	op := a.newOperation(kind, def, root.Name)
 	op.Doc = fmt.Sprintf("%s calls the custom %s %s.", op.Name, kind, c.Name)
-	op.Args = &argsType{GoName: a.names.name(op.Name + "Args"),
-		Doc: fmt.Sprintf("%sArgs are the arguments of the %s %s.", op.Name, kind, c.Name), Fields: op.Vars}
+	op.Args = &argsType{GoName: a.names.name(op.Method + "Args"), Fields: op.Vars}
+	op.Args.Doc = fmt.Sprintf("%s are the arguments of the %s %s.", op.Args.GoName, kind, c.Name)
 	op.Call = op.Args.call("args")
 	sel := ""
 	base := a.sch.Types[def.Type.Name()]

@@ -37,12 +37,17 @@ var scalarBindings = []struct {
 func (a *api) genqlientConfig() *generate.Config {
 	cfg := &generate.Config{
 		Schema:      generate.StringList{schemaFile},
-		Operations:  generate.StringList{fragmentsDir + "/*.graphql", operationsDir + "/*.graphql"},
+		Operations:  generate.StringList{operationsDir + "/*.graphql"},
 		Generated:   genqlientFile,
 		Package:     a.Package,
 		ContextType: "context.Context",
 		Optional:    "pointer",
 		Bindings:    map[string]*generate.TypeBinding{},
+	}
+	if len(a.fragments) > 0 {
+		// genqlient refuses a pattern that matches no file, and a backend
+		// of custom operations on scalars alone has no fragment.
+		cfg.Operations = append(generate.StringList{fragmentsDir + "/*.graphql"}, cfg.Operations...)
 	}
 	for _, s := range scalarBindings {
 		b := s.Binding

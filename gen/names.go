@@ -127,6 +127,14 @@ func (n *namer) name(want string) string {
 	return got
 }
 
+// nameOr is name(want), unless want is taken and alt is free: then alt.
+func (n *namer) nameOr(want, alt string) string {
+	if n.used[want] && !n.used[alt] {
+		return n.name(alt)
+	}
+	return n.name(want)
+}
+
 func itoa(i int) string {
 	const digits = "0123456789"
 	if i < 10 {

@@ -26,9 +26,11 @@
 // so a user who was just added must sign in again.
 //
 // With -auth iam the call is signed with SigV4 using the default AWS
-// credentials. The schema allows only user pools for addUserToGroup
-// (allow.group("ADMINS")), so AppSync answers Unauthorized: the mode is
-// there to show that, and for backends whose rules allow IAM.
+// credentials. Gen 2 turns on IAM access for every backend (@aws_iam on
+// each field): the resolver lets IAM principals of the backend's account
+// through (functions and services granted access), while the roles of the
+// identity pool get Unauthorized, since allow.group("ADMINS") is a user-pool
+// rule.
 //
 // The result is printed as indented JSON on stdout. Errors go to stderr as
 // one line, without passwords or tokens, and the exit status is 1.
@@ -142,7 +144,7 @@ func addUserToGroup(ctx context.Context, args []string, stdout, stderr io.Writer
 		var gqlErrs client.GraphQLErrors
 		if errors.As(err, &gqlErrs) && gqlErrs.HasType("Unauthorized") {
 			if client.AuthMode(*authMode) == client.AuthIAM {
-				return fmt.Errorf("%w (the schema allows addUserToGroup only for user pool tokens of the ADMINS group: use -auth userPool)", err)
+				return fmt.Errorf("%w (addUserToGroup admits user pool tokens of the ADMINS group and IAM principals of the backend's account, not identity-pool roles: use -auth userPool)", err)
 			}
 			return fmt.Errorf("%w (only members of the ADMINS group may call addUserToGroup; membership shows in tokens from the next sign-in)", err)
 		}

@@ -92,8 +92,10 @@ func (s *appSync) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusUnauthorized, `{"errors":[{"errorType":"UnauthorizedException","message":"You are not authorized to make this call."}]}`)
 		return
 	case strings.HasPrefix(authz, sigv4verify.Algorithm):
-		// The signature was verified by the middleware; the field only
-		// allows user pools, so AppSync rejects IAM for it.
+		// The signature was verified by the middleware. The stand-in
+		// treats every IAM caller as an identity-pool role, which the
+		// resolver's ADMINS rule refuses (IAM principals of the account
+		// would pass Gen 2's IAM access; e2e.TestSeed shows both).
 		s.record("iam")
 		writeJSON(w, http.StatusOK, unauthorizedBody)
 		return

@@ -63,11 +63,11 @@ func NewFromEndpoint(ep client.Endpoint, opts ...client.Option) (*Client, error)
 var OperationAuthModes = map[string][]client.AuthMode{
 	"GetTodo":        {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
 	"ListTodos":      {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
-	"CreateTodo":     {client.AuthUserPool},
-	"UpdateTodo":     {client.AuthUserPool},
-	"DeleteTodo":     {client.AuthUserPool},
-	"Echo":           {client.AuthUserPool},
-	"AddUserToGroup": {client.AuthUserPool},
+	"CreateTodo":     {client.AuthUserPool, client.AuthIAM, client.AuthIdentityPool},
+	"UpdateTodo":     {client.AuthUserPool, client.AuthIAM, client.AuthIdentityPool},
+	"DeleteTodo":     {client.AuthUserPool, client.AuthIAM, client.AuthIdentityPool},
+	"Echo":           {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
+	"AddUserToGroup": {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
 }
 
 // Models holds the typed API of each model.

@@ -2,11 +2,16 @@
 // (its data section): they were produced from this schema by Amplify's
 // transformer (@aws-amplify/data-schema, @aws-amplify/graphql-transformer)
 // and are committed; the Go client in ../../amplifydata is generated from them
-// (see ../../generate.go). Change them together.
+// (see ../../generate.go). They are copies of the outputs of the seed-todo
+// backend of the module's fixture corpus (schema/testdata/amplify, which
+// regenerates them with Amplify's tools; a test checks the copies). Change
+// them together.
 //
-// amplify_outputs.json also lists API_KEY, with the placeholder key
-// da2-fakeApiId123456; nothing here enables or uses an API key
-// (amplify/schema.graphql has no @aws_api_key).
+// The API key mode is on, as in the outputs Amplify made for this backend;
+// no rule here admits it, so AppSync refuses every field to an API key.
+// Gen 2 always turns on IAM access as well (@aws_iam on every field): IAM
+// principals of the backend's account pass every rule, identity-pool roles
+// only the identityPool rules.
 //
 // It is the seed backend ("With admin actions": the addUserToGroup custom
 // mutation, allowed for group ADMINS only) plus a Todo model and an echo
@@ -71,6 +76,7 @@ export const data = defineData({
   schema,
   authorizationModes: {
     defaultAuthorizationMode: "iam",
+    apiKeyAuthorizationMode: { expiresInDays: 30 },
   },
   functions: {
     addUserToGroup,

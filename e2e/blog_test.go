@@ -1,0 +1,214 @@
+package e2e_test
+
+import (
+	"context"
+	"encoding/json"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/go-amplify/data/client"
+	"github.com/go-amplify/data/e2e/blogdata"
+	"github.com/go-amplify/data/internal/testenv"
+	"github.com/go-amplify/data/schema"
+)
+
+// TestBlog runs the blog backend: several models with hasMany, belongsTo
+// and hasOne, a custom identifier, enums, custom types, a.json(), arrays,
+// dates, owner, group, authenticated, public API-key and identity-pool
+// rules, and a custom query whose Go function calls the data API back with
+// IAM, as a Gen 2 function granted access does.
+func TestBlog(t *testing.T) {
+	var outputs *schema.Outputs
+	e := start(t, "blog", map[string]testenv.Function{
+		"postStatsFn": func(ctx context.Context, event json.RawMessage) (any, error) {
+			var ev struct {
+				Arguments blogdata.PostStatsArgs `json:"arguments"`
+			}
+			if err := json.Unmarshal(event, &ev); err != nil {
+				return nil, err
+			}
+			// The function's own role: an IAM principal of the account.
+			c, err := blogdata.New(outputs, client.WithCredentials(iam(testenv.AdminCredentials)), client.WithAuthMode(client.AuthIAM))
+			if err != nil {
+				return nil, err
+			}
+			page, err := c.Models.Post.List(ctx, blogdata.PostListOptions{
+				Filter: &blogdata.ModelPostFilterInput{BlogID: &blogdata.ModelIDInput{Eq: client.Ptr(ev.Arguments.BlogID)}},
+				Limit:  client.Ptr(1000),
+			})
+			if err != nil {
+				return nil, err
+			}
+			stats := blogdata.PostStats{Count: len(page.Items)}
+			for _, p := range page.Items {
+				stats.Tags = append(stats.Tags, p.Tags...)
+			}
+			return stats, nil
+		},
+	}, "ADMINS")
+	outputs = e.outputs(t)
+	alice := e.newUser(t, "alice")
+	bob := e.newUser(t, "bob")
+	ctx := context.Background()
+
+	newClient := func(t *testing.T, opts ...client.Option) *blogdata.Client {
+		t.Helper()
+		c, err := blogdata.New(outputs, opts...)
+		require.NoError(t, err)
+		return c
+	}
+	asAlice := newClient(t, client.WithUserPool(alice.tokens))
+	asBob := newClient(t, client.WithUserPool(bob.tokens))
+	public := newClient(t, client.WithAPIKey(e.APIKey))
+
+	blog, err := asAlice.Models.Blog.Create(ctx, blogdata.CreateBlogInput{Name: "Go on Amplify"})
+	require.NoError(t, err)
+	assert.Equal(t, alice.owner(), *blog.Owner)
+
+	publishedAt := time.Date(2026, 11, 25, 9, 30, 15, 123_000_000, time.UTC)
+	meta := json.RawMessage(`{"source":"e2e","scores":[1,2.5,null],"nested":{"ok":true}}`)
+	var post *blogdata.Post
+	t.Run("every field type round-trips", func(t *testing.T) {
+		post, err = asAlice.Models.Post.Create(ctx, blogdata.CreatePostInput{
+			Title:       "Hello",
+			Content:     client.Ptr("first post"),
+			Status:      client.Ptr(blogdata.PostStatusPublished),
+			Tags:        []string{"go", "amplify"},
+			Metadata:    meta,
+			PublishedAt: &publishedAt,
+			PublishedOn: &client.Date{Year: 2026, Month: time.November, Day: 25},
+			Rating:      client.Ptr(4.5),
+			Views:       client.Ptr(10),
+			Location:    &blogdata.LocationInput{Lat: 52.52, Lng: 13.405, Label: client.Ptr("Berlin")},
+			BlogID:      &blog.ID,
+		})
+		require.NoError(t, err)
+		got, err := public.Models.Post.Get(ctx, blogdata.PostIdentifier{ID: post.ID})
+		require.NoError(t, err)
+		assert.Equal(t, "Hello", got.Title)
+		assert.Equal(t, blogdata.PostStatusPublished, *got.Status)
+		assert.Equal(t, []*string{client.Ptr("go"), client.Ptr("amplify")}, got.Tags)
+		assert.JSONEq(t, string(meta), string(got.Metadata))
+		require.NotNil(t, got.PublishedAt)
+		assert.True(t, publishedAt.Equal(*got.PublishedAt), "publishedAt %s", got.PublishedAt)
+		assert.Equal(t, "2026-11-25", got.PublishedOn.String())
+		assert.Equal(t, 4.5, *got.Rating)
+		assert.Equal(t, 10, *got.Views)
+		assert.Equal(t, &blogdata.Location{Lat: 52.52, Lng: 13.405, Label: client.Ptr("Berlin")}, got.Location)
+		assert.Equal(t, blog.ID, *got.BlogID)
+		assert.Equal(t, post, got)
+	})
+
+	t.Run("public API key reads posts and blogs but cannot write", func(t *testing.T) {
+		page, err := public.Models.Post.List(ctx, blogdata.PostListOptions{})
+		require.NoError(t, err)
+		require.Len(t, page.Items, 1)
+		assert.Equal(t, "apiKey", e.lastAuth(t).Auth)
+
+		_, err = public.Models.Blog.Get(ctx, blogdata.BlogIdentifier{ID: blog.ID})
+		require.NoError(t, err)
+
+		// createPost admits no API key: the client says so before sending,
+		// and AppSync refuses it when the call forces the mode.
+		_, err = public.Models.Post.Create(ctx, blogdata.CreatePostInput{Title: "spam"})
+		var ame *client.AuthModeError
+		require.ErrorAs(t, err, &ame)
+		_, err = public.Models.Post.Create(ctx, blogdata.CreatePostInput{Title: "spam"}, client.WithAuthMode(client.AuthAPIKey))
+		ge := requireGraphQLError(t, err, "Unauthorized")
+		assert.Equal(t, "Not Authorized to access createPost on type Mutation", ge.Message)
+
+		// Comments have no public rule.
+		_, err = public.Models.Comment.List(ctx, blogdata.CommentListOptions{}, client.WithAuthMode(client.AuthAPIKey))
+		requireGraphQLError(t, err, "Unauthorized")
+	})
+
+	t.Run("authenticated users read, only the owner writes", func(t *testing.T) {
+		got, err := asBob.Models.Post.Get(ctx, blogdata.PostIdentifier{ID: post.ID})
+		require.NoError(t, err)
+		assert.Equal(t, post.ID, got.ID)
+
+		_, err = asBob.Models.Post.Update(ctx, blogdata.UpdatePostInput{ID: post.ID, Title: client.Set("bob was here")})
+		requireGraphQLError(t, err, "Unauthorized")
+		_, err = asBob.Models.Post.Delete(ctx, blogdata.PostIdentifier{ID: post.ID})
+		requireGraphQLError(t, err, "Unauthorized")
+
+		updated, err := asAlice.Models.Post.Update(ctx, blogdata.UpdatePostInput{
+			ID: post.ID, Tags: client.Set([]string{"go"}), Location: client.Null[blogdata.LocationInput](),
+		})
+		require.NoError(t, err)
+		assert.Equal(t, []*string{client.Ptr("go")}, updated.Tags)
+		assert.Nil(t, updated.Location)
+		assert.Equal(t, "Hello", updated.Title)
+		post = updated
+	})
+
+	t.Run("identity pool reads", func(t *testing.T) {
+		c := newClient(t, client.WithIdentityPool(iam(testenv.AuthCredentials)))
+		got, err := c.Models.Blog.Get(ctx, blogdata.BlogIdentifier{ID: blog.ID})
+		require.NoError(t, err)
+		assert.Equal(t, "Go on Amplify", got.Name)
+		_, err = c.Models.Blog.Update(ctx, blogdata.UpdateBlogInput{ID: blog.ID, Name: client.Set("mine")})
+		requireGraphQLError(t, err, "Unauthorized")
+	})
+
+	t.Run("custom identifier with sort-key conditions", func(t *testing.T) {
+		base := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+		for i := range 4 {
+			_, err := asBob.Models.Comment.Create(ctx, blogdata.CreateCommentInput{
+				PostID: post.ID, CreatedOn: base.Add(time.Duration(i) * time.Minute), Content: "comment " + string(rune('a'+i)),
+			})
+			require.NoError(t, err)
+		}
+		got, err := asAlice.Models.Comment.Get(ctx, blogdata.CommentIdentifier{PostID: post.ID, CreatedOn: base.Add(2 * time.Minute)})
+		require.NoError(t, err)
+		assert.Equal(t, "comment c", got.Content)
+		assert.Equal(t, bob.owner(), *got.Owner)
+
+		desc := blogdata.ModelSortDirectionDesc
+		page, err := asAlice.Models.Comment.List(ctx, blogdata.CommentListOptions{
+			PostID:        &post.ID,
+			CreatedOn:     &blogdata.ModelStringKeyConditionInput{Ge: client.Ptr(base.Add(time.Minute).Format(time.RFC3339Nano))},
+			SortDirection: &desc,
+		})
+		require.NoError(t, err)
+		var contents []string
+		for _, c := range page.Items {
+			contents = append(contents, c.Content)
+		}
+		assert.Equal(t, []string{"comment d", "comment c", "comment b"}, contents)
+
+		// The same key again is refused.
+		_, err = asBob.Models.Comment.Create(ctx, blogdata.CreateCommentInput{PostID: post.ID, CreatedOn: base, Content: "again"})
+		requireGraphQLError(t, err, "DynamoDB:ConditionalCheckFailedException")
+	})
+
+	t.Run("hasOne and belongsTo keys", func(t *testing.T) {
+		author, err := asAlice.Models.Author.Create(ctx, blogdata.CreateAuthorInput{Name: "Alice"})
+		require.NoError(t, err)
+		profile, err := asAlice.Models.Profile.Create(ctx, blogdata.CreateProfileInput{AuthorID: &author.ID, Bio: client.Ptr("writes Go")})
+		require.NoError(t, err)
+		got, err := public.Models.Profile.Get(ctx, blogdata.ProfileIdentifier{ID: profile.ID})
+		require.NoError(t, err)
+		assert.Equal(t, author.ID, *got.AuthorID)
+	})
+
+	t.Run("custom query with a custom type, resolved by a function that calls the API with IAM", func(t *testing.T) {
+		_, err := asAlice.Models.Post.Create(ctx, blogdata.CreatePostInput{Title: "Second", Tags: []string{"amplify"}, BlogID: &blog.ID})
+		require.NoError(t, err)
+		for _, c := range []*blogdata.Client{asBob, public} {
+			stats, err := c.Queries.PostStats(ctx, blogdata.PostStatsArgs{BlogID: blog.ID})
+			require.NoError(t, err)
+			assert.Equal(t, 2, stats.Count)
+			var tags []string
+			for _, tag := range stats.Tags {
+				tags = append(tags, *tag)
+			}
+			sort.Strings(tags)
+			assert.Equal(t, []string{"amplify", "go"}, tags)
+		}
+	})
+}

@@ -1,0 +1,265 @@
+package e2e_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net"
+	"sort"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/go-amplify/data/client"
+	"github.com/go-amplify/data/examples/add-user-to-group/amplifydata"
+	"github.com/go-amplify/data/internal/testenv"
+)
+
+// TestTodo runs the model API of the seed-todo backend (the example's
+// backend: the seed plus a Todo model with owner, ADMINS and identity-pool
+// read rules, and an echo query) through the example's generated client.
+func TestTodo(t *testing.T) {
+	e := start(t, "seed-todo", map[string]testenv.Function{
+		"echoFn": func(ctx context.Context, event json.RawMessage) (any, error) {
+			var ev struct {
+				Arguments struct {
+					Msg string `json:"msg"`
+				} `json:"arguments"`
+			}
+			if err := json.Unmarshal(event, &ev); err != nil {
+				return nil, err
+			}
+			if ev.Arguments.Msg == "fail" {
+				return nil, errors.New("echo: asked to fail")
+			}
+			return ev.Arguments.Msg, nil
+		},
+	}, "ADMINS")
+	alice := e.newUser(t, "alice")
+	bob := e.newUser(t, "bob")
+	admin := e.newUser(t, "admin", "ADMINS")
+	outputs := e.outputs(t)
+	ctx := context.Background()
+
+	newClient := func(t *testing.T, opts ...client.Option) *amplifydata.Client {
+		t.Helper()
+		c, err := amplifydata.New(outputs, opts...)
+		require.NoError(t, err)
+		return c
+	}
+	asAlice := newClient(t, client.WithUserPool(alice.tokens))
+	asBob := newClient(t, client.WithUserPool(bob.tokens))
+	asAdmin := newClient(t, client.WithUserPool(admin.tokens))
+
+	var todo *amplifydata.Todo
+	t.Run("create and get", func(t *testing.T) {
+		var err error
+		todo, err = asAlice.Models.Todo.Create(ctx, amplifydata.CreateTodoInput{
+			Content:  client.Ptr("buy milk"),
+			Done:     client.Ptr(false),
+			Priority: client.Ptr(amplifydata.TodoPriorityHigh),
+		})
+		require.NoError(t, err)
+		require.NotEmpty(t, todo.ID, "the resolver generates the id")
+		assert.Equal(t, alice.owner(), *todo.Owner)
+		assert.False(t, todo.CreatedAt.IsZero())
+		assert.Equal(t, todo.CreatedAt, todo.UpdatedAt)
+
+		got, err := asAlice.Models.Todo.Get(ctx, amplifydata.TodoIdentifier{ID: todo.ID})
+		require.NoError(t, err)
+		assert.Equal(t, todo, got)
+	})
+
+	t.Run("update clears a field with null and leaves an absent one unchanged", func(t *testing.T) {
+		updated, err := asAlice.Models.Todo.Update(ctx, amplifydata.UpdateTodoInput{
+			ID:       todo.ID,
+			Content:  client.Null[string](),
+			Priority: client.Set(amplifydata.TodoPriorityLow),
+		})
+		require.NoError(t, err)
+		assert.Nil(t, updated.Content, "null removes the attribute")
+		require.NotNil(t, updated.Done)
+		assert.False(t, *updated.Done, "an absent field keeps its value")
+		assert.Equal(t, amplifydata.TodoPriorityLow, *updated.Priority)
+		assert.True(t, updated.UpdatedAt.After(todo.UpdatedAt) || updated.UpdatedAt.Equal(todo.UpdatedAt))
+
+		got, err := asAlice.Models.Todo.Get(ctx, amplifydata.TodoIdentifier{ID: todo.ID})
+		require.NoError(t, err)
+		assert.Equal(t, updated, got)
+		todo = got
+	})
+
+	t.Run("another user cannot read or update, ADMINS can", func(t *testing.T) {
+		_, err := asBob.Models.Todo.Update(ctx, amplifydata.UpdateTodoInput{ID: todo.ID, Done: client.Set(true)})
+		requireGraphQLError(t, err, "Unauthorized")
+
+		_, err = asBob.Models.Todo.Get(ctx, amplifydata.TodoIdentifier{ID: todo.ID})
+		requireGraphQLError(t, err, "Unauthorized")
+
+		updated, err := asAdmin.Models.Todo.Update(ctx, amplifydata.UpdateTodoInput{ID: todo.ID, Done: client.Set(true)})
+		require.NoError(t, err)
+		assert.True(t, *updated.Done)
+		assert.Equal(t, alice.owner(), *updated.Owner, "the group override keeps the owner")
+		todo = updated
+	})
+
+	t.Run("list with filter, limit and nextToken across pages", func(t *testing.T) {
+		var want []string
+		for i, content := range []string{"a", "b", "c", "d", "e", "f", "g"} {
+			created, err := asAlice.Models.Todo.Create(ctx, amplifydata.CreateTodoInput{
+				Content: client.Ptr(content), Done: client.Ptr(i%2 == 0),
+			})
+			require.NoError(t, err)
+			if i%2 == 0 {
+				want = append(want, created.ID)
+			}
+		}
+		// Bob's own item must not appear in Alice's list.
+		_, err := asBob.Models.Todo.Create(ctx, amplifydata.CreateTodoInput{Content: client.Ptr("bob's"), Done: client.Ptr(true)})
+		require.NoError(t, err)
+		want = append(want, todo.ID) // done since the admin's update
+		sort.Strings(want)
+
+		var got []string
+		var pages int
+		opts := amplifydata.TodoListOptions{
+			Filter: &amplifydata.ModelTodoFilterInput{Done: &amplifydata.ModelBooleanInput{Eq: client.Ptr(true)}},
+			Limit:  client.Ptr(2),
+		}
+		for {
+			page, err := asAlice.Models.Todo.List(ctx, opts)
+			require.NoError(t, err)
+			pages++
+			assert.LessOrEqual(t, len(page.Items), 2)
+			for _, it := range page.Items {
+				assert.True(t, *it.Done)
+				assert.Equal(t, alice.owner(), *it.Owner)
+				got = append(got, it.ID)
+			}
+			if page.NextToken == "" {
+				break
+			}
+			opts.NextToken = client.Ptr(page.NextToken)
+			require.Less(t, pages, 50, "pagination does not end")
+		}
+		sort.Strings(got)
+		assert.Equal(t, want, got)
+		assert.Greater(t, pages, 2, "several pages")
+	})
+
+	t.Run("identity pool reads but cannot write", func(t *testing.T) {
+		c := newClient(t, client.WithIdentityPool(iam(testenv.AuthCredentials)))
+		got, err := c.Models.Todo.Get(ctx, amplifydata.TodoIdentifier{ID: todo.ID})
+		require.NoError(t, err)
+		assert.Equal(t, todo.ID, got.ID)
+		assert.Equal(t, testenv.FrontRequest{Auth: "iam"}, e.lastAuth(t))
+
+		_, err = c.Models.Todo.Create(ctx, amplifydata.CreateTodoInput{Content: client.Ptr("guest")})
+		requireGraphQLError(t, err, "Unauthorized")
+
+		guest := newClient(t, client.WithIdentityPool(iam(testenv.UnauthCredentials)))
+		_, err = guest.Models.Todo.Get(ctx, amplifydata.TodoIdentifier{ID: todo.ID})
+		requireGraphQLError(t, err, "Unauthorized")
+	})
+
+	t.Run("default mode and per-call mode", func(t *testing.T) {
+		// The outputs' default is AWS_IAM, and Gen 2 puts @aws_iam on every
+		// field: a client holding both identity-pool credentials and a
+		// user's tokens signs with IAM unless the call asks otherwise.
+		c := newClient(t, client.WithIdentityPool(iam(testenv.AuthCredentials)), client.WithUserPool(alice.tokens))
+		_, err := c.Models.Todo.Get(ctx, amplifydata.TodoIdentifier{ID: todo.ID})
+		require.NoError(t, err)
+		assert.Equal(t, "iam", e.lastAuth(t).Auth)
+
+		_, err = c.Models.Todo.Get(ctx, amplifydata.TodoIdentifier{ID: todo.ID}, client.WithAuthMode(client.AuthUserPool))
+		require.NoError(t, err)
+		assert.Equal(t, "userPool", e.lastAuth(t).Auth)
+
+		// echo admits signed-in users (allow.authenticated()): the
+		// identity pool's role passes the @aws_iam check and is refused by
+		// the resolver; a user-pool call works.
+		_, err = c.Queries.Echo(ctx, amplifydata.EchoArgs{Msg: "hi"})
+		requireGraphQLError(t, err, "Unauthorized")
+		assert.Equal(t, "iam", e.lastAuth(t).Auth)
+		msg, err := c.Queries.Echo(ctx, amplifydata.EchoArgs{Msg: "hi"}, client.WithAuthMode(client.AuthUserPool))
+		require.NoError(t, err)
+		assert.Equal(t, "hi", *msg)
+
+		// A mode the field does not admit at all (no @aws_api_key): the
+		// client refuses before sending, unless the call forces it; then
+		// AppSync refuses.
+		withKey := newClient(t, client.WithAPIKey(e.APIKey))
+		before := len(e.Requests())
+		_, err = withKey.Queries.Echo(ctx, amplifydata.EchoArgs{Msg: "hi"})
+		var ame *client.AuthModeError
+		require.ErrorAs(t, err, &ame)
+		assert.Len(t, e.Requests(), before, "nothing was sent")
+		_, err = withKey.Queries.Echo(ctx, amplifydata.EchoArgs{Msg: "hi"}, client.WithAuthMode(client.AuthAPIKey))
+		ge := requireGraphQLError(t, err, "Unauthorized")
+		assert.Equal(t, "Not Authorized to access echo on type Query", ge.Message)
+		assert.Equal(t, "apiKey", e.lastAuth(t).Auth)
+	})
+
+	t.Run("a failed condition is ConditionalCheckFailedException", func(t *testing.T) {
+		_, err := amplifydata.UpdateTodo(ctx, asAlice.GraphQL,
+			amplifydata.UpdateTodoInput{ID: todo.ID, Content: client.Set("never")},
+			&amplifydata.ModelTodoConditionInput{Content: &amplifydata.ModelStringInput{Eq: client.Ptr("not the content")}})
+		ge := requireGraphQLError(t, err, "DynamoDB:ConditionalCheckFailedException")
+		assert.Equal(t, []any{"updateTodo"}, ge.Path)
+
+		got, err := asAlice.Models.Todo.Get(ctx, amplifydata.TodoIdentifier{ID: todo.ID})
+		require.NoError(t, err)
+		assert.Nil(t, got.Content, "the update did not happen")
+
+		// Creating an existing key fails the same way.
+		_, err = asAlice.Models.Todo.Create(ctx, amplifydata.CreateTodoInput{ID: client.Ptr(todo.ID), Content: client.Ptr("dup")})
+		requireGraphQLError(t, err, "DynamoDB:ConditionalCheckFailedException")
+	})
+
+	t.Run("partial data with errors", func(t *testing.T) {
+		// Two root fields: the list resolves, echo's function fails. The
+		// GraphQL errors come back with the data that did resolve.
+		var resp struct {
+			ListTodos struct {
+				Items []struct {
+					ID string `json:"id"`
+				} `json:"items"`
+			} `json:"listTodos"`
+			Echo *string `json:"echo"`
+		}
+		err := asAlice.GraphQL.MakeRequest(ctx, rawRequest(
+			`query Partial { listTodos(limit: 100) { items { id } } echo(msg: "fail") }`), rawResponse(&resp))
+		ge := requireGraphQLError(t, err, "Lambda:Unhandled")
+		assert.Contains(t, ge.Message, "echo: asked to fail")
+		assert.Equal(t, []any{"echo"}, ge.Path)
+		assert.Nil(t, resp.Echo)
+		assert.NotEmpty(t, resp.ListTodos.Items, "the data that resolved is kept")
+	})
+
+	t.Run("delete", func(t *testing.T) {
+		deleted, err := asAlice.Models.Todo.Delete(ctx, amplifydata.TodoIdentifier{ID: todo.ID})
+		require.NoError(t, err)
+		assert.Equal(t, todo.ID, deleted.ID)
+		got, err := asAlice.Models.Todo.Get(ctx, amplifydata.TodoIdentifier{ID: todo.ID})
+		require.NoError(t, err)
+		assert.Nil(t, got)
+	})
+
+	t.Run("a cancelled context", func(t *testing.T) {
+		cctx, cancel := context.WithCancel(ctx)
+		cancel()
+		_, err := asAlice.Models.Todo.Get(cctx, amplifydata.TodoIdentifier{ID: todo.ID})
+		require.ErrorIs(t, err, context.Canceled)
+	})
+
+	t.Run("a stopped server is a network error", func(t *testing.T) {
+		e.StopFront()
+		_, err := asAlice.Models.Todo.Get(ctx, amplifydata.TodoIdentifier{ID: todo.ID})
+		var ne *client.NetworkError
+		require.ErrorAs(t, err, &ne)
+		var op *net.OpError
+		require.ErrorAs(t, err, &op)
+		assert.Contains(t, err.Error(), "connection refused")
+	})
+}
