@@ -6,8 +6,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"net/http"
 	"net/url"
 	"slices"
@@ -283,6 +285,39 @@ func (d *dataField) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	return json.Unmarshal(b, d.target)
+}
+
+// All walks the pages of a list operation, starting at the page of token
+// (nil: the first), and yields each item. It stops when the loop breaks;
+// an error ends the walk and is yielded as its last element, with a nil
+// item. Empty pages that carry a NextToken (AppSync returns them when a
+// filter drops every item of a scanned page) are walked through. A page
+// whose NextToken repeats the token that read it ends the walk with an
+// error, rather than looping.
+func All[T any](token *string, page func(token *string) (*Page[T], error)) iter.Seq2[*T, error] {
+	return func(yield func(*T, error) bool) {
+		for {
+			p, err := page(token)
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			for _, it := range p.Items {
+				if !yield(it, nil) {
+					return
+				}
+			}
+			if p.NextToken == "" {
+				return
+			}
+			if token != nil && *token == p.NextToken {
+				yield(nil, errors.New("amplify data: the server returned the same nextToken again; stopping the walk"))
+				return
+			}
+			next := p.NextToken
+			token = &next
+		}
+	}
 }
 
 // Page is one page of a list operation.

@@ -186,6 +186,34 @@ func TestBlog(t *testing.T) {
 		requireGraphQLError(t, err, "DynamoDB:ConditionalCheckFailedException")
 	})
 
+	t.Run("secondary index with a sort-key condition", func(t *testing.T) {
+		day := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+		for i, status := range []blogdata.PostStatus{blogdata.PostStatusDraft, blogdata.PostStatusArchived, blogdata.PostStatusArchived, blogdata.PostStatusArchived} {
+			at := day.Add(time.Duration(i) * 24 * time.Hour)
+			_, err := asAlice.Models.Post.Create(ctx, blogdata.CreatePostInput{Title: "p" + string(rune('0'+i)), Status: &status, PublishedAt: &at})
+			require.NoError(t, err)
+		}
+		desc := blogdata.ModelSortDirectionDesc
+		page, err := public.Models.Post.ListPostsByStatus(ctx, blogdata.ListPostsByStatusOptions{
+			Status:        blogdata.PostStatusArchived,
+			PublishedAt:   &blogdata.ModelStringKeyConditionInput{Ge: client.Ptr(day.Add(48 * time.Hour).Format(time.RFC3339))},
+			SortDirection: &desc,
+		})
+		require.NoError(t, err)
+		var titles []string
+		for _, p := range page.Items {
+			titles = append(titles, p.Title)
+		}
+		assert.Equal(t, []string{"p3", "p2"}, titles)
+
+		var all []string
+		for p, err := range public.Models.Post.ListPostsByStatusAll(ctx, blogdata.ListPostsByStatusOptions{Status: blogdata.PostStatusArchived, Limit: client.Ptr(1)}) {
+			require.NoError(t, err)
+			all = append(all, p.Title)
+		}
+		assert.Equal(t, []string{"p1", "p2", "p3"}, all, "ascending by publishedAt")
+	})
+
 	t.Run("hasOne and belongsTo keys", func(t *testing.T) {
 		author, err := asAlice.Models.Author.Create(ctx, blogdata.CreateAuthorInput{Name: "Alice"})
 		require.NoError(t, err)

@@ -146,6 +146,29 @@ func TestTodo(t *testing.T) {
 		sort.Strings(got)
 		assert.Equal(t, want, got)
 		assert.Greater(t, pages, 2, "several pages")
+
+		// The iterator walks the same pages, empty ones included.
+		var all []string
+		for it, err := range asAlice.Models.Todo.ListAll(ctx, amplifydata.TodoListOptions{
+			Filter: &amplifydata.ModelTodoFilterInput{Done: &amplifydata.ModelBooleanInput{Eq: client.Ptr(true)}},
+			Limit:  client.Ptr(2),
+		}) {
+			require.NoError(t, err)
+			all = append(all, it.ID)
+		}
+		sort.Strings(all)
+		assert.Equal(t, want, all)
+
+		// A break stops it.
+		n := 0
+		for _, err := range asAlice.Models.Todo.ListAll(ctx, amplifydata.TodoListOptions{Limit: client.Ptr(1)}) {
+			require.NoError(t, err)
+			n++
+			if n == 2 {
+				break
+			}
+		}
+		assert.Equal(t, 2, n)
 	})
 
 	t.Run("identity pool reads but cannot write", func(t *testing.T) {
@@ -202,11 +225,24 @@ func TestTodo(t *testing.T) {
 	})
 
 	t.Run("a failed condition is ConditionalCheckFailedException", func(t *testing.T) {
-		_, err := amplifydata.UpdateTodo(ctx, asAlice.GraphQL,
+		_, err := asAlice.Models.Todo.UpdateIf(ctx,
 			amplifydata.UpdateTodoInput{ID: todo.ID, Content: client.Set("never")},
 			&amplifydata.ModelTodoConditionInput{Content: &amplifydata.ModelStringInput{Eq: client.Ptr("not the content")}})
 		ge := requireGraphQLError(t, err, "DynamoDB:ConditionalCheckFailedException")
 		assert.Equal(t, []any{"updateTodo"}, ge.Path)
+
+		// The genqlient function underneath takes the condition too.
+		_, err = amplifydata.DeleteTodo(ctx, asAlice.GraphQL, amplifydata.DeleteTodoInput{ID: todo.ID},
+			&amplifydata.ModelTodoConditionInput{Done: &amplifydata.ModelBooleanInput{Eq: client.Ptr(false)}})
+		requireGraphQLError(t, err, "DynamoDB:ConditionalCheckFailedException")
+
+		// A condition that holds lets the update through.
+		updated, err := asAlice.Models.Todo.UpdateIf(ctx,
+			amplifydata.UpdateTodoInput{ID: todo.ID, Priority: client.Set(amplifydata.TodoPriorityHigh)},
+			&amplifydata.ModelTodoConditionInput{Done: &amplifydata.ModelBooleanInput{Eq: client.Ptr(true)}})
+		require.NoError(t, err)
+		assert.Equal(t, amplifydata.TodoPriorityHigh, *updated.Priority)
+		todo = updated
 
 		got, err := asAlice.Models.Todo.Get(ctx, amplifydata.TodoIdentifier{ID: todo.ID})
 		require.NoError(t, err)
@@ -238,6 +274,10 @@ func TestTodo(t *testing.T) {
 	})
 
 	t.Run("delete", func(t *testing.T) {
+		_, err := asAlice.Models.Todo.DeleteIf(ctx, amplifydata.TodoIdentifier{ID: todo.ID},
+			&amplifydata.ModelTodoConditionInput{Priority: &amplifydata.ModelTodoPriorityInput{Eq: client.Ptr(amplifydata.TodoPriorityLow)}})
+		requireGraphQLError(t, err, "DynamoDB:ConditionalCheckFailedException")
+
 		deleted, err := asAlice.Models.Todo.Delete(ctx, amplifydata.TodoIdentifier{ID: todo.ID})
 		require.NoError(t, err)
 		assert.Equal(t, todo.ID, deleted.ID)

@@ -49,6 +49,16 @@ type modelAPI struct {
 	// DeleteByIdentifier is set when DeleteXInput holds exactly the
 	// identifier's fields, so Delete can take the identifier.
 	DeleteByIdentifier bool
+	// Indexes are the secondary indexes that have a query field.
+	Indexes []*indexAPI
+}
+
+// indexAPI is the list method of a secondary index's query field, as
+// client.models.Post.listPostsByStatus in JavaScript.
+type indexAPI struct {
+	Method  string // ListPostsByStatus
+	Options *argsType
+	Op      *operation
 }
 
 type operation struct {
@@ -64,6 +74,11 @@ type operation struct {
 	Args     *argsType         // the arguments struct of a custom operation
 	Text     string            // the GraphQL document
 	Call     string            // the facade's arguments to the genqlient function
+	// CallIf is Call with the caller's condition (UpdateIf, DeleteIf);
+	// empty when the mutation takes no condition.
+	CallIf string
+	// Condition is the Go type of the condition parameter.
+	Condition string
 }
 
 type variable struct {
@@ -217,7 +232,20 @@ func (a *api) addModel(m *schema.Model) error {
 			Fields: op.Vars}
 		op.Call = mm.ListOptions.call("o")
 	}
-	// Create, Update and Delete pass their input and no condition.
+	for _, idx := range m.Indexes() {
+		op := a.modelOperation("query", idx.QueryField, "lists", frag, true)
+		if op == nil {
+			continue
+		}
+		method := goName(idx.QueryField)
+		ix := &indexAPI{Method: method, Op: op, Options: &argsType{GoName: a.names.name(method + "Options"),
+			Fields: op.Vars}}
+		ix.Options.Doc = fmt.Sprintf("%s are the arguments of %s, the query of the index %s: its key, sort-key condition and direction, filter, page size and page token.", ix.Options.GoName, idx.QueryField, idx.Name)
+		op.Call = ix.Options.call("o")
+		mm.Indexes = append(mm.Indexes, ix)
+	}
+	// Create, Update and Delete pass their input and, when the caller
+	// gives one (UpdateIf, DeleteIf), a condition.
 	for _, op := range []*operation{mm.Create, mm.Update, mm.Delete} {
 		if op != nil {
 			op.Call = "input" + strings.Repeat(", nil", len(op.Vars)-1)
@@ -227,6 +255,12 @@ func (a *api) addModel(m *schema.Model) error {
 		if in := a.deleteInputFromIdentifier(mm); in != "" {
 			mm.DeleteByIdentifier = true
 			mm.Delete.Call = in + strings.Repeat(", nil", len(mm.Delete.Vars)-1)
+		}
+	}
+	for _, op := range []*operation{mm.Update, mm.Delete} {
+		if op != nil && len(op.Vars) == 2 && op.Vars[1].Arg == "condition" {
+			op.CallIf = strings.TrimSuffix(op.Call, ", nil") + ", condition"
+			op.Condition = op.Vars[1].GoType
 		}
 	}
 	a.Models = append(a.Models, mm)
@@ -619,6 +653,9 @@ func (a *api) ArgTypes() []*argsType {
 		}
 		if m.ListOptions != nil {
 			out = append(out, m.ListOptions)
+		}
+		for _, ix := range m.Indexes {
+			out = append(out, ix.Options)
 		}
 	}
 	for _, op := range append(slices.Clone(a.Queries), a.Mutations...) {

@@ -18,7 +18,18 @@ var templates = template.Must(template.New("").Funcs(template.FuncMap{
 	"quote":     func(s string) string { return fmt.Sprintf("%q", s) },
 	"header":    func() string { return generatedToken },
 	"modeConst": modeConst,
+	"listArgs": func(m *modelAPI, method string, o *argsType, op *operation) listArgs {
+		return listArgs{m, method, o, op}
+	},
 }).ParseFS(templateFS, "templates/*.go.tmpl"))
+
+// listArgs are the inputs of the "list" template: one list query of a model.
+type listArgs struct {
+	Model   *modelAPI
+	Method  string
+	Options *argsType
+	Op      *operation
+}
 
 // render executes a template with a and formats the result.
 func render(name string, a *api) ([]byte, error) {

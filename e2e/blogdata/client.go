@@ -4,6 +4,7 @@ package blogdata
 
 import (
 	"context"
+	"iter"
 
 	"github.com/go-amplify/data/client"
 	"github.com/go-amplify/data/schema"
@@ -64,32 +65,33 @@ func NewFromEndpoint(ep client.Endpoint, opts ...client.Option) (*Client, error)
 // @aws_* directives allow. When the client's default mode is not among them
 // the client uses an allowed mode it is configured for.
 var OperationAuthModes = map[string][]client.AuthMode{
-	"GetBlog":        {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
-	"ListBlogs":      {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
-	"CreateBlog":     {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
-	"UpdateBlog":     {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
-	"DeleteBlog":     {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
-	"GetPost":        {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
-	"ListPosts":      {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
-	"CreatePost":     {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
-	"UpdatePost":     {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
-	"DeletePost":     {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
-	"GetComment":     {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
-	"ListComments":   {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
-	"CreateComment":  {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
-	"UpdateComment":  {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
-	"DeleteComment":  {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
-	"GetAuthor":      {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
-	"ListAuthors":    {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
-	"CreateAuthor":   {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
-	"UpdateAuthor":   {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
-	"DeleteAuthor":   {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
-	"GetProfile":     {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
-	"ListProfiles":   {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
-	"CreateProfile":  {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
-	"UpdateProfile":  {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
-	"DeleteProfile":  {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
-	"PostStatsQuery": {client.AuthIAM, client.AuthIdentityPool, client.AuthAPIKey, client.AuthUserPool},
+	"GetBlog":           {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
+	"ListBlogs":         {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
+	"CreateBlog":        {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
+	"UpdateBlog":        {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
+	"DeleteBlog":        {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
+	"GetPost":           {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
+	"ListPosts":         {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
+	"CreatePost":        {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
+	"UpdatePost":        {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
+	"DeletePost":        {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
+	"ListPostsByStatus": {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
+	"GetComment":        {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
+	"ListComments":      {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
+	"CreateComment":     {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
+	"UpdateComment":     {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
+	"DeleteComment":     {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
+	"GetAuthor":         {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
+	"ListAuthors":       {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
+	"CreateAuthor":      {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
+	"UpdateAuthor":      {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
+	"DeleteAuthor":      {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
+	"GetProfile":        {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
+	"ListProfiles":      {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
+	"CreateProfile":     {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
+	"UpdateProfile":     {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
+	"DeleteProfile":     {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
+	"PostStatsQuery":    {client.AuthIAM, client.AuthIdentityPool, client.AuthAPIKey, client.AuthUserPool},
 }
 
 // Models holds the typed API of each model.
@@ -125,14 +127,29 @@ func (m *BlogModel) Update(ctx context.Context, input UpdateBlogInput, opts ...c
 	return resp.UpdateBlog, err
 }
 
+// UpdateIf is Update when condition holds for the stored item; otherwise
+// AppSync answers DynamoDB:ConditionalCheckFailedException.
+func (m *BlogModel) UpdateIf(ctx context.Context, input UpdateBlogInput, condition *ModelBlogConditionInput, opts ...client.Option) (*Blog, error) {
+	resp, err := UpdateBlog(ctx, m.c.With(opts...), input, condition)
+	return resp.UpdateBlog, err
+}
+
 // Delete deletes a Blog (mutation deleteBlog) and returns it as it was.
 func (m *BlogModel) Delete(ctx context.Context, id BlogIdentifier, opts ...client.Option) (*Blog, error) {
 	resp, err := DeleteBlog(ctx, m.c.With(opts...), DeleteBlogInput{ID: id.ID}, nil)
 	return resp.DeleteBlog, err
 }
 
-// List reads one page of Blog items (query listBlogs). Pass the
-// page's NextToken in the options to read the next one.
+// DeleteIf is Delete when condition holds for the stored item; otherwise
+// AppSync answers DynamoDB:ConditionalCheckFailedException.
+func (m *BlogModel) DeleteIf(ctx context.Context, id BlogIdentifier, condition *ModelBlogConditionInput, opts ...client.Option) (*Blog, error) {
+	resp, err := DeleteBlog(ctx, m.c.With(opts...), DeleteBlogInput{ID: id.ID}, condition)
+	return resp.DeleteBlog, err
+}
+
+// List reads one page of Blog items (query listBlogs).
+// Pass the page's NextToken in the options to read the next one; AppSync
+// may return an empty page that still has a NextToken.
 func (m *BlogModel) List(ctx context.Context, o BlogListOptions, opts ...client.Option) (*client.Page[Blog], error) {
 	resp, err := ListBlogs(ctx, m.c.With(opts...), o.Filter, o.Limit, o.NextToken)
 	page := &client.Page[Blog]{}
@@ -143,6 +160,16 @@ func (m *BlogModel) List(ctx context.Context, o BlogListOptions, opts ...client.
 		}
 	}
 	return page, err
+}
+
+// ListAll walks every page of List from o.NextToken on and
+// yields each item. It stops when the loop breaks, and yields the error
+// that ends the walk as its last element.
+func (m *BlogModel) ListAll(ctx context.Context, o BlogListOptions, opts ...client.Option) iter.Seq2[*Blog, error] {
+	return client.All(o.NextToken, func(token *string) (*client.Page[Blog], error) {
+		o.NextToken = token
+		return m.List(ctx, o, opts...)
+	})
 }
 
 // PostModel is the typed API of the model Post, as client.models.Post
@@ -169,14 +196,29 @@ func (m *PostModel) Update(ctx context.Context, input UpdatePostInput, opts ...c
 	return resp.UpdatePost, err
 }
 
+// UpdateIf is Update when condition holds for the stored item; otherwise
+// AppSync answers DynamoDB:ConditionalCheckFailedException.
+func (m *PostModel) UpdateIf(ctx context.Context, input UpdatePostInput, condition *ModelPostConditionInput, opts ...client.Option) (*Post, error) {
+	resp, err := UpdatePost(ctx, m.c.With(opts...), input, condition)
+	return resp.UpdatePost, err
+}
+
 // Delete deletes a Post (mutation deletePost) and returns it as it was.
 func (m *PostModel) Delete(ctx context.Context, id PostIdentifier, opts ...client.Option) (*Post, error) {
 	resp, err := DeletePost(ctx, m.c.With(opts...), DeletePostInput{ID: id.ID}, nil)
 	return resp.DeletePost, err
 }
 
-// List reads one page of Post items (query listPosts). Pass the
-// page's NextToken in the options to read the next one.
+// DeleteIf is Delete when condition holds for the stored item; otherwise
+// AppSync answers DynamoDB:ConditionalCheckFailedException.
+func (m *PostModel) DeleteIf(ctx context.Context, id PostIdentifier, condition *ModelPostConditionInput, opts ...client.Option) (*Post, error) {
+	resp, err := DeletePost(ctx, m.c.With(opts...), DeletePostInput{ID: id.ID}, condition)
+	return resp.DeletePost, err
+}
+
+// List reads one page of Post items (query listPosts).
+// Pass the page's NextToken in the options to read the next one; AppSync
+// may return an empty page that still has a NextToken.
 func (m *PostModel) List(ctx context.Context, o PostListOptions, opts ...client.Option) (*client.Page[Post], error) {
 	resp, err := ListPosts(ctx, m.c.With(opts...), o.Filter, o.Limit, o.NextToken)
 	page := &client.Page[Post]{}
@@ -187,6 +229,41 @@ func (m *PostModel) List(ctx context.Context, o PostListOptions, opts ...client.
 		}
 	}
 	return page, err
+}
+
+// ListAll walks every page of List from o.NextToken on and
+// yields each item. It stops when the loop breaks, and yields the error
+// that ends the walk as its last element.
+func (m *PostModel) ListAll(ctx context.Context, o PostListOptions, opts ...client.Option) iter.Seq2[*Post, error] {
+	return client.All(o.NextToken, func(token *string) (*client.Page[Post], error) {
+		o.NextToken = token
+		return m.List(ctx, o, opts...)
+	})
+}
+
+// ListPostsByStatus reads one page of Post items (query listPostsByStatus).
+// Pass the page's NextToken in the options to read the next one; AppSync
+// may return an empty page that still has a NextToken.
+func (m *PostModel) ListPostsByStatus(ctx context.Context, o ListPostsByStatusOptions, opts ...client.Option) (*client.Page[Post], error) {
+	resp, err := ListPostsByStatus(ctx, m.c.With(opts...), o.Status, o.PublishedAt, o.SortDirection, o.Filter, o.Limit, o.NextToken)
+	page := &client.Page[Post]{}
+	if conn := resp.ListPostsByStatus; conn != nil {
+		page.Items = conn.Items
+		if conn.NextToken != nil {
+			page.NextToken = *conn.NextToken
+		}
+	}
+	return page, err
+}
+
+// ListPostsByStatusAll walks every page of ListPostsByStatus from o.NextToken on and
+// yields each item. It stops when the loop breaks, and yields the error
+// that ends the walk as its last element.
+func (m *PostModel) ListPostsByStatusAll(ctx context.Context, o ListPostsByStatusOptions, opts ...client.Option) iter.Seq2[*Post, error] {
+	return client.All(o.NextToken, func(token *string) (*client.Page[Post], error) {
+		o.NextToken = token
+		return m.ListPostsByStatus(ctx, o, opts...)
+	})
 }
 
 // CommentModel is the typed API of the model Comment, as client.models.Comment
@@ -213,14 +290,29 @@ func (m *CommentModel) Update(ctx context.Context, input UpdateCommentInput, opt
 	return resp.UpdateComment, err
 }
 
+// UpdateIf is Update when condition holds for the stored item; otherwise
+// AppSync answers DynamoDB:ConditionalCheckFailedException.
+func (m *CommentModel) UpdateIf(ctx context.Context, input UpdateCommentInput, condition *ModelCommentConditionInput, opts ...client.Option) (*Comment, error) {
+	resp, err := UpdateComment(ctx, m.c.With(opts...), input, condition)
+	return resp.UpdateComment, err
+}
+
 // Delete deletes a Comment (mutation deleteComment) and returns it as it was.
 func (m *CommentModel) Delete(ctx context.Context, id CommentIdentifier, opts ...client.Option) (*Comment, error) {
 	resp, err := DeleteComment(ctx, m.c.With(opts...), DeleteCommentInput{PostID: id.PostID, CreatedOn: id.CreatedOn}, nil)
 	return resp.DeleteComment, err
 }
 
-// List reads one page of Comment items (query listComments). Pass the
-// page's NextToken in the options to read the next one.
+// DeleteIf is Delete when condition holds for the stored item; otherwise
+// AppSync answers DynamoDB:ConditionalCheckFailedException.
+func (m *CommentModel) DeleteIf(ctx context.Context, id CommentIdentifier, condition *ModelCommentConditionInput, opts ...client.Option) (*Comment, error) {
+	resp, err := DeleteComment(ctx, m.c.With(opts...), DeleteCommentInput{PostID: id.PostID, CreatedOn: id.CreatedOn}, condition)
+	return resp.DeleteComment, err
+}
+
+// List reads one page of Comment items (query listComments).
+// Pass the page's NextToken in the options to read the next one; AppSync
+// may return an empty page that still has a NextToken.
 func (m *CommentModel) List(ctx context.Context, o CommentListOptions, opts ...client.Option) (*client.Page[Comment], error) {
 	resp, err := ListComments(ctx, m.c.With(opts...), o.PostID, o.CreatedOn, o.Filter, o.Limit, o.NextToken, o.SortDirection)
 	page := &client.Page[Comment]{}
@@ -231,6 +323,16 @@ func (m *CommentModel) List(ctx context.Context, o CommentListOptions, opts ...c
 		}
 	}
 	return page, err
+}
+
+// ListAll walks every page of List from o.NextToken on and
+// yields each item. It stops when the loop breaks, and yields the error
+// that ends the walk as its last element.
+func (m *CommentModel) ListAll(ctx context.Context, o CommentListOptions, opts ...client.Option) iter.Seq2[*Comment, error] {
+	return client.All(o.NextToken, func(token *string) (*client.Page[Comment], error) {
+		o.NextToken = token
+		return m.List(ctx, o, opts...)
+	})
 }
 
 // AuthorModel is the typed API of the model Author, as client.models.Author
@@ -257,14 +359,29 @@ func (m *AuthorModel) Update(ctx context.Context, input UpdateAuthorInput, opts 
 	return resp.UpdateAuthor, err
 }
 
+// UpdateIf is Update when condition holds for the stored item; otherwise
+// AppSync answers DynamoDB:ConditionalCheckFailedException.
+func (m *AuthorModel) UpdateIf(ctx context.Context, input UpdateAuthorInput, condition *ModelAuthorConditionInput, opts ...client.Option) (*Author, error) {
+	resp, err := UpdateAuthor(ctx, m.c.With(opts...), input, condition)
+	return resp.UpdateAuthor, err
+}
+
 // Delete deletes a Author (mutation deleteAuthor) and returns it as it was.
 func (m *AuthorModel) Delete(ctx context.Context, id AuthorIdentifier, opts ...client.Option) (*Author, error) {
 	resp, err := DeleteAuthor(ctx, m.c.With(opts...), DeleteAuthorInput{ID: id.ID}, nil)
 	return resp.DeleteAuthor, err
 }
 
-// List reads one page of Author items (query listAuthors). Pass the
-// page's NextToken in the options to read the next one.
+// DeleteIf is Delete when condition holds for the stored item; otherwise
+// AppSync answers DynamoDB:ConditionalCheckFailedException.
+func (m *AuthorModel) DeleteIf(ctx context.Context, id AuthorIdentifier, condition *ModelAuthorConditionInput, opts ...client.Option) (*Author, error) {
+	resp, err := DeleteAuthor(ctx, m.c.With(opts...), DeleteAuthorInput{ID: id.ID}, condition)
+	return resp.DeleteAuthor, err
+}
+
+// List reads one page of Author items (query listAuthors).
+// Pass the page's NextToken in the options to read the next one; AppSync
+// may return an empty page that still has a NextToken.
 func (m *AuthorModel) List(ctx context.Context, o AuthorListOptions, opts ...client.Option) (*client.Page[Author], error) {
 	resp, err := ListAuthors(ctx, m.c.With(opts...), o.Filter, o.Limit, o.NextToken)
 	page := &client.Page[Author]{}
@@ -275,6 +392,16 @@ func (m *AuthorModel) List(ctx context.Context, o AuthorListOptions, opts ...cli
 		}
 	}
 	return page, err
+}
+
+// ListAll walks every page of List from o.NextToken on and
+// yields each item. It stops when the loop breaks, and yields the error
+// that ends the walk as its last element.
+func (m *AuthorModel) ListAll(ctx context.Context, o AuthorListOptions, opts ...client.Option) iter.Seq2[*Author, error] {
+	return client.All(o.NextToken, func(token *string) (*client.Page[Author], error) {
+		o.NextToken = token
+		return m.List(ctx, o, opts...)
+	})
 }
 
 // ProfileModel is the typed API of the model Profile, as client.models.Profile
@@ -301,14 +428,29 @@ func (m *ProfileModel) Update(ctx context.Context, input UpdateProfileInput, opt
 	return resp.UpdateProfile, err
 }
 
+// UpdateIf is Update when condition holds for the stored item; otherwise
+// AppSync answers DynamoDB:ConditionalCheckFailedException.
+func (m *ProfileModel) UpdateIf(ctx context.Context, input UpdateProfileInput, condition *ModelProfileConditionInput, opts ...client.Option) (*Profile, error) {
+	resp, err := UpdateProfile(ctx, m.c.With(opts...), input, condition)
+	return resp.UpdateProfile, err
+}
+
 // Delete deletes a Profile (mutation deleteProfile) and returns it as it was.
 func (m *ProfileModel) Delete(ctx context.Context, id ProfileIdentifier, opts ...client.Option) (*Profile, error) {
 	resp, err := DeleteProfile(ctx, m.c.With(opts...), DeleteProfileInput{ID: id.ID}, nil)
 	return resp.DeleteProfile, err
 }
 
-// List reads one page of Profile items (query listProfiles). Pass the
-// page's NextToken in the options to read the next one.
+// DeleteIf is Delete when condition holds for the stored item; otherwise
+// AppSync answers DynamoDB:ConditionalCheckFailedException.
+func (m *ProfileModel) DeleteIf(ctx context.Context, id ProfileIdentifier, condition *ModelProfileConditionInput, opts ...client.Option) (*Profile, error) {
+	resp, err := DeleteProfile(ctx, m.c.With(opts...), DeleteProfileInput{ID: id.ID}, condition)
+	return resp.DeleteProfile, err
+}
+
+// List reads one page of Profile items (query listProfiles).
+// Pass the page's NextToken in the options to read the next one; AppSync
+// may return an empty page that still has a NextToken.
 func (m *ProfileModel) List(ctx context.Context, o ProfileListOptions, opts ...client.Option) (*client.Page[Profile], error) {
 	resp, err := ListProfiles(ctx, m.c.With(opts...), o.Filter, o.Limit, o.NextToken)
 	page := &client.Page[Profile]{}
@@ -319,6 +461,16 @@ func (m *ProfileModel) List(ctx context.Context, o ProfileListOptions, opts ...c
 		}
 	}
 	return page, err
+}
+
+// ListAll walks every page of List from o.NextToken on and
+// yields each item. It stops when the loop breaks, and yields the error
+// that ends the walk as its last element.
+func (m *ProfileModel) ListAll(ctx context.Context, o ProfileListOptions, opts ...client.Option) iter.Seq2[*Profile, error] {
+	return client.All(o.NextToken, func(token *string) (*client.Page[Profile], error) {
+		o.NextToken = token
+		return m.List(ctx, o, opts...)
+	})
 }
 
 // Queries holds the custom queries.

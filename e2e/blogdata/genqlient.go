@@ -600,6 +600,30 @@ func (v *ListCommentsResponse) GetListComments() *ListCommentsListCommentsModelC
 	return v.ListComments
 }
 
+// ListPostsByStatusListPostsByStatusModelPostConnection includes the requested fields of the GraphQL type ModelPostConnection.
+type ListPostsByStatusListPostsByStatusModelPostConnection struct {
+	Items     []*Post `json:"items"`
+	NextToken *string `json:"nextToken"`
+}
+
+// GetItems returns ListPostsByStatusListPostsByStatusModelPostConnection.Items, and is useful for accessing the field via an interface.
+func (v *ListPostsByStatusListPostsByStatusModelPostConnection) GetItems() []*Post { return v.Items }
+
+// GetNextToken returns ListPostsByStatusListPostsByStatusModelPostConnection.NextToken, and is useful for accessing the field via an interface.
+func (v *ListPostsByStatusListPostsByStatusModelPostConnection) GetNextToken() *string {
+	return v.NextToken
+}
+
+// ListPostsByStatusResponse is returned by ListPostsByStatus on success.
+type ListPostsByStatusResponse struct {
+	ListPostsByStatus *ListPostsByStatusListPostsByStatusModelPostConnection `json:"listPostsByStatus"`
+}
+
+// GetListPostsByStatus returns ListPostsByStatusResponse.ListPostsByStatus, and is useful for accessing the field via an interface.
+func (v *ListPostsByStatusResponse) GetListPostsByStatus() *ListPostsByStatusListPostsByStatusModelPostConnection {
+	return v.ListPostsByStatus
+}
+
 // ListPostsListPostsModelPostConnection includes the requested fields of the GraphQL type ModelPostConnection.
 type ListPostsListPostsModelPostConnection struct {
 	Items     []*Post `json:"items"`
@@ -1385,6 +1409,36 @@ func (v *__ListCommentsInput) GetNextToken() *string { return v.NextToken }
 
 // GetSortDirection returns __ListCommentsInput.SortDirection, and is useful for accessing the field via an interface.
 func (v *__ListCommentsInput) GetSortDirection() *ModelSortDirection { return v.SortDirection }
+
+// __ListPostsByStatusInput is used internally by genqlient
+type __ListPostsByStatusInput struct {
+	Status        PostStatus                    `json:"status"`
+	PublishedAt   *ModelStringKeyConditionInput `json:"publishedAt,omitempty"`
+	SortDirection *ModelSortDirection           `json:"sortDirection,omitempty"`
+	Filter        *ModelPostFilterInput         `json:"filter,omitempty"`
+	Limit         *int                          `json:"limit,omitempty"`
+	NextToken     *string                       `json:"nextToken,omitempty"`
+}
+
+// GetStatus returns __ListPostsByStatusInput.Status, and is useful for accessing the field via an interface.
+func (v *__ListPostsByStatusInput) GetStatus() PostStatus { return v.Status }
+
+// GetPublishedAt returns __ListPostsByStatusInput.PublishedAt, and is useful for accessing the field via an interface.
+func (v *__ListPostsByStatusInput) GetPublishedAt() *ModelStringKeyConditionInput {
+	return v.PublishedAt
+}
+
+// GetSortDirection returns __ListPostsByStatusInput.SortDirection, and is useful for accessing the field via an interface.
+func (v *__ListPostsByStatusInput) GetSortDirection() *ModelSortDirection { return v.SortDirection }
+
+// GetFilter returns __ListPostsByStatusInput.Filter, and is useful for accessing the field via an interface.
+func (v *__ListPostsByStatusInput) GetFilter() *ModelPostFilterInput { return v.Filter }
+
+// GetLimit returns __ListPostsByStatusInput.Limit, and is useful for accessing the field via an interface.
+func (v *__ListPostsByStatusInput) GetLimit() *int { return v.Limit }
+
+// GetNextToken returns __ListPostsByStatusInput.NextToken, and is useful for accessing the field via an interface.
+func (v *__ListPostsByStatusInput) GetNextToken() *string { return v.NextToken }
 
 // __ListPostsInput is used internally by genqlient
 type __ListPostsInput struct {
@@ -2404,6 +2458,78 @@ func ListPosts(
 	}
 
 	data_ = &ListPostsResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by ListPostsByStatus.
+const ListPostsByStatus_Operation = `
+query ListPostsByStatus ($status: PostStatus!, $publishedAt: ModelStringKeyConditionInput, $sortDirection: ModelSortDirection, $filter: ModelPostFilterInput, $limit: Int, $nextToken: String) {
+	listPostsByStatus(status: $status, publishedAt: $publishedAt, sortDirection: $sortDirection, filter: $filter, limit: $limit, nextToken: $nextToken) {
+		items {
+			... Post
+		}
+		nextToken
+	}
+}
+fragment Post on Post {
+	title
+	content
+	status
+	tags
+	metadata
+	publishedAt
+	publishedOn
+	rating
+	views
+	location {
+		... Location
+	}
+	BlogID: blogId
+	ID: id
+	createdAt
+	updatedAt
+	owner
+}
+fragment Location on Location {
+	lat
+	lng
+	label
+}
+`
+
+// ListPostsByStatus lists Post (query listPostsByStatus).
+func ListPostsByStatus(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	status PostStatus,
+	publishedAt *ModelStringKeyConditionInput,
+	sortDirection *ModelSortDirection,
+	filter *ModelPostFilterInput,
+	limit *int,
+	nextToken *string,
+) (data_ *ListPostsByStatusResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "ListPostsByStatus",
+		Query:  ListPostsByStatus_Operation,
+		Variables: &__ListPostsByStatusInput{
+			Status:        status,
+			PublishedAt:   publishedAt,
+			SortDirection: sortDirection,
+			Filter:        filter,
+			Limit:         limit,
+			NextToken:     nextToken,
+		},
+	}
+
+	data_ = &ListPostsByStatusResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(

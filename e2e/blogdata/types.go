@@ -453,6 +453,16 @@ type PostListOptions struct {
 	NextToken *string               `json:"nextToken,omitempty"`
 }
 
+// ListPostsByStatusOptions are the arguments of listPostsByStatus, the query of the index postsByStatusAndPublishedAt: its key, sort-key condition and direction, filter, page size and page token.
+type ListPostsByStatusOptions struct {
+	Status        PostStatus                    `json:"status"`
+	PublishedAt   *ModelStringKeyConditionInput `json:"publishedAt,omitempty"`
+	SortDirection *ModelSortDirection           `json:"sortDirection,omitempty"`
+	Filter        *ModelPostFilterInput         `json:"filter,omitempty"`
+	Limit         *int                          `json:"limit,omitempty"`
+	NextToken     *string                       `json:"nextToken,omitempty"`
+}
+
 // CommentIdentifier is the primary key of a Comment.
 type CommentIdentifier struct {
 	PostID    string    `json:"postId"`

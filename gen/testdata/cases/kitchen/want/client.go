@@ -5,6 +5,7 @@ package want
 import (
 	"context"
 	"encoding/json"
+	"iter"
 
 	"github.com/go-amplify/data/client"
 	"github.com/go-amplify/data/schema"
@@ -105,14 +106,29 @@ func (m *PostModel) Update(ctx context.Context, input UpdatePostInput, opts ...c
 	return resp.UpdatePost, err
 }
 
+// UpdateIf is Update when condition holds for the stored item; otherwise
+// AppSync answers DynamoDB:ConditionalCheckFailedException.
+func (m *PostModel) UpdateIf(ctx context.Context, input UpdatePostInput, condition *ModelPostConditionInput, opts ...client.Option) (*Post, error) {
+	resp, err := UpdatePost(ctx, m.c.With(opts...), input, condition)
+	return resp.UpdatePost, err
+}
+
 // Delete deletes a Post (mutation deletePost) and returns it as it was.
 func (m *PostModel) Delete(ctx context.Context, id PostIdentifier, opts ...client.Option) (*Post, error) {
 	resp, err := DeletePost(ctx, m.c.With(opts...), DeletePostInput{ID: id.ID}, nil)
 	return resp.DeletePost, err
 }
 
-// List reads one page of Post items (query listPosts). Pass the
-// page's NextToken in the options to read the next one.
+// DeleteIf is Delete when condition holds for the stored item; otherwise
+// AppSync answers DynamoDB:ConditionalCheckFailedException.
+func (m *PostModel) DeleteIf(ctx context.Context, id PostIdentifier, condition *ModelPostConditionInput, opts ...client.Option) (*Post, error) {
+	resp, err := DeletePost(ctx, m.c.With(opts...), DeletePostInput{ID: id.ID}, condition)
+	return resp.DeletePost, err
+}
+
+// List reads one page of Post items (query listPosts).
+// Pass the page's NextToken in the options to read the next one; AppSync
+// may return an empty page that still has a NextToken.
 func (m *PostModel) List(ctx context.Context, o PostListOptions, opts ...client.Option) (*client.Page[Post], error) {
 	resp, err := ListPosts(ctx, m.c.With(opts...), o.Filter, o.Limit, o.NextToken)
 	page := &client.Page[Post]{}
@@ -123,6 +139,16 @@ func (m *PostModel) List(ctx context.Context, o PostListOptions, opts ...client.
 		}
 	}
 	return page, err
+}
+
+// ListAll walks every page of List from o.NextToken on and
+// yields each item. It stops when the loop breaks, and yields the error
+// that ends the walk as its last element.
+func (m *PostModel) ListAll(ctx context.Context, o PostListOptions, opts ...client.Option) iter.Seq2[*Post, error] {
+	return client.All(o.NextToken, func(token *string) (*client.Page[Post], error) {
+		o.NextToken = token
+		return m.List(ctx, o, opts...)
+	})
 }
 
 // CommentModel is the typed API of the model Comment, as client.models.Comment
@@ -155,8 +181,9 @@ func (m *CommentModel) Delete(ctx context.Context, id CommentIdentifier, opts ..
 	return resp.DeleteComment, err
 }
 
-// List reads one page of Comment items (query listComments). Pass the
-// page's NextToken in the options to read the next one.
+// List reads one page of Comment items (query listComments).
+// Pass the page's NextToken in the options to read the next one; AppSync
+// may return an empty page that still has a NextToken.
 func (m *CommentModel) List(ctx context.Context, o CommentListOptions, opts ...client.Option) (*client.Page[Comment], error) {
 	resp, err := ListComments(ctx, m.c.With(opts...), o.PostID, o.CreatedOn, o.Filter, o.Limit, o.NextToken, o.SortDirection)
 	page := &client.Page[Comment]{}
@@ -167,6 +194,16 @@ func (m *CommentModel) List(ctx context.Context, o CommentListOptions, opts ...c
 		}
 	}
 	return page, err
+}
+
+// ListAll walks every page of List from o.NextToken on and
+// yields each item. It stops when the loop breaks, and yields the error
+// that ends the walk as its last element.
+func (m *CommentModel) ListAll(ctx context.Context, o CommentListOptions, opts ...client.Option) iter.Seq2[*Comment, error] {
+	return client.All(o.NextToken, func(token *string) (*client.Page[Comment], error) {
+		o.NextToken = token
+		return m.List(ctx, o, opts...)
+	})
 }
 
 // ClientModel is the typed API of the model Client, as client.models.Client
@@ -186,8 +223,9 @@ func (m *ClientModel) Get(ctx context.Context, id Client2Identifier, opts ...cli
 	return resp.GetClient, err
 }
 
-// List reads one page of Client items (query listClients). Pass the
-// page's NextToken in the options to read the next one.
+// List reads one page of Client items (query listClients).
+// Pass the page's NextToken in the options to read the next one; AppSync
+// may return an empty page that still has a NextToken.
 func (m *ClientModel) List(ctx context.Context, o Client2ListOptions, opts ...client.Option) (*client.Page[Client2], error) {
 	resp, err := ListClients(ctx, m.c.With(opts...), o.Filter, o.Limit, o.NextToken)
 	page := &client.Page[Client2]{}
@@ -198,6 +236,16 @@ func (m *ClientModel) List(ctx context.Context, o Client2ListOptions, opts ...cl
 		}
 	}
 	return page, err
+}
+
+// ListAll walks every page of List from o.NextToken on and
+// yields each item. It stops when the loop breaks, and yields the error
+// that ends the walk as its last element.
+func (m *ClientModel) ListAll(ctx context.Context, o Client2ListOptions, opts ...client.Option) iter.Seq2[*Client2, error] {
+	return client.All(o.NextToken, func(token *string) (*client.Page[Client2], error) {
+		o.NextToken = token
+		return m.List(ctx, o, opts...)
+	})
 }
 
 // Queries holds the custom queries.

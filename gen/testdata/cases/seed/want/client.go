@@ -5,6 +5,7 @@ package want
 import (
 	"context"
 	"encoding/json"
+	"iter"
 
 	"github.com/go-amplify/data/client"
 	"github.com/go-amplify/data/schema"
@@ -99,14 +100,29 @@ func (m *TodoModel) Update(ctx context.Context, input UpdateTodoInput, opts ...c
 	return resp.UpdateTodo, err
 }
 
+// UpdateIf is Update when condition holds for the stored item; otherwise
+// AppSync answers DynamoDB:ConditionalCheckFailedException.
+func (m *TodoModel) UpdateIf(ctx context.Context, input UpdateTodoInput, condition *ModelTodoConditionInput, opts ...client.Option) (*Todo, error) {
+	resp, err := UpdateTodo(ctx, m.c.With(opts...), input, condition)
+	return resp.UpdateTodo, err
+}
+
 // Delete deletes a Todo (mutation deleteTodo) and returns it as it was.
 func (m *TodoModel) Delete(ctx context.Context, id TodoIdentifier, opts ...client.Option) (*Todo, error) {
 	resp, err := DeleteTodo(ctx, m.c.With(opts...), DeleteTodoInput{ID: id.ID}, nil)
 	return resp.DeleteTodo, err
 }
 
-// List reads one page of Todo items (query listTodos). Pass the
-// page's NextToken in the options to read the next one.
+// DeleteIf is Delete when condition holds for the stored item; otherwise
+// AppSync answers DynamoDB:ConditionalCheckFailedException.
+func (m *TodoModel) DeleteIf(ctx context.Context, id TodoIdentifier, condition *ModelTodoConditionInput, opts ...client.Option) (*Todo, error) {
+	resp, err := DeleteTodo(ctx, m.c.With(opts...), DeleteTodoInput{ID: id.ID}, condition)
+	return resp.DeleteTodo, err
+}
+
+// List reads one page of Todo items (query listTodos).
+// Pass the page's NextToken in the options to read the next one; AppSync
+// may return an empty page that still has a NextToken.
 func (m *TodoModel) List(ctx context.Context, o TodoListOptions, opts ...client.Option) (*client.Page[Todo], error) {
 	resp, err := ListTodos(ctx, m.c.With(opts...), o.Filter, o.Limit, o.NextToken)
 	page := &client.Page[Todo]{}
@@ -117,6 +133,16 @@ func (m *TodoModel) List(ctx context.Context, o TodoListOptions, opts ...client.
 		}
 	}
 	return page, err
+}
+
+// ListAll walks every page of List from o.NextToken on and
+// yields each item. It stops when the loop breaks, and yields the error
+// that ends the walk as its last element.
+func (m *TodoModel) ListAll(ctx context.Context, o TodoListOptions, opts ...client.Option) iter.Seq2[*Todo, error] {
+	return client.All(o.NextToken, func(token *string) (*client.Page[Todo], error) {
+		o.NextToken = token
+		return m.List(ctx, o, opts...)
+	})
 }
 
 // Queries holds the custom queries.
