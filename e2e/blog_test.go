@@ -214,14 +214,53 @@ func TestBlog(t *testing.T) {
 		assert.Equal(t, []string{"p1", "p2", "p3"}, all, "ascending by publishedAt")
 	})
 
-	t.Run("hasOne and belongsTo keys", func(t *testing.T) {
+	t.Run("relationships load lazily: hasMany, belongsTo, hasOne", func(t *testing.T) {
 		author, err := asAlice.Models.Author.Create(ctx, blogdata.CreateAuthorInput{Name: "Alice"})
 		require.NoError(t, err)
+		none, err := public.Models.Author.Profile(ctx, author)
+		require.NoError(t, err)
+		assert.Nil(t, none, "no profile yet")
 		profile, err := asAlice.Models.Profile.Create(ctx, blogdata.CreateProfileInput{AuthorID: &author.ID, Bio: client.Ptr("writes Go")})
 		require.NoError(t, err)
-		got, err := public.Models.Profile.Get(ctx, blogdata.ProfileIdentifier{ID: profile.ID})
+		got, err := public.Models.Author.Profile(ctx, author)
 		require.NoError(t, err)
-		assert.Equal(t, author.ID, *got.AuthorID)
+		require.NotNil(t, got)
+		assert.Equal(t, profile.ID, got.ID)
+		back, err := public.Models.Profile.Author(ctx, got)
+		require.NoError(t, err)
+		assert.Equal(t, author.ID, back.ID)
+
+		// blog.posts(), with the caller's filter on top of the key.
+		var titles []string
+		for p, err := range public.Models.Blog.PostsAll(ctx, blog, blogdata.PostListOptions{Limit: client.Ptr(1)}) {
+			require.NoError(t, err)
+			titles = append(titles, p.Title)
+		}
+		assert.Equal(t, []string{"Hello"}, titles)
+		page, err := public.Models.Blog.Posts(ctx, blog, blogdata.PostListOptions{
+			Filter: &blogdata.ModelPostFilterInput{Title: &blogdata.ModelStringInput{Eq: client.Ptr("nope")}},
+		})
+		require.NoError(t, err)
+		assert.Empty(t, page.Items)
+
+		// post.blog() and comment.post(); a post without a blog has none.
+		b, err := public.Models.Post.Blog(ctx, post)
+		require.NoError(t, err)
+		assert.Equal(t, blog.ID, b.ID)
+		orphan, err := asAlice.Models.Post.Create(ctx, blogdata.CreatePostInput{Title: "orphan"})
+		require.NoError(t, err)
+		b, err = public.Models.Post.Blog(ctx, orphan)
+		require.NoError(t, err)
+		assert.Nil(t, b)
+		_, err = asAlice.Models.Post.Delete(ctx, blogdata.PostIdentifier{ID: orphan.ID})
+		require.NoError(t, err)
+
+		comments, err := asAlice.Models.Post.Comments(ctx, post, blogdata.CommentListOptions{})
+		require.NoError(t, err)
+		require.NotEmpty(t, comments.Items)
+		p, err := asAlice.Models.Comment.Post(ctx, comments.Items[0])
+		require.NoError(t, err)
+		assert.Equal(t, post.ID, p.ID)
 	})
 
 	t.Run("custom query with a custom type, resolved by a function that calls the API with IAM", func(t *testing.T) {

@@ -51,6 +51,8 @@ type modelAPI struct {
 	DeleteByIdentifier bool
 	// Indexes are the secondary indexes that have a query field.
 	Indexes []*indexAPI
+	// Relations are the lazy loaders of the relationship fields.
+	Relations []*relationAPI
 }
 
 // indexAPI is the list method of a secondary index's query field, as
@@ -173,6 +175,7 @@ func buildAPI(pkg, pkgPath string, out *schema.Outputs, sch *schema.Schema) (*ap
 			return nil, err
 		}
 	}
+	a.addRelations()
 	// Custom types take their names before the operations, so that
 	// Go's names for them match the schema's.
 	for _, nm := range a.intro.NonModels {

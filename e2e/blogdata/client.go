@@ -4,6 +4,7 @@ package blogdata
 
 import (
 	"context"
+	"errors"
 	"iter"
 
 	"github.com/go-amplify/data/client"
@@ -172,6 +173,32 @@ func (m *BlogModel) ListAll(ctx context.Context, o BlogListOptions, opts ...clie
 	})
 }
 
+// Posts lists the Post items of a Blog (field posts: their blogId is its key), as blog.posts() does in JavaScript; o filters and pages them.
+func (m *BlogModel) Posts(ctx context.Context, item *Blog, o PostListOptions, opts ...client.Option) (*client.Page[Post], error) {
+	if item == nil {
+		return nil, errors.New("BlogModel.Posts: item is nil")
+	}
+	key := ModelPostFilterInput{BlogID: &ModelIDInput{Eq: client.Ptr(item.ID)}}
+	if o.Filter != nil {
+		key.And = []ModelPostFilterInput{*o.Filter}
+	}
+	o.Filter = &key
+	return (&PostModel{c: m.c}).List(ctx, o, opts...)
+}
+
+// PostsAll walks every page of Posts and yields each item.
+func (m *BlogModel) PostsAll(ctx context.Context, item *Blog, o PostListOptions, opts ...client.Option) iter.Seq2[*Post, error] {
+	if item == nil {
+		return func(yield func(*Post, error) bool) { yield(nil, errors.New("BlogModel.PostsAll: item is nil")) }
+	}
+	key := ModelPostFilterInput{BlogID: &ModelIDInput{Eq: client.Ptr(item.ID)}}
+	if o.Filter != nil {
+		key.And = []ModelPostFilterInput{*o.Filter}
+	}
+	o.Filter = &key
+	return (&PostModel{c: m.c}).ListAll(ctx, o, opts...)
+}
+
 // PostModel is the typed API of the model Post, as client.models.Post
 // in JavaScript.
 type PostModel struct{ c *client.Client }
@@ -266,6 +293,41 @@ func (m *PostModel) ListPostsByStatusAll(ctx context.Context, o ListPostsByStatu
 	})
 }
 
+// Blog loads the Blog that a Post belongs to (field blog, by blogId), as post.blog() does in JavaScript; nil when the Post has no blogId.
+func (m *PostModel) Blog(ctx context.Context, item *Post, opts ...client.Option) (*Blog, error) {
+	if item == nil || item.BlogID == nil {
+		return nil, nil
+	}
+	resp, err := GetBlog(ctx, m.c.With(opts...), *item.BlogID)
+	return resp.GetBlog, err
+}
+
+// Comments lists the Comment items of a Post (field comments: their postId is its key), as post.comments() does in JavaScript; o filters and pages them.
+func (m *PostModel) Comments(ctx context.Context, item *Post, o CommentListOptions, opts ...client.Option) (*client.Page[Comment], error) {
+	if item == nil {
+		return nil, errors.New("PostModel.Comments: item is nil")
+	}
+	key := ModelCommentFilterInput{PostID: &ModelIDInput{Eq: client.Ptr(item.ID)}}
+	if o.Filter != nil {
+		key.And = []ModelCommentFilterInput{*o.Filter}
+	}
+	o.Filter = &key
+	return (&CommentModel{c: m.c}).List(ctx, o, opts...)
+}
+
+// CommentsAll walks every page of Comments and yields each item.
+func (m *PostModel) CommentsAll(ctx context.Context, item *Post, o CommentListOptions, opts ...client.Option) iter.Seq2[*Comment, error] {
+	if item == nil {
+		return func(yield func(*Comment, error) bool) { yield(nil, errors.New("PostModel.CommentsAll: item is nil")) }
+	}
+	key := ModelCommentFilterInput{PostID: &ModelIDInput{Eq: client.Ptr(item.ID)}}
+	if o.Filter != nil {
+		key.And = []ModelCommentFilterInput{*o.Filter}
+	}
+	o.Filter = &key
+	return (&CommentModel{c: m.c}).ListAll(ctx, o, opts...)
+}
+
 // CommentModel is the typed API of the model Comment, as client.models.Comment
 // in JavaScript.
 type CommentModel struct{ c *client.Client }
@@ -333,6 +395,15 @@ func (m *CommentModel) ListAll(ctx context.Context, o CommentListOptions, opts .
 		o.NextToken = token
 		return m.List(ctx, o, opts...)
 	})
+}
+
+// Post loads the Post that a Comment belongs to (field post, by postId), as comment.post() does in JavaScript; nil when the Comment has no postId.
+func (m *CommentModel) Post(ctx context.Context, item *Comment, opts ...client.Option) (*Post, error) {
+	if item == nil {
+		return nil, nil
+	}
+	resp, err := GetPost(ctx, m.c.With(opts...), item.PostID)
+	return resp.GetPost, err
 }
 
 // AuthorModel is the typed API of the model Author, as client.models.Author
@@ -404,6 +475,18 @@ func (m *AuthorModel) ListAll(ctx context.Context, o AuthorListOptions, opts ...
 	})
 }
 
+// Profile loads the Profile of a Author (field profile: its authorId is the key), as author.profile() does in JavaScript; nil when there is none.
+func (m *AuthorModel) Profile(ctx context.Context, item *Author, opts ...client.Option) (*Profile, error) {
+	if item == nil {
+		return nil, nil
+	}
+	key := ModelProfileFilterInput{AuthorID: &ModelIDInput{Eq: client.Ptr(item.ID)}}
+	for it, err := range (&ProfileModel{c: m.c}).ListAll(ctx, ProfileListOptions{Filter: &key}, opts...) {
+		return it, err
+	}
+	return nil, nil
+}
+
 // ProfileModel is the typed API of the model Profile, as client.models.Profile
 // in JavaScript.
 type ProfileModel struct{ c *client.Client }
@@ -471,6 +554,15 @@ func (m *ProfileModel) ListAll(ctx context.Context, o ProfileListOptions, opts .
 		o.NextToken = token
 		return m.List(ctx, o, opts...)
 	})
+}
+
+// Author loads the Author that a Profile belongs to (field author, by authorId), as profile.author() does in JavaScript; nil when the Profile has no authorId.
+func (m *ProfileModel) Author(ctx context.Context, item *Profile, opts ...client.Option) (*Author, error) {
+	if item == nil || item.AuthorID == nil {
+		return nil, nil
+	}
+	resp, err := GetAuthor(ctx, m.c.With(opts...), *item.AuthorID)
+	return resp.GetAuthor, err
 }
 
 // Queries holds the custom queries.

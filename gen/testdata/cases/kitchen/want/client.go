@@ -206,6 +206,15 @@ func (m *CommentModel) ListAll(ctx context.Context, o CommentListOptions, opts .
 	})
 }
 
+// Post loads the Post that a Comment belongs to (field post, by postId), as comment.post() does in JavaScript; nil when the Comment has no postId.
+func (m *CommentModel) Post(ctx context.Context, item *Comment, opts ...client.Option) (*Post, error) {
+	if item == nil {
+		return nil, nil
+	}
+	resp, err := GetPost(ctx, m.c.With(opts...), item.PostID)
+	return resp.GetPost, err
+}
+
 // ClientModel is the typed API of the model Client, as client.models.Client
 // in JavaScript.
 type ClientModel struct{ c *client.Client }
