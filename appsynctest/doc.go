@@ -1,0 +1,130 @@
+// Package appsynctest is a local AWS AppSync API for Amplify Gen 2
+// backends, started in-process like net/http/httptest, so that Go code can
+// be tested against the backend's API without deploying it.
+//
+//	b, err := appsynctest.LoadBackend("amplify_outputs.json", "amplify/schema.graphql")
+//	srv := appsynctest.NewServer(t, b,
+//		appsynctest.Handle("addUserToGroup", appsynctest.Typed(h.Handle), appsynctest.AllowGroups("ADMINS")))
+//	c, err := amplifydata.New(srv.Outputs(), client.WithUserPool(srv.SignIn("alice", "ADMINS")))
+//
+// Start and Close do the same for programs; cmd/appsynctest runs one from
+// the command line.
+//
+// # What it does
+//
+// The server answers POST (and GET) /graphql on 127.0.0.1 as AppSync does:
+//
+//   - Documents are parsed and validated against the AppSync schema (with
+//     AppSync's scalars and directives) and executed for real: variables
+//     (coercion, defaults, required), aliases, named and inline fragments,
+//     @skip and @include, __typename, interfaces and unions, introspection,
+//     null propagation with partial data. Errors have AppSync's shapes:
+//     validation errors with HTTP 200, "data": null and graphql-java's
+//     messages ("Validation error of type FieldUndefined: Field 'x' in type
+//     'Query' is undefined @ 'x'"); resolver errors with path, data,
+//     errorType, errorInfo and locations; malformed requests with HTTP 400
+//     and MalformedHttpRequestException.
+//   - Authorization is checked for real. SigV4 signatures are re-derived
+//     (internal/sigv4verify) for three principals whose credentials the
+//     server makes up: the identity pool's authenticated role
+//     (AuthenticatedCredentials), its unauthenticated role
+//     (GuestCredentials) and a role outside the pool, such as a
+//     function's (IAMCredentials); a mismatch is a 403
+//     InvalidSignatureException naming the expected canonical request, a
+//     date more than 5 minutes off is "Signature expired". User pool tokens
+//     are issued by the server (SignIn), RS256-signed with a key of its own
+//     whose JWKS it serves (JWKSURL), with Cognito's claims, and verified
+//     (signature, issuer, expiry, client, token use): 401
+//     UnauthorizedException "Valid authorization header not provided." or
+//     "Token has expired.". The API key of the outputs is accepted until it
+//     expires (7 days by default). Then each field's @aws_* directives (the
+//     field's, else its type's, else the default mode; cognito_groups)
+//     answer Unauthorized "Not Authorized to access <field> on type <Type>".
+//   - Models (model_introspection) are resolved as Amplify's transformer
+//     resolves them (their VTL in schema/testdata/amplify/backends/*/
+//     generated/resolvers was read to match it): get, list, create, update,
+//     delete, secondary index queries, hasMany/hasOne/belongsTo fields,
+//     composite identifiers and sort keys, filters and conditions with
+//     DynamoDB's semantics, pagination with opaque tokens, generated ids
+//     and timestamps, owner fields ("<sub>::<username>", read back as the
+//     username), and the auth rules (owner, static and dynamic groups,
+//     private and public for user pools, identity pool and API key,
+//     per operation): Unauthorized, or the auth filter on lists. Data lives
+//     in memory, safe for concurrent use; Items, PutItem and Reset reach it.
+//   - Custom queries and mutations run Go handlers (Handle, Typed) that get
+//     the event Amplify's function resolver sends the Lambda function, with
+//     $ctx.identity as AppSync builds it for the auth mode and AWSJSON
+//     arguments parsed. Errors are reported as AppSync reports Lambda errors
+//     (Lambda:Unhandled). HTTPHandler forwards events to a function served
+//     over HTTP. UserPool stands in for the Cognito API a function calls
+//     (AdminAddUserToGroup, AdminRemoveUserFromGroup): group changes show in
+//     the tokens of the user's next SignIn, as with Cognito.
+//   - Model mutations publish events per model (Subscribe), the seam for
+//     subscriptions.
+//
+// # Differences from AppSync
+//
+// Each difference and why:
+//
+//   - Subscriptions (the realtime WebSocket protocol) are not served yet;
+//     a WebSocket upgrade on /graphql answers 501 and a subscription
+//     operation over HTTP an error. Subscribe gives the mutation events
+//     they will be built on.
+//   - The OPENID_CONNECT and AWS_LAMBDA modes are not served (there is no
+//     issuer or authorizer to stand in for); requests in those modes fail
+//     as with an invalid token.
+//   - Only tokens the server issued are accepted: Cognito's keys are not
+//     available locally. SignIn needs no password and has no sign-up,
+//     MFA or refresh-token flows; a Session issues a new token when the
+//     last expires, as a refreshing token source would.
+//   - Only the server's three IAM principals are known. The authenticated
+//     role's identity stands for no particular user
+//     (cognitoIdentityAuthProvider is null); Gen 2's admin roles are the
+//     role outside the pool.
+//   - The rules of custom operations are not in the AppSync schema nor in
+//     model_introspection (AppSync checks them in the resolver's VTL), so
+//     they are given to Handle or Allow; without them only the @aws_*
+//     directives apply.
+//   - Field-level auth rules of models are not enforced (a warning is
+//     logged when model_introspection has any); when an owner or group
+//     field is part of a key, list queries use the auth filter rather than
+//     the key condition Amplify builds (same items, but limit counts the
+//     items read differently).
+//   - A model_introspection identityClaim of "cognito:username" (what it
+//     writes when the rule names none) is Gen 2's default claim
+//     "sub::username".
+//   - The tables are in memory: no 1 MB page or 400 KB item limits, no
+//     capacity errors. A Scan returns items in an order of its own (by a
+//     hash of the partition key, deterministic), not DynamoDB's; a Query
+//     orders by sort key, then by the table's key where DynamoDB leaves the
+//     order open. The GSIs Gen 2 creates for relationships (gsi-Post.comments)
+//     are not listed in model_introspection, so relationship fields read the
+//     table with the same key condition: the same items, in table order.
+//   - Lambda errors are always Lambda:Unhandled with the error's message,
+//     as AppSync reports them (the errorType a function gives is lost on
+//     AppSync; Invocation.ErrorType records it). A *ResolverError from a
+//     handler is reported as it is, to stand in for a JavaScript or VTL
+//     resolver calling util.error. Handlers have no timeout and no 6 MB
+//     payload limit.
+//   - The event's prev is {"result":{}}, what the function after Amplify's
+//     auth step receives; request.headers are the request's headers
+//     (lower-case) plus host and x-forwarded-for, without the CloudFront
+//     headers AppSync adds; request.domainName is null (no custom domain).
+//   - Validation messages are graphql-java's wording of what gqlparser
+//     finds: one document with several errors can list them in another
+//     order, or list one graphql-java would not. Messages of variable
+//     coercion and serialization follow graphql-java where AppSync's are
+//     known ("Variable 'id' has coerced Null value for NonNull type 'ID!'",
+//     "The variables input contains a field that is not defined for input
+//     object type 'X' "), otherwise graphql-java's format.
+//   - An expired API key gets the same 401 as a wrong one.
+//   - In the canonical request of an InvalidSignatureException, the session
+//     token is shown as <redacted>, so that no credential is ever in a
+//     response or a log.
+//   - No query depth, complexity, size or rate limits, no caching, no
+//     X-Ray, no CloudWatch logs; DataStore sync queries, conflict
+//     detection, @searchable, SQL data sources and the AI kit are not
+//     supported.
+//   - As on AppSync, an argument whose variable was not given reaches the
+//     resolver as an explicit null (aws/aws-appsync-community#348).
+package appsynctest

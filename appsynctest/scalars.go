@@ -1,0 +1,257 @@
+package appsynctest
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"net"
+	"net/mail"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-amplify/data/client"
+)
+
+// Values inside the server are JSON values as encoding/json decodes them
+// with UseNumber: nil, bool, string, json.Number, []any and map[string]any.
+
+// scalarInput checks and converts an input value (from variables or a
+// literal) of the named scalar type. ok is false when the value is not a
+// valid input for the type; why says what was wrong.
+func scalarInput(name string, v any) (out any, why string) {
+	switch name {
+	case "String":
+		if s, ok := v.(string); ok {
+			return s, ""
+		}
+	case "ID":
+		switch v := v.(type) {
+		case string:
+			return v, ""
+		case json.Number:
+			if _, err := strconv.ParseInt(v.String(), 10, 64); err == nil {
+				return v.String(), ""
+			}
+		}
+	case "Int":
+		if n, ok := v.(json.Number); ok {
+			i, err := strconv.ParseInt(n.String(), 10, 64)
+			if err == nil && i >= math.MinInt32 && i <= math.MaxInt32 {
+				return json.Number(strconv.FormatInt(i, 10)), ""
+			}
+		}
+	case "Float":
+		if n, ok := v.(json.Number); ok {
+			if _, err := n.Float64(); err == nil {
+				return n, ""
+			}
+		}
+	case "Boolean":
+		if b, ok := v.(bool); ok {
+			return b, ""
+		}
+	case "AWSTimestamp":
+		if n, ok := v.(json.Number); ok {
+			if i, err := strconv.ParseInt(n.String(), 10, 64); err == nil {
+				return json.Number(strconv.FormatInt(i, 10)), ""
+			}
+		}
+	case "AWSJSON":
+		// AppSync parses an AWSJSON input (a string holding JSON) and hands
+		// resolvers the parsed value.
+		if s, ok := v.(string); ok {
+			parsed, err := decodeJSON([]byte(s))
+			if err == nil {
+				return parsed, ""
+			}
+			return nil, "Unable to parse " + quoteValue(s) + " as valid JSON."
+		}
+		return nil, "Unable to parse the value as valid JSON: an AWSJSON value is a string holding JSON."
+	default:
+		s, ok := v.(string)
+		if !ok {
+			break
+		}
+		if check, known := awsStringScalars[name]; known {
+			if why := check(s); why != "" {
+				return nil, why
+			}
+		}
+		return s, ""
+	}
+	return nil, fmt.Sprintf("Expected type '%s' but was '%s'.", name, javaTypeName(v))
+}
+
+// awsStringScalars validate the AppSync scalars that travel as strings.
+var awsStringScalars = map[string]func(string) string{
+	"AWSDateTime": func(s string) string {
+		if _, err := client.ParseAWSDateTime(s); err != nil {
+			return fmt.Sprintf("Unable to parse %s as a valid AWSDateTime.", quoteValue(s))
+		}
+		return ""
+	},
+	"AWSDate": func(s string) string {
+		if _, err := client.ParseAWSDate(s); err != nil {
+			return fmt.Sprintf("Unable to parse %s as a valid AWSDate.", quoteValue(s))
+		}
+		return ""
+	},
+	"AWSTime": func(s string) string {
+		if _, err := client.ParseAWSTime(s); err != nil {
+			return fmt.Sprintf("Unable to parse %s as a valid AWSTime.", quoteValue(s))
+		}
+		return ""
+	},
+	"AWSEmail": func(s string) string {
+		a, err := mail.ParseAddress(s)
+		if err != nil || a.Address != s || a.Name != "" {
+			return fmt.Sprintf("Unable to parse %s as a valid AWSEmail.", quoteValue(s))
+		}
+		return ""
+	},
+	"AWSURL": func(s string) string {
+		u, err := url.Parse(s)
+		if err != nil || u.Scheme == "" || (u.Host == "" && u.Opaque == "") {
+			return fmt.Sprintf("Unable to parse %s as a valid AWSURL.", quoteValue(s))
+		}
+		return ""
+	},
+	"AWSPhone": func(s string) string {
+		if !phonePattern.MatchString(s) {
+			return fmt.Sprintf("Unable to parse %s as a valid AWSPhone.", quoteValue(s))
+		}
+		return ""
+	},
+	"AWSIPAddress": func(s string) string {
+		if net.ParseIP(s) != nil {
+			return ""
+		}
+		if _, _, err := net.ParseCIDR(s); err == nil {
+			return ""
+		}
+		return fmt.Sprintf("Unable to parse %s as a valid AWSIPAddress.", quoteValue(s))
+	},
+}
+
+// phonePattern accepts digits with optional spaces and hyphens, and an
+// optional leading + with a country code.
+var phonePattern = regexp.MustCompile(`^\+?[0-9][0-9 \-]{2,}[0-9]$`)
+
+// quoteValue quotes a value in error messages, shortened.
+func quoteValue(s string) string {
+	if len(s) > 64 {
+		s = s[:61] + "..."
+	}
+	return "'" + s + "'"
+}
+
+// javaTypeName names the JSON type of v the way graphql-java's coercion
+// messages do.
+func javaTypeName(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return "String"
+	case bool:
+		return "Boolean"
+	case json.Number:
+		if strings.ContainsAny(v.String(), ".eE") {
+			return "Double"
+		}
+		return "Integer"
+	case []any:
+		return "ArrayList"
+	case map[string]any:
+		return "LinkedHashMap"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// scalarOutput serializes a resolved value as the named scalar type, as
+// AppSync does on the way out. A value that cannot be serialized is an
+// error: graphql-java's "Can't serialize value".
+func scalarOutput(name string, v any) (any, error) {
+	switch name {
+	case "String", "ID", "AWSDateTime", "AWSDate", "AWSTime", "AWSEmail", "AWSURL", "AWSPhone", "AWSIPAddress":
+		switch v := v.(type) {
+		case string:
+			return v, nil
+		case json.Number:
+			return v.String(), nil
+		case bool:
+			return strconv.FormatBool(v), nil
+		}
+	case "Int", "AWSTimestamp":
+		switch v := v.(type) {
+		case json.Number:
+			if i, err := strconv.ParseInt(v.String(), 10, 64); err == nil {
+				if name == "Int" && (i < math.MinInt32 || i > math.MaxInt32) {
+					break
+				}
+				return json.Number(strconv.FormatInt(i, 10)), nil
+			}
+			if f, err := v.Float64(); err == nil && f == math.Trunc(f) && math.Abs(f) < 1<<53 {
+				return json.Number(strconv.FormatInt(int64(f), 10)), nil
+			}
+		case string:
+			if i, err := strconv.ParseInt(v, 10, 32); err == nil {
+				return json.Number(strconv.FormatInt(i, 10)), nil
+			}
+		case bool:
+			if v {
+				return json.Number("1"), nil
+			}
+			return json.Number("0"), nil
+		}
+	case "Float":
+		switch v := v.(type) {
+		case json.Number:
+			if f, err := v.Float64(); err == nil {
+				return json.Number(strconv.FormatFloat(f, 'g', -1, 64)), nil
+			}
+		case string:
+			if f, err := strconv.ParseFloat(v, 64); err == nil {
+				return json.Number(strconv.FormatFloat(f, 'g', -1, 64)), nil
+			}
+		}
+	case "Boolean":
+		switch v := v.(type) {
+		case bool:
+			return v, nil
+		case string:
+			if b, err := strconv.ParseBool(v); err == nil {
+				return b, nil
+			}
+		}
+	case "AWSJSON":
+		// AppSync sends AWSJSON as a string holding the JSON document; a
+		// string the resolver returned is sent as it is.
+		if s, ok := v.(string); ok {
+			return s, nil
+		}
+		b, err := marshalValue(v)
+		if err != nil {
+			return nil, err
+		}
+		return string(b), nil
+	default:
+		// A custom scalar: passed through.
+		return v, nil
+	}
+	return nil, serializeError(fmt.Sprintf("Expected type '%s' but was '%s'.", name, javaTypeName(v)))
+}
+
+// serializeError is a value that does not serialize as its type; its text
+// is graphql-java's.
+type serializeError string
+
+func (e serializeError) Error() string { return string(e) }
+
+// nowISO is $util.time.nowISO8601(): UTC with milliseconds and a Z.
+func nowISO(t time.Time) string {
+	return t.UTC().Format("2006-01-02T15:04:05.000Z")
+}

@@ -1,0 +1,99 @@
+package appsynctest
+
+import (
+	"context"
+	"slices"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+)
+
+// UserPool is the server's user pool seen as the part of Cognito's API
+// that backend functions call: pass it where a handler wants a
+// *cognitoidentityprovider.Client (its methods have the same signatures),
+// and group changes show in the tokens of the users' next sign-in.
+type UserPool struct{ s *Server }
+
+// UserPool returns the server's user pool.
+func (s *Server) UserPool() *UserPool { return &UserPool{s: s} }
+
+// ID returns the user pool ID (the outputs' user_pool_id).
+func (p *UserPool) ID() string { return p.s.tokens.poolID }
+
+// lookup finds a user by username or sub (Cognito accepts either, and an
+// alias, where it takes a Username).
+func (p *UserPool) lookup(username string) *user {
+	if u := p.s.users[username]; u != nil {
+		return u
+	}
+	for _, u := range p.s.users {
+		if u.sub == username {
+			return u
+		}
+	}
+	return nil
+}
+
+// check validates the pool ID and group of a request.
+func (p *UserPool) check(poolID, group string) error {
+	if poolID != p.ID() {
+		return &types.ResourceNotFoundException{Message: aws.String("User pool " + poolID + " does not exist.")}
+	}
+	if a := p.s.outputs.Auth; a != nil && len(a.Groups) > 0 && !slices.Contains(a.GroupNames(), group) {
+		return &types.ResourceNotFoundException{Message: aws.String("Group not found.")}
+	}
+	return nil
+}
+
+// AdminAddUserToGroup adds a user (by username or sub) to a group of the
+// pool (one of the outputs' auth groups, when it lists any).
+func (p *UserPool) AdminAddUserToGroup(ctx context.Context, in *cip.AdminAddUserToGroupInput, _ ...func(*cip.Options)) (*cip.AdminAddUserToGroupOutput, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	group := aws.ToString(in.GroupName)
+	if err := p.check(aws.ToString(in.UserPoolId), group); err != nil {
+		return nil, err
+	}
+	p.s.mu.Lock()
+	defer p.s.mu.Unlock()
+	u := p.lookup(aws.ToString(in.Username))
+	if u == nil {
+		return nil, &types.UserNotFoundException{Message: aws.String("User does not exist.")}
+	}
+	if !slices.Contains(u.groups, group) {
+		u.groups = append(u.groups, group)
+	}
+	return &cip.AdminAddUserToGroupOutput{}, nil
+}
+
+// AdminRemoveUserFromGroup removes a user (by username or sub) from a group.
+func (p *UserPool) AdminRemoveUserFromGroup(ctx context.Context, in *cip.AdminRemoveUserFromGroupInput, _ ...func(*cip.Options)) (*cip.AdminRemoveUserFromGroupOutput, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	group := aws.ToString(in.GroupName)
+	if err := p.check(aws.ToString(in.UserPoolId), group); err != nil {
+		return nil, err
+	}
+	p.s.mu.Lock()
+	defer p.s.mu.Unlock()
+	u := p.lookup(aws.ToString(in.Username))
+	if u == nil {
+		return nil, &types.UserNotFoundException{Message: aws.String("User does not exist.")}
+	}
+	u.groups = slices.DeleteFunc(u.groups, func(g string) bool { return g == group })
+	return &cip.AdminRemoveUserFromGroupOutput{}, nil
+}
+
+// Groups returns the groups a user (by username or sub) is in now; nil for
+// an unknown user.
+func (p *UserPool) Groups(username string) []string {
+	p.s.mu.Lock()
+	defer p.s.mu.Unlock()
+	if u := p.lookup(username); u != nil {
+		return slices.Clone(u.groups)
+	}
+	return nil
+}
