@@ -239,8 +239,8 @@ func checkBackend(b Backend) error {
 		return errors.New("appsynctest: Backend.Outputs has no data section: the backend needs defineData; regenerate amplify_outputs.json with `npx ampx generate outputs`")
 	case b.Schema == nil || b.Schema.Schema == nil:
 		return errors.New("appsynctest: Backend.Schema is nil: load the AppSync schema with schema.LoadSchema (or appsynctest.LoadBackend); get it with `npx ampx generate graphql-client-code --format introspection`")
-	case b.Schema.Query == nil && b.Schema.Mutation == nil:
-		return fmt.Errorf("appsynctest: schema %s has neither a Query nor a Mutation type: pass the AppSync schema, not the Amplify input schema", b.Schema.Name)
+	case b.Schema.Query == nil:
+		return fmt.Errorf("appsynctest: schema %s has no Query type, and AppSync refuses a schema without one: give the backend a query or a model (a backend of custom mutations alone cannot be deployed), and pass the AppSync schema, not the Amplify input schema", b.Schema.Name)
 	}
 	return nil
 }

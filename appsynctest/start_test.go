@@ -182,22 +182,24 @@ func TestIAMEvents(t *testing.T) {
 // Amplify's transformer generated into the tree (schema/testdata/amplify),
 // and checks that every model operation answers.
 func TestServesEveryTransformedBackend(t *testing.T) {
-	dirs, _ := filepath.Glob("../schema/testdata/amplify/backends/*/generated")
-	if len(dirs) == 0 {
-		t.Skip("no transformed backends in the tree")
-	}
+	dirs, err := filepath.Glob("../schema/testdata/amplify/backends/*/generated")
+	require.NoError(t, err)
+	require.NotEmpty(t, dirs, "the transformed backends of schema/testdata/amplify")
 	for _, dir := range dirs {
 		t.Run(filepath.Base(filepath.Dir(dir)), func(t *testing.T) {
 			b := loadBackend(t, filepath.Join(dir, "amplify_outputs.json"), filepath.Join(dir, "appsync.graphql"))
+			if b.Schema.Query == nil {
+				// The seed alone: AppSync refuses a schema without a
+				// Query type, and so does the server.
+				_, err := appsynctest.Start(b)
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), "has no Query type")
+				return
+			}
 			srv := appsynctest.NewServer(t, b)
 			// The role outside the identity pool may run every operation
 			// whose directives admit IAM, which Gen 2 gives every field.
 			fn := sigv4(srv.IAMCredentials(), time.Time{})
-			if b.Schema.Query == nil {
-				_, body := gql(t, srv.URL(), fn, `{ __typename }`, nil)
-				assert.Equal(t, `{"data":null,"errors":[{"path":null,"locations":null,"message":"Schema is not configured for queries."}]}`, body)
-				return
-			}
 			ok(t, srv.URL(), fn, `{ __schema { queryType { name } } }`, nil)
 			if b.Outputs.Data.ModelIntrospection == nil {
 				return

@@ -2,12 +2,30 @@ package appsynctest
 
 import (
 	"context"
+	"net/http"
 	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
+
+// sdkMetadata is the result metadata of a successful call as the SDK's
+// client records it: the raw HTTP response (status 200) and a request ID,
+// so a handler that reports them (as the seed's does, like $metadata in
+// JavaScript) sees what it would see against Cognito.
+func sdkMetadata(ctx context.Context) middleware.Metadata {
+	_, md, _ := awsmiddleware.AddRawResponse{}.HandleDeserialize(ctx, middleware.DeserializeInput{},
+		middleware.DeserializeHandlerFunc(func(context.Context, middleware.DeserializeInput) (middleware.DeserializeOutput, middleware.Metadata, error) {
+			raw := &smithyhttp.Response{Response: &http.Response{StatusCode: http.StatusOK, Header: http.Header{}}}
+			return middleware.DeserializeOutput{RawResponse: raw}, middleware.Metadata{}, nil
+		}))
+	awsmiddleware.SetRequestIDMetadata(&md, newUUID())
+	return md
+}
 
 // UserPool is the server's user pool seen as the part of Cognito's API
 // that backend functions call: pass it where a handler wants a
@@ -65,7 +83,7 @@ func (p *UserPool) AdminAddUserToGroup(ctx context.Context, in *cip.AdminAddUser
 	if !slices.Contains(u.groups, group) {
 		u.groups = append(u.groups, group)
 	}
-	return &cip.AdminAddUserToGroupOutput{}, nil
+	return &cip.AdminAddUserToGroupOutput{ResultMetadata: sdkMetadata(ctx)}, nil
 }
 
 // AdminRemoveUserFromGroup removes a user (by username or sub) from a group.
@@ -84,7 +102,7 @@ func (p *UserPool) AdminRemoveUserFromGroup(ctx context.Context, in *cip.AdminRe
 		return nil, &types.UserNotFoundException{Message: aws.String("User does not exist.")}
 	}
 	u.groups = slices.DeleteFunc(u.groups, func(g string) bool { return g == group })
-	return &cip.AdminRemoveUserFromGroupOutput{}, nil
+	return &cip.AdminRemoveUserFromGroupOutput{ResultMetadata: sdkMetadata(ctx)}, nil
 }
 
 // Groups returns the groups a user (by username or sub) is in now; nil for

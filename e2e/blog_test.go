@@ -10,10 +10,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/go-amplify/data/appsynctest"
 	"github.com/go-amplify/data/client"
 	"github.com/go-amplify/data/e2e/blogdata"
-	"github.com/go-amplify/data/internal/testenv"
-	"github.com/go-amplify/data/schema"
 )
 
 // TestBlog runs the blog backend: several models with hasMany, belongsTo
@@ -22,9 +21,10 @@ import (
 // rules, and a custom query whose Go function calls the data API back with
 // IAM, as a Gen 2 function granted access does.
 func TestBlog(t *testing.T) {
-	var outputs *schema.Outputs
-	e := start(t, "blog", map[string]testenv.Function{
-		"postStatsFn": func(ctx context.Context, event json.RawMessage) (any, error) {
+	each(t, "blog", []lambda{{
+		field: "postStats", name: "postStatsFn",
+		rules: []appsynctest.Rule{appsynctest.AllowAuthenticated(), appsynctest.AllowPublicAPIKey()},
+		run: func(ctx context.Context, e *env, event json.RawMessage) (any, error) {
 			var ev struct {
 				Arguments blogdata.PostStatsArgs `json:"arguments"`
 			}
@@ -32,38 +32,39 @@ func TestBlog(t *testing.T) {
 				return nil, err
 			}
 			// The function's own role: an IAM principal of the account.
-			c, err := blogdata.New(outputs, client.WithCredentials(iam(testenv.AdminCredentials)), client.WithAuthMode(client.AuthIAM))
+			c, err := blogdata.New(e.outputs, client.WithCredentials(e.adminCreds), client.WithAuthMode(client.AuthIAM))
 			if err != nil {
 				return nil, err
 			}
-			page, err := c.Models.Post.List(ctx, blogdata.PostListOptions{
+			stats := blogdata.PostStats{}
+			for p, err := range c.Models.Post.ListAll(ctx, blogdata.PostListOptions{
 				Filter: &blogdata.ModelPostFilterInput{BlogID: &blogdata.ModelIDInput{Eq: client.Ptr(ev.Arguments.BlogID)}},
-				Limit:  client.Ptr(1000),
-			})
-			if err != nil {
-				return nil, err
-			}
-			stats := blogdata.PostStats{Count: len(page.Items)}
-			for _, p := range page.Items {
+			}) {
+				if err != nil {
+					return nil, err
+				}
+				stats.Count++
 				stats.Tags = append(stats.Tags, p.Tags...)
 			}
 			return stats, nil
 		},
-	}, "ADMINS")
-	outputs = e.outputs(t)
+	}}, []string{"ADMINS"}, testBlog)
+}
+
+func testBlog(t *testing.T, e *env) {
 	alice := e.newUser(t, "alice")
 	bob := e.newUser(t, "bob")
 	ctx := context.Background()
 
 	newClient := func(t *testing.T, opts ...client.Option) *blogdata.Client {
 		t.Helper()
-		c, err := blogdata.New(outputs, opts...)
+		c, err := blogdata.New(e.outputs, e.opts(opts...)...)
 		require.NoError(t, err)
 		return c
 	}
 	asAlice := newClient(t, client.WithUserPool(alice.tokens))
 	asBob := newClient(t, client.WithUserPool(bob.tokens))
-	public := newClient(t, client.WithAPIKey(e.APIKey))
+	public := newClient(t, client.WithAPIKey(e.apiKey))
 
 	blog, err := asAlice.Models.Blog.Create(ctx, blogdata.CreateBlogInput{Name: "Go on Amplify"})
 	require.NoError(t, err)
@@ -107,7 +108,7 @@ func TestBlog(t *testing.T) {
 		page, err := public.Models.Post.List(ctx, blogdata.PostListOptions{})
 		require.NoError(t, err)
 		require.Len(t, page.Items, 1)
-		assert.Equal(t, "apiKey", e.lastAuth(t).Auth)
+		assert.Equal(t, "apiKey", e.lastAuth(t))
 
 		_, err = public.Models.Blog.Get(ctx, blogdata.BlogIdentifier{ID: blog.ID})
 		require.NoError(t, err)
@@ -147,7 +148,7 @@ func TestBlog(t *testing.T) {
 	})
 
 	t.Run("identity pool reads", func(t *testing.T) {
-		c := newClient(t, client.WithIdentityPool(iam(testenv.AuthCredentials)))
+		c := newClient(t, client.WithIdentityPool(e.authCreds))
 		got, err := c.Models.Blog.Get(ctx, blogdata.BlogIdentifier{ID: blog.ID})
 		require.NoError(t, err)
 		assert.Equal(t, "Go on Amplify", got.Name)

@@ -5,8 +5,11 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -15,8 +18,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/stretchr/testify/require"
 
+	"github.com/go-amplify/data/appsynctest"
 	"github.com/go-amplify/data/client"
 	"github.com/go-amplify/data/client/cognito"
+	"github.com/go-amplify/data/examples/add-user-to-group/function"
 	"github.com/go-amplify/data/internal/testenv"
 	"github.com/go-amplify/data/schema"
 )
@@ -27,47 +32,63 @@ const password = "Passw0rd!e2e-long"
 // backends is where the transformer outputs of the test backends live.
 const backends = "../schema/testdata/amplify/backends"
 
+// The two backends every scenario of the suite runs against, with the same
+// assertions (the conformance of issue 4): the simulator stack (Amplify's
+// own resolvers) and appsynctest (the module's local backend).
+const (
+	simulator = "simulator"
+	local     = "appsynctest"
+)
+
+// lambda is a custom operation's Lambda function in the suite: the field
+// it resolves, its name in the backend (@function(name: ...)), the rules
+// the Amplify schema gives the field (appsynctest needs them in Go: neither
+// the AppSync schema nor model_introspection carries them) and its Go code.
+type lambda struct {
+	field string
+	name  string
+	rules []appsynctest.Rule
+	run   func(ctx context.Context, e *env, event json.RawMessage) (any, error)
+}
+
 // env is one running backend of the suite.
 type env struct {
-	*testenv.Stack
+	kind      string
 	generated string
+	outputs   *schema.Outputs
+	apiKey    string
+	// IAM principals: the identity pool's authenticated and guest roles,
+	// and a role of the account outside the pool (a function's).
+	authCreds, guestCreds, adminCreds aws.CredentialsProvider
+	// handlerCognito is the Cognito API the seed's handler calls, and
+	// poolID its user pool.
+	handlerCognito function.AdminAddUserToGroupAPI
+	poolID         string
+
+	newUser func(t *testing.T, name string, groups ...string) *user
+	calls   func() []call
+	stop    func()
+	rec     *recorder
+
+	stack  *testenv.Stack      // simulator only
+	server *appsynctest.Server // appsynctest only
 }
 
-// start runs the local stack for the named backend of the fixture corpus,
-// with fns as its Lambda functions and groups created in the user pool.
-func start(t *testing.T, backend string, fns map[string]testenv.Function, groups ...string) *env {
-	t.Helper()
-	generated, err := filepath.Abs(filepath.Join(backends, backend, "generated"))
-	require.NoError(t, err)
-	s := testenv.StartStack(t, testenv.StackOptions{Generated: generated, Functions: fns, Groups: groups})
-	return &env{Stack: s, generated: generated}
-}
-
-// outputs is the backend's amplify_outputs.json as a deployment would give
-// it: the data URL is the stack's, the user pool is cognito-local's.
-func (e *env) outputs(t *testing.T) *schema.Outputs {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(e.generated, "amplify_outputs.json"))
-	require.NoError(t, err)
-	var doc map[string]any
-	require.NoError(t, json.Unmarshal(b, &doc))
-	doc["data"].(map[string]any)["url"] = e.URL
-	auth := doc["auth"].(map[string]any)
-	auth["user_pool_id"] = e.Cognito.PoolID
-	auth["user_pool_client_id"] = e.Cognito.ClientID
-	b, err = json.Marshal(doc)
-	require.NoError(t, err)
-	out, err := schema.ParseOutputs("amplify_outputs.json", b)
-	require.NoError(t, err)
-	return out
+// call is one invocation of a function, by field.
+type call struct {
+	Field string
+	Event json.RawMessage
 }
 
 // user is a signed-in test user.
 type user struct {
 	name   string
 	sub    string
-	tokens *cognito.TokenSource
-	clock  *clock
+	tokens client.TokenSource
+	// groups returns the groups in the user's next token: the SDK's
+	// Cognito token source refreshes with REFRESH_TOKEN_AUTH (simulator
+	// stack), appsynctest signs the user in again.
+	groups func(t *testing.T) []string
 }
 
 // owner is the owner field as clients read it. Amplify's resolvers store
@@ -75,26 +96,193 @@ type user struct {
 // username part.
 func (u *user) owner() string { return u.name }
 
-// newUser creates a user in the pool (in groups) and signs them in through
-// the SDK's Cognito token source, USER_PASSWORD_AUTH against cognito-local.
-func (e *env) newUser(t *testing.T, name string, groups ...string) *user {
+// each runs body against both backends of backend (a folder of the fixture
+// corpus), each with fns as its functions and groups in its user pool. The
+// simulator stack needs Node.js: under -short it is skipped and appsynctest
+// runs alone.
+func each(t *testing.T, backend string, fns []lambda, groups []string, body func(t *testing.T, e *env)) {
 	t.Helper()
-	sub := e.Cognito.CreateUser(t, name, password, groups...)
-	c := &clock{}
-	ts := cognito.NewTokenSource(e.Cognito.Client, cognito.Options{ClientID: e.Cognito.ClientID, Now: c.now})
-	require.NoError(t, ts.SignIn(context.Background(), name, password))
-	return &user{name: name, sub: sub, tokens: ts, clock: c}
+	for _, kind := range []string{simulator, local} {
+		t.Run(kind, func(t *testing.T) {
+			e := start(t, kind, backend, fns, groups)
+			body(t, e)
+		})
+	}
+}
+
+// start runs one backend.
+func start(t *testing.T, kind, backend string, fns []lambda, groups []string) *env {
+	t.Helper()
+	generated, err := filepath.Abs(filepath.Join(backends, backend, "generated"))
+	require.NoError(t, err)
+	e := &env{kind: kind, generated: generated, rec: &recorder{}}
+	if kind == simulator {
+		startStack(t, e, fns, groups)
+	} else {
+		startLocal(t, e, fns)
+	}
+	return e
+}
+
+func startStack(t *testing.T, e *env, fns []lambda, groups []string) {
+	byName := map[string]testenv.Function{}
+	fieldOf := map[string]string{}
+	for _, f := range fns {
+		run := f.run
+		byName[f.name] = func(ctx context.Context, event json.RawMessage) (any, error) { return run(ctx, e, event) }
+		fieldOf[f.name] = f.field
+	}
+	s := testenv.StartStack(t, testenv.StackOptions{Generated: e.generated, Functions: byName, Groups: groups})
+	e.stack = s
+	e.apiKey = s.APIKey
+	e.authCreds = iam(testenv.AuthCredentials)
+	e.guestCreds = iam(testenv.UnauthCredentials)
+	e.adminCreds = iam(testenv.AdminCredentials)
+	e.handlerCognito = s.Cognito.Client
+	e.poolID = s.Cognito.PoolID
+	e.stop = s.StopFront
+	e.calls = func() []call {
+		var out []call
+		for _, c := range s.Calls() {
+			out = append(out, call{Field: fieldOf[c.Name], Event: c.Event})
+		}
+		return out
+	}
+	e.newUser = func(t *testing.T, name string, groups ...string) *user {
+		t.Helper()
+		sub := s.Cognito.CreateUser(t, name, password, groups...)
+		c := &clock{}
+		ts := cognito.NewTokenSource(s.Cognito.Client, cognito.Options{ClientID: s.Cognito.ClientID, Now: c.now})
+		require.NoError(t, ts.SignIn(context.Background(), name, password))
+		return &user{name: name, sub: sub, tokens: ts, groups: func(t *testing.T) []string {
+			c.skew += 25 * time.Hour // past exp: cognito-local issues tokens for 24 h
+			claims, err := ts.Claims(context.Background())
+			require.NoError(t, err)
+			return groupsOf(claims)
+		}}
+	}
+
+	b, err := os.ReadFile(filepath.Join(e.generated, "amplify_outputs.json"))
+	require.NoError(t, err)
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal(b, &doc))
+	doc["data"].(map[string]any)["url"] = s.URL
+	auth := doc["auth"].(map[string]any)
+	auth["user_pool_id"] = s.Cognito.PoolID
+	auth["user_pool_client_id"] = s.Cognito.ClientID
+	b, err = json.Marshal(doc)
+	require.NoError(t, err)
+	e.outputs, err = schema.ParseOutputs("amplify_outputs.json", b)
+	require.NoError(t, err)
+}
+
+func startLocal(t *testing.T, e *env, fns []lambda) {
+	b, err := appsynctest.LoadBackend(filepath.Join(e.generated, "amplify_outputs.json"), filepath.Join(e.generated, "appsync.graphql"))
+	require.NoError(t, err)
+	var opts []appsynctest.Option
+	for _, f := range fns {
+		run := f.run
+		opts = append(opts, appsynctest.Handle(f.field, func(ctx context.Context, event json.RawMessage) (any, error) {
+			return run(ctx, e, event)
+		}, f.rules...))
+	}
+	srv := appsynctest.NewServer(t, b, opts...)
+	e.server = srv
+	e.outputs = srv.Outputs()
+	e.apiKey = srv.APIKey()
+	e.authCreds = srv.AuthenticatedCredentials()
+	e.guestCreds = srv.GuestCredentials()
+	e.adminCreds = srv.IAMCredentials()
+	e.handlerCognito = srv.UserPool()
+	e.poolID = srv.UserPool().ID()
+	e.stop = srv.Close
+	e.calls = func() []call {
+		var out []call
+		for _, inv := range srv.Invocations() {
+			out = append(out, call{Field: inv.FieldName, Event: inv.Event})
+		}
+		return out
+	}
+	e.newUser = func(t *testing.T, name string, groups ...string) *user {
+		s := srv.SignIn(name, groups...)
+		return &user{name: name, sub: s.Sub(), tokens: s, groups: func(*testing.T) []string {
+			return srv.SignIn(name).Groups()
+		}}
+	}
+}
+
+// client options every client of the suite gets: the recorder sees each
+// request's auth mode.
+func (e *env) opts(opts ...client.Option) []client.Option {
+	return append([]client.Option{client.WithHTTPClient(e.rec)}, opts...)
 }
 
 // clock is a settable clock for token sources: advancing it makes them
 // refresh their tokens for real.
-type clock struct{ skew time.Duration }
+type clock struct {
+	mu   sync.Mutex
+	skew time.Duration
+}
 
-func (c *clock) now() time.Time { return time.Now().Add(c.skew) }
+func (c *clock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.skew)
+}
 
-// iam signs requests with the given identity-pool role credentials.
+// iam signs requests with the given credentials.
 func iam(creds aws.Credentials) aws.CredentialsProvider {
 	return credentials.StaticCredentialsProvider{Value: creds}
+}
+
+// recorder is the suite's HTTP client: it records how each request was
+// authorized and what status came back.
+type recorder struct {
+	mu   sync.Mutex
+	seen []sent
+}
+
+// sent is what the recorder saw of one request.
+type sent struct {
+	// Auth is "apiKey", "iam", "userPool" or "none".
+	Auth   string
+	Status int
+}
+
+func (r *recorder) Do(req *http.Request) (*http.Response, error) {
+	auth := "none"
+	switch h := req.Header.Get("Authorization"); {
+	case req.Header.Get("X-Api-Key") != "":
+		auth = "apiKey"
+	case strings.HasPrefix(h, "AWS4-HMAC-SHA256"):
+		auth = "iam"
+	case h != "":
+		auth = "userPool"
+	}
+	resp, err := http.DefaultClient.Do(req)
+	s := sent{Auth: auth}
+	if resp != nil {
+		s.Status = resp.StatusCode
+	}
+	r.mu.Lock()
+	r.seen = append(r.seen, s)
+	r.mu.Unlock()
+	return resp, err
+}
+
+func (r *recorder) count() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.seen)
+}
+
+// lastAuth is how the last request was authorized.
+func (e *env) lastAuth(t *testing.T) string {
+	t.Helper()
+	e.rec.mu.Lock()
+	defer e.rec.mu.Unlock()
+	require.NotEmpty(t, e.rec.seen)
+	return e.rec.seen[len(e.rec.seen)-1].Auth
 }
 
 // requireGraphQLError asserts err carries a GraphQL error of errorType and
@@ -111,14 +299,6 @@ func requireGraphQLError(t *testing.T, err error, errorType string) *client.Grap
 	}
 	require.Failf(t, "no error of the wanted type", "want errorType %q in %v", errorType, err)
 	return nil
-}
-
-// lastAuth is how the front saw the last request authorized.
-func (e *env) lastAuth(t *testing.T) testenv.FrontRequest {
-	t.Helper()
-	reqs := e.Requests()
-	require.NotEmpty(t, reqs)
-	return reqs[len(reqs)-1]
 }
 
 // rawRequest is a hand-written operation for the runtime client.

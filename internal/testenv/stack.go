@@ -86,18 +86,8 @@ type Stack struct {
 	verifier  *sigv4verify.Verifier
 	proxy     *httputil.ReverseProxy
 
-	mu       sync.Mutex
-	requests []FrontRequest
-	events   []FunctionCall
-}
-
-// FrontRequest records what the front saw of one GraphQL request.
-type FrontRequest struct {
-	// Auth is "apiKey", "iam", "userPool" or "none".
-	Auth string
-	// Status is the HTTP status the front answered with itself, or 0 when
-	// the request was passed to the simulator.
-	Status int
+	mu     sync.Mutex
+	events []FunctionCall
 }
 
 // FunctionCall records one invocation of a Function.
@@ -168,24 +158,11 @@ func StartStack(t testing.TB, o StackOptions) *Stack {
 // at connect, as with a server that is down.
 func (s *Stack) StopFront() { s.front.Close() }
 
-// Requests returns what the front has seen so far.
-func (s *Stack) Requests() []FrontRequest {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]FrontRequest(nil), s.requests...)
-}
-
 // Calls returns the function invocations so far.
 func (s *Stack) Calls() []FunctionCall {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]FunctionCall(nil), s.events...)
-}
-
-func (s *Stack) record(auth string, status int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.requests = append(s.requests, FrontRequest{Auth: auth, Status: status})
 }
 
 // appSyncError writes AppSync's shape for errors raised before any resolver
@@ -203,7 +180,7 @@ func (s *Stack) serveFront(w http.ResponseWriter, r *http.Request) {
 	authz := r.Header.Get("Authorization")
 	switch {
 	case r.Header.Get("X-Api-Key") != "":
-		s.record("apiKey", 0)
+		// The simulator checks the key itself.
 	case strings.HasPrefix(authz, sigv4verify.Algorithm):
 		body, err := io.ReadAll(r.Body)
 		if err != nil {
@@ -214,26 +191,19 @@ func (s *Stack) serveFront(w http.ResponseWriter, r *http.Request) {
 		if err := s.verifier.Verify(r, body); err != nil {
 			var e *sigv4verify.Error
 			if errors.As(err, &e) {
-				s.record("iam", e.Status)
 				sigv4verify.WriteError(w, e)
 				return
 			}
-			s.record("iam", http.StatusForbidden)
 			appSyncError(w, http.StatusForbidden, sigv4verify.InvalidSignature, err.Error())
 			return
 		}
-		s.record("iam", 0)
 	case authz != "":
 		bridged, status, msg := s.bridgeToken(authz)
 		if status != 0 {
-			s.record("userPool", status)
 			appSyncError(w, status, "UnauthorizedException", msg)
 			return
 		}
 		r.Header.Set("Authorization", bridged)
-		s.record("userPool", 0)
-	default:
-		s.record("none", 0)
 	}
 	s.proxy.ServeHTTP(w, r)
 }
