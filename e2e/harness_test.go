@@ -65,7 +65,7 @@ type env struct {
 	handlerCognito function.AdminAddUserToGroupAPI
 	poolID         string
 
-	newUser func(t *testing.T, name string, groups ...string) *user
+	newUser func(t testing.TB, name string, groups ...string) *user
 	calls   func() []call
 	stop    func()
 	rec     *recorder
@@ -88,7 +88,7 @@ type user struct {
 	// groups returns the groups in the user's next token: the SDK's
 	// Cognito token source refreshes with REFRESH_TOKEN_AUTH (simulator
 	// stack), appsynctest signs the user in again.
-	groups func(t *testing.T) []string
+	groups func(t testing.TB) []string
 }
 
 // owner is the owner field as clients read it. Amplify's resolvers store
@@ -111,7 +111,7 @@ func each(t *testing.T, backend string, fns []lambda, groups []string, body func
 }
 
 // start runs one backend.
-func start(t *testing.T, kind, backend string, fns []lambda, groups []string) *env {
+func start(t testing.TB, kind, backend string, fns []lambda, groups []string) *env {
 	t.Helper()
 	generated, err := filepath.Abs(filepath.Join(backends, backend, "generated"))
 	require.NoError(t, err)
@@ -124,7 +124,7 @@ func start(t *testing.T, kind, backend string, fns []lambda, groups []string) *e
 	return e
 }
 
-func startStack(t *testing.T, e *env, fns []lambda, groups []string) {
+func startStack(t testing.TB, e *env, fns []lambda, groups []string) {
 	byName := map[string]testenv.Function{}
 	fieldOf := map[string]string{}
 	for _, f := range fns {
@@ -148,13 +148,13 @@ func startStack(t *testing.T, e *env, fns []lambda, groups []string) {
 		}
 		return out
 	}
-	e.newUser = func(t *testing.T, name string, groups ...string) *user {
+	e.newUser = func(t testing.TB, name string, groups ...string) *user {
 		t.Helper()
 		sub := s.Cognito.CreateUser(t, name, password, groups...)
 		c := &clock{}
 		ts := cognito.NewTokenSource(s.Cognito.Client, cognito.Options{ClientID: s.Cognito.ClientID, Now: c.now})
 		require.NoError(t, ts.SignIn(context.Background(), name, password))
-		return &user{name: name, sub: sub, tokens: ts, groups: func(t *testing.T) []string {
+		return &user{name: name, sub: sub, tokens: ts, groups: func(t testing.TB) []string {
 			c.skew += 25 * time.Hour // past exp: cognito-local issues tokens for 24 h
 			claims, err := ts.Claims(context.Background())
 			require.NoError(t, err)
@@ -176,7 +176,7 @@ func startStack(t *testing.T, e *env, fns []lambda, groups []string) {
 	require.NoError(t, err)
 }
 
-func startLocal(t *testing.T, e *env, fns []lambda) {
+func startLocal(t testing.TB, e *env, fns []lambda) {
 	b, err := appsynctest.LoadBackend(filepath.Join(e.generated, "amplify_outputs.json"), filepath.Join(e.generated, "appsync.graphql"))
 	require.NoError(t, err)
 	var opts []appsynctest.Option
@@ -203,9 +203,9 @@ func startLocal(t *testing.T, e *env, fns []lambda) {
 		}
 		return out
 	}
-	e.newUser = func(t *testing.T, name string, groups ...string) *user {
+	e.newUser = func(t testing.TB, name string, groups ...string) *user {
 		s := srv.SignIn(name, groups...)
-		return &user{name: name, sub: s.Sub(), tokens: s, groups: func(*testing.T) []string {
+		return &user{name: name, sub: s.Sub(), tokens: s, groups: func(testing.TB) []string {
 			return srv.SignIn(name).Groups()
 		}}
 	}

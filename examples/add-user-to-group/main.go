@@ -5,8 +5,16 @@
 //
 // Usage:
 //
+//	go run .
+//
+// runs it end to end on this machine: with no flags the program starts the
+// backend in-process (appsynctest, the module's local AppSync, with the
+// seed's Go Lambda handler as the resolver), signs in a user of ADMINS, adds
+// another user to ADMINS and prints the function's result. Against a
+// deployed backend:
+//
 //	AMPLIFY_USERNAME=admin@example.com AMPLIFY_PASSWORD=... \
-//	  go run . -user-id 5468d468-4061-70ed-8870-45c766d26225 [-group ADMINS]
+//	  go run . -outputs amplify_outputs.json -user-id 5468d468-4061-70ed-8870-45c766d26225 [-group ADMINS]
 //
 // Flags:
 //
@@ -82,6 +90,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 }
 
 func addUserToGroup(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return runLocal(ctx, stdout, stderr)
+	}
 	fs := flag.NewFlagSet("add-user-to-group", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	outputsPath := fs.String("outputs", "amplify_outputs.json", "`path` of amplify_outputs.json")
@@ -151,6 +162,11 @@ func addUserToGroup(ctx context.Context, args []string, stdout, stderr io.Writer
 		return err
 	}
 
+	return printJSON(stdout, res)
+}
+
+// printJSON writes the result indented, one document per line.
+func printJSON(stdout io.Writer, res json.RawMessage) error {
 	var out bytes.Buffer
 	if len(res) == 0 {
 		out.WriteString("null")
@@ -158,7 +174,7 @@ func addUserToGroup(ctx context.Context, args []string, stdout, stderr io.Writer
 		return fmt.Errorf("result is not JSON: %w", err)
 	}
 	out.WriteByte('\n')
-	_, err = stdout.Write(out.Bytes())
+	_, err := stdout.Write(out.Bytes())
 	return err
 }
 
