@@ -12,7 +12,7 @@ import (
 
 	"github.com/go-amplify/data/appsynctest"
 	"github.com/go-amplify/data/client"
-	"github.com/go-amplify/data/e2e/blogdata"
+	"github.com/go-amplify/data/examples/blog/blogdata"
 )
 
 // TestBlog runs the blog backend: several models with hasMany, belongsTo
@@ -255,6 +255,26 @@ func testBlog(t *testing.T, e *env) {
 		assert.Nil(t, b)
 		_, err = asAlice.Models.Post.Delete(ctx, blogdata.PostIdentifier{ID: orphan.ID})
 		require.NoError(t, err)
+
+		// A selection set of our own: the post, its blog and comments in
+		// one request (examples/blog/blogdata/graphql/custom).
+		pc, err := asAlice.Operations.PostWithComments(ctx, blogdata.PostWithCommentsArgs{ID: post.ID, Comments: client.Ptr(2)})
+		require.NoError(t, err)
+		assert.Equal(t, post.Title, pc.GetPost.Title)
+		assert.Equal(t, "Go on Amplify", pc.GetPost.Blog.Name)
+		require.Len(t, pc.GetPost.Comments.Items, 2)
+		assert.Equal(t, "comment a", pc.GetPost.Comments.Items[0].Content)
+		assert.NotNil(t, pc.GetPost.Comments.NextToken, "more comments than the limit")
+
+		// Bob may read posts but not blogs (Blog has no rule for signed-in
+		// users): the nested field fails, the rest of the data comes back.
+		pc, err = asBob.Operations.PostWithComments(ctx, blogdata.PostWithCommentsArgs{ID: post.ID, Comments: client.Ptr(2)})
+		ge := requireGraphQLError(t, err, "Unauthorized")
+		assert.Equal(t, "Not Authorized to access blog on type Post", ge.Message)
+		assert.Equal(t, []any{"getPost", "blog"}, ge.Path)
+		require.NotNil(t, pc.GetPost, "partial data")
+		assert.Equal(t, post.Title, pc.GetPost.Title)
+		assert.Nil(t, pc.GetPost.Blog)
 
 		comments, err := asAlice.Models.Post.Comments(ctx, post, blogdata.CommentListOptions{})
 		require.NoError(t, err)

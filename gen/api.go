@@ -24,6 +24,10 @@ type api struct {
 	Inputs     []*inputType
 	Fragments  []*fragment
 	Operations []*operation // every operation, in file order
+	// UserOps are the operations written by hand in graphql/custom, and
+	// userFiles their files.
+	UserOps   []*operation
+	userFiles []string
 
 	sch       *schema.Schema
 	intro     *schema.ModelIntrospection
@@ -66,6 +70,7 @@ type indexAPI struct {
 type operation struct {
 	Name     string // GraphQL operation name and genqlient function: CreateTodo
 	Method   string // the facade's method of a custom operation: AddUserToGroup
+	User     bool   // written by hand in graphql/custom, not by the generator
 	Kind     string // query or mutation
 	Field    string // createTodo
 	Doc      string
@@ -661,7 +666,7 @@ func (a *api) ArgTypes() []*argsType {
 			out = append(out, ix.Options)
 		}
 	}
-	for _, op := range append(slices.Clone(a.Queries), a.Mutations...) {
+	for _, op := range append(append(slices.Clone(a.Queries), a.Mutations...), a.UserOps...) {
 		if len(op.Vars) > 0 {
 			out = append(out, op.Args)
 		}

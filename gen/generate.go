@@ -100,6 +100,9 @@ func Generate(cfg Config) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", cfg.Outputs, err)
 	}
+	if err := a.addUserOperations(dir); err != nil {
+		return fmt.Errorf("%s: %w", cfg.Dir, err)
+	}
 	if len(a.Operations) == 0 {
 		return fmt.Errorf("%s: the backend has no models, queries or mutations to generate a client for", cfg.Outputs)
 	}
@@ -110,7 +113,9 @@ func Generate(cfg Config) error {
 		docs[filepath.Join(fragmentsDir, f.Name+".graphql")] = []byte(f.Text)
 	}
 	for _, op := range a.Operations {
-		docs[filepath.Join(operationsDir, op.Name+".graphql")] = []byte(op.Text)
+		if !op.User {
+			docs[filepath.Join(operationsDir, op.Name+".graphql")] = []byte(op.Text)
+		}
 	}
 	if err := writeOwned(dir, docs, []string{operationsDir, fragmentsDir}); err != nil {
 		return err

@@ -44,6 +44,9 @@ func (a *api) genqlientConfig() *generate.Config {
 		Optional:    "pointer",
 		Bindings:    map[string]*generate.TypeBinding{},
 	}
+	if len(a.userFiles) > 0 {
+		cfg.Operations = append(cfg.Operations, customDir+"/*.graphql")
+	}
 	if len(a.fragments) > 0 {
 		// genqlient refuses a pattern that matches no file, and a backend
 		// of custom operations on scalars alone has no fragment.

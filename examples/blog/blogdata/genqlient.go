@@ -949,6 +949,318 @@ type PostStatsQueryResponse struct {
 // GetPostStats returns PostStatsQueryResponse.PostStats, and is useful for accessing the field via an interface.
 func (v *PostStatsQueryResponse) GetPostStats() *PostStats { return v.PostStats }
 
+// PostWithCommentsGetPost includes the requested fields of the GraphQL type Post.
+type PostWithCommentsGetPost struct {
+	Post     `json:"-"`
+	Blog     *PostWithCommentsGetPostBlog                           `json:"blog"`
+	Comments *PostWithCommentsGetPostCommentsModelCommentConnection `json:"comments"`
+}
+
+// GetBlog returns PostWithCommentsGetPost.Blog, and is useful for accessing the field via an interface.
+func (v *PostWithCommentsGetPost) GetBlog() *PostWithCommentsGetPostBlog { return v.Blog }
+
+// GetComments returns PostWithCommentsGetPost.Comments, and is useful for accessing the field via an interface.
+func (v *PostWithCommentsGetPost) GetComments() *PostWithCommentsGetPostCommentsModelCommentConnection {
+	return v.Comments
+}
+
+// GetTitle returns PostWithCommentsGetPost.Title, and is useful for accessing the field via an interface.
+func (v *PostWithCommentsGetPost) GetTitle() string { return v.Post.Title }
+
+// GetContent returns PostWithCommentsGetPost.Content, and is useful for accessing the field via an interface.
+func (v *PostWithCommentsGetPost) GetContent() *string { return v.Post.Content }
+
+// GetStatus returns PostWithCommentsGetPost.Status, and is useful for accessing the field via an interface.
+func (v *PostWithCommentsGetPost) GetStatus() *PostStatus { return v.Post.Status }
+
+// GetTags returns PostWithCommentsGetPost.Tags, and is useful for accessing the field via an interface.
+func (v *PostWithCommentsGetPost) GetTags() []*string { return v.Post.Tags }
+
+// GetMetadata returns PostWithCommentsGetPost.Metadata, and is useful for accessing the field via an interface.
+func (v *PostWithCommentsGetPost) GetMetadata() json.RawMessage { return v.Post.Metadata }
+
+// GetPublishedAt returns PostWithCommentsGetPost.PublishedAt, and is useful for accessing the field via an interface.
+func (v *PostWithCommentsGetPost) GetPublishedAt() *time.Time { return v.Post.PublishedAt }
+
+// GetPublishedOn returns PostWithCommentsGetPost.PublishedOn, and is useful for accessing the field via an interface.
+func (v *PostWithCommentsGetPost) GetPublishedOn() *client.Date { return v.Post.PublishedOn }
+
+// GetRating returns PostWithCommentsGetPost.Rating, and is useful for accessing the field via an interface.
+func (v *PostWithCommentsGetPost) GetRating() *float64 { return v.Post.Rating }
+
+// GetViews returns PostWithCommentsGetPost.Views, and is useful for accessing the field via an interface.
+func (v *PostWithCommentsGetPost) GetViews() *int { return v.Post.Views }
+
+// GetLocation returns PostWithCommentsGetPost.Location, and is useful for accessing the field via an interface.
+func (v *PostWithCommentsGetPost) GetLocation() *Location { return v.Post.Location }
+
+// GetBlogID returns PostWithCommentsGetPost.BlogID, and is useful for accessing the field via an interface.
+func (v *PostWithCommentsGetPost) GetBlogID() *string { return v.Post.BlogID }
+
+// GetID returns PostWithCommentsGetPost.ID, and is useful for accessing the field via an interface.
+func (v *PostWithCommentsGetPost) GetID() string { return v.Post.ID }
+
+// GetCreatedAt returns PostWithCommentsGetPost.CreatedAt, and is useful for accessing the field via an interface.
+func (v *PostWithCommentsGetPost) GetCreatedAt() time.Time { return v.Post.CreatedAt }
+
+// GetUpdatedAt returns PostWithCommentsGetPost.UpdatedAt, and is useful for accessing the field via an interface.
+func (v *PostWithCommentsGetPost) GetUpdatedAt() time.Time { return v.Post.UpdatedAt }
+
+// GetOwner returns PostWithCommentsGetPost.Owner, and is useful for accessing the field via an interface.
+func (v *PostWithCommentsGetPost) GetOwner() *string { return v.Post.Owner }
+
+func (v *PostWithCommentsGetPost) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*PostWithCommentsGetPost
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.PostWithCommentsGetPost = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.Post)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalPostWithCommentsGetPost struct {
+	Blog *PostWithCommentsGetPostBlog `json:"blog"`
+
+	Comments *PostWithCommentsGetPostCommentsModelCommentConnection `json:"comments"`
+
+	Title string `json:"title"`
+
+	Content *string `json:"content"`
+
+	Status *PostStatus `json:"status"`
+
+	Tags []*string `json:"tags"`
+
+	Metadata json.RawMessage `json:"metadata"`
+
+	PublishedAt json.RawMessage `json:"publishedAt"`
+
+	PublishedOn *client.Date `json:"publishedOn"`
+
+	Rating *float64 `json:"rating"`
+
+	Views *int `json:"views"`
+
+	Location *Location `json:"location"`
+
+	BlogID *string `json:"BlogID"`
+
+	ID string `json:"ID"`
+
+	CreatedAt json.RawMessage `json:"createdAt"`
+
+	UpdatedAt json.RawMessage `json:"updatedAt"`
+
+	Owner *string `json:"owner"`
+}
+
+func (v *PostWithCommentsGetPost) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *PostWithCommentsGetPost) __premarshalJSON() (*__premarshalPostWithCommentsGetPost, error) {
+	var retval __premarshalPostWithCommentsGetPost
+
+	retval.Blog = v.Blog
+	retval.Comments = v.Comments
+	retval.Title = v.Post.Title
+	retval.Content = v.Post.Content
+	retval.Status = v.Post.Status
+	retval.Tags = v.Post.Tags
+	{
+
+		dst := &retval.Metadata
+		src := v.Post.Metadata
+		var err error
+		*dst, err = client.MarshalAWSJSON(
+			&src)
+		if err != nil {
+			return nil, fmt.Errorf(
+				"unable to marshal PostWithCommentsGetPost.Post.Metadata: %w", err)
+		}
+	}
+	{
+
+		dst := &retval.PublishedAt
+		src := v.Post.PublishedAt
+		if src != nil {
+			var err error
+			*dst, err = client.MarshalAWSDateTime(
+				src)
+			if err != nil {
+				return nil, fmt.Errorf(
+					"unable to marshal PostWithCommentsGetPost.Post.PublishedAt: %w", err)
+			}
+		}
+	}
+	retval.PublishedOn = v.Post.PublishedOn
+	retval.Rating = v.Post.Rating
+	retval.Views = v.Post.Views
+	retval.Location = v.Post.Location
+	retval.BlogID = v.Post.BlogID
+	retval.ID = v.Post.ID
+	{
+
+		dst := &retval.CreatedAt
+		src := v.Post.CreatedAt
+		var err error
+		*dst, err = client.MarshalAWSDateTime(
+			&src)
+		if err != nil {
+			return nil, fmt.Errorf(
+				"unable to marshal PostWithCommentsGetPost.Post.CreatedAt: %w", err)
+		}
+	}
+	{
+
+		dst := &retval.UpdatedAt
+		src := v.Post.UpdatedAt
+		var err error
+		*dst, err = client.MarshalAWSDateTime(
+			&src)
+		if err != nil {
+			return nil, fmt.Errorf(
+				"unable to marshal PostWithCommentsGetPost.Post.UpdatedAt: %w", err)
+		}
+	}
+	retval.Owner = v.Post.Owner
+	return &retval, nil
+}
+
+// PostWithCommentsGetPostBlog includes the requested fields of the GraphQL type Blog.
+type PostWithCommentsGetPostBlog struct {
+	Name string `json:"name"`
+}
+
+// GetName returns PostWithCommentsGetPostBlog.Name, and is useful for accessing the field via an interface.
+func (v *PostWithCommentsGetPostBlog) GetName() string { return v.Name }
+
+// PostWithCommentsGetPostCommentsModelCommentConnection includes the requested fields of the GraphQL type ModelCommentConnection.
+type PostWithCommentsGetPostCommentsModelCommentConnection struct {
+	Items     []*PostWithCommentsGetPostCommentsModelCommentConnectionItemsComment `json:"items"`
+	NextToken *string                                                              `json:"nextToken"`
+}
+
+// GetItems returns PostWithCommentsGetPostCommentsModelCommentConnection.Items, and is useful for accessing the field via an interface.
+func (v *PostWithCommentsGetPostCommentsModelCommentConnection) GetItems() []*PostWithCommentsGetPostCommentsModelCommentConnectionItemsComment {
+	return v.Items
+}
+
+// GetNextToken returns PostWithCommentsGetPostCommentsModelCommentConnection.NextToken, and is useful for accessing the field via an interface.
+func (v *PostWithCommentsGetPostCommentsModelCommentConnection) GetNextToken() *string {
+	return v.NextToken
+}
+
+// PostWithCommentsGetPostCommentsModelCommentConnectionItemsComment includes the requested fields of the GraphQL type Comment.
+type PostWithCommentsGetPostCommentsModelCommentConnectionItemsComment struct {
+	Content   string    `json:"content"`
+	CreatedOn time.Time `json:"-"`
+}
+
+// GetContent returns PostWithCommentsGetPostCommentsModelCommentConnectionItemsComment.Content, and is useful for accessing the field via an interface.
+func (v *PostWithCommentsGetPostCommentsModelCommentConnectionItemsComment) GetContent() string {
+	return v.Content
+}
+
+// GetCreatedOn returns PostWithCommentsGetPostCommentsModelCommentConnectionItemsComment.CreatedOn, and is useful for accessing the field via an interface.
+func (v *PostWithCommentsGetPostCommentsModelCommentConnectionItemsComment) GetCreatedOn() time.Time {
+	return v.CreatedOn
+}
+
+func (v *PostWithCommentsGetPostCommentsModelCommentConnectionItemsComment) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*PostWithCommentsGetPostCommentsModelCommentConnectionItemsComment
+		CreatedOn json.RawMessage `json:"createdOn"`
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.PostWithCommentsGetPostCommentsModelCommentConnectionItemsComment = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	{
+		dst := &v.CreatedOn
+		src := firstPass.CreatedOn
+		if len(src) != 0 && string(src) != "null" {
+			err = client.UnmarshalAWSDateTime(
+				src, dst)
+			if err != nil {
+				return fmt.Errorf(
+					"unable to unmarshal PostWithCommentsGetPostCommentsModelCommentConnectionItemsComment.CreatedOn: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+type __premarshalPostWithCommentsGetPostCommentsModelCommentConnectionItemsComment struct {
+	Content string `json:"content"`
+
+	CreatedOn json.RawMessage `json:"createdOn"`
+}
+
+func (v *PostWithCommentsGetPostCommentsModelCommentConnectionItemsComment) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *PostWithCommentsGetPostCommentsModelCommentConnectionItemsComment) __premarshalJSON() (*__premarshalPostWithCommentsGetPostCommentsModelCommentConnectionItemsComment, error) {
+	var retval __premarshalPostWithCommentsGetPostCommentsModelCommentConnectionItemsComment
+
+	retval.Content = v.Content
+	{
+
+		dst := &retval.CreatedOn
+		src := v.CreatedOn
+		var err error
+		*dst, err = client.MarshalAWSDateTime(
+			&src)
+		if err != nil {
+			return nil, fmt.Errorf(
+				"unable to marshal PostWithCommentsGetPostCommentsModelCommentConnectionItemsComment.CreatedOn: %w", err)
+		}
+	}
+	return &retval, nil
+}
+
+// PostWithCommentsResponse is returned by PostWithComments on success.
+type PostWithCommentsResponse struct {
+	GetPost *PostWithCommentsGetPost `json:"getPost"`
+}
+
+// GetGetPost returns PostWithCommentsResponse.GetPost, and is useful for accessing the field via an interface.
+func (v *PostWithCommentsResponse) GetGetPost() *PostWithCommentsGetPost { return v.GetPost }
+
 // Profile is the default selection of a Profile.
 type Profile struct {
 	AuthorID  *string   `json:"AuthorID"`
@@ -1479,6 +1791,18 @@ type __PostStatsQueryInput struct {
 
 // GetBlogId returns __PostStatsQueryInput.BlogId, and is useful for accessing the field via an interface.
 func (v *__PostStatsQueryInput) GetBlogId() string { return v.BlogId }
+
+// __PostWithCommentsInput is used internally by genqlient
+type __PostWithCommentsInput struct {
+	Id       string `json:"id"`
+	Comments *int   `json:"comments"`
+}
+
+// GetId returns __PostWithCommentsInput.Id, and is useful for accessing the field via an interface.
+func (v *__PostWithCommentsInput) GetId() string { return v.Id }
+
+// GetComments returns __PostWithCommentsInput.Comments, and is useful for accessing the field via an interface.
+func (v *__PostWithCommentsInput) GetComments() *int { return v.Comments }
 
 // __UpdateAuthorInput is used internally by genqlient
 type __UpdateAuthorInput struct {
@@ -2619,6 +2943,80 @@ func PostStatsQuery(
 	}
 
 	data_ = &PostStatsQueryResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by PostWithComments.
+const PostWithComments_Operation = `
+query PostWithComments ($id: ID!, $comments: Int) {
+	getPost(id: $id) {
+		... Post
+		blog {
+			name
+		}
+		comments(limit: $comments, sortDirection: ASC) {
+			items {
+				content
+				createdOn
+			}
+			nextToken
+		}
+	}
+}
+fragment Post on Post {
+	title
+	content
+	status
+	tags
+	metadata
+	publishedAt
+	publishedOn
+	rating
+	views
+	location {
+		... Location
+	}
+	BlogID: blogId
+	ID: id
+	createdAt
+	updatedAt
+	owner
+}
+fragment Location on Location {
+	lat
+	lng
+	label
+}
+`
+
+// A selection set of our own, as a selectionSet option does in JavaScript:
+// the generated Post fragment, plus the post's blog and its first comments,
+// nested relationships read in one request. The generator turns it into the
+// function PostWithComments and the method Client.Operations.PostWithComments.
+func PostWithComments(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	id string,
+	comments *int,
+) (data_ *PostWithCommentsResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "PostWithComments",
+		Query:  PostWithComments_Operation,
+		Variables: &__PostWithCommentsInput{
+			Id:       id,
+			Comments: comments,
+		},
+	}
+
+	data_ = &PostWithCommentsResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(

@@ -507,3 +507,9 @@ type ProfileListOptions struct {
 type PostStatsArgs struct {
 	BlogID string `json:"blogId"`
 }
+
+// PostWithCommentsArgs are the variables of the query PostWithComments (graphql/custom/PostWithComments.graphql).
+type PostWithCommentsArgs struct {
+	ID       string `json:"id"`
+	Comments *int   `json:"comments,omitempty"`
+}
