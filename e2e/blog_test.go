@@ -263,7 +263,12 @@ func testBlog(t *testing.T, e *env) {
 		assert.Equal(t, post.Title, pc.GetPost.Title)
 		assert.Equal(t, "Go on Amplify", pc.GetPost.Blog.Name)
 		require.Len(t, pc.GetPost.Comments.Items, 2)
-		assert.Equal(t, "comment a", pc.GetPost.Comments.Items[0].Content)
+		// Post.comments reads the index on postId, which has no sort key:
+		// its order is unspecified (the simulator's dynalite and
+		// appsynctest differ), so only membership is checked.
+		for _, c := range pc.GetPost.Comments.Items {
+			assert.Contains(t, []string{"comment a", "comment b", "comment c", "comment d"}, c.Content)
+		}
 		assert.NotNil(t, pc.GetPost.Comments.NextToken, "more comments than the limit")
 
 		// Bob may read posts but not blogs (Blog has no rule for signed-in

@@ -81,6 +81,9 @@ type operation struct {
 	Args     *argsType         // the arguments struct of a custom operation
 	Text     string            // the GraphQL document
 	Call     string            // the facade's arguments to the genqlient function
+	// EventType and HandlerType name the function side of a custom
+	// operation: the event its Lambda receives and the handler's type.
+	EventType, HandlerType string
 	// CallIf is Call with the caller's condition (UpdateIf, DeleteIf);
 	// empty when the mutation takes no condition.
 	CallIf string
@@ -366,6 +369,8 @@ func (a *api) customOperation(kind string, c *schema.CustomOperation) (*operatio
 	op := a.newOperation(kind, def, root.Name)
 	op.Doc = fmt.Sprintf("%s calls the custom %s %s.", op.Name, kind, c.Name)
 	op.Args = &argsType{GoName: a.names.name(op.Method + "Args"), Fields: op.Vars}
+	op.EventType = a.names.name(op.Method + "Event")
+	op.HandlerType = a.names.name(op.Method + "Handler")
 	op.Args.Doc = fmt.Sprintf("%s are the arguments of the %s %s.", op.Args.GoName, kind, c.Name)
 	op.Call = op.Args.call("args")
 	sel := ""

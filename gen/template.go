@@ -18,6 +18,7 @@ var templates = template.Must(template.New("").Funcs(template.FuncMap{
 	"quote":     func(s string) string { return fmt.Sprintf("%q", s) },
 	"header":    func() string { return generatedToken },
 	"modeConst": modeConst,
+	"concatOps": func(a, b []*operation) []*operation { return append(append([]*operation(nil), a...), b...) },
 	"listArgs": func(m *modelAPI, method string, o *argsType, op *operation) listArgs {
 		return listArgs{m, method, o, op}
 	},

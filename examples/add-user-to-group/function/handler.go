@@ -31,42 +31,12 @@ import (
 // UserPoolIDEnv is the environment variable that holds the user pool ID.
 const UserPoolIDEnv = "AMPLIFY_AUTH_USERPOOL_ID"
 
-// Event is the payload AppSync sends to the function.
-//
-// Amplify's @function resolver (what a.handler.function generates) invokes
-// the Lambda with {typeName, fieldName, arguments, identity, source,
-// request, prev}. A direct Lambda resolver sends {arguments, identity,
-// source, request, info, prev, stash} instead. Event accepts both; the
-// handler only needs Arguments.
-type Event struct {
-	// TypeName and FieldName name the resolved field (@function payload).
-	TypeName  string `json:"typeName,omitempty"`
-	FieldName string `json:"fieldName,omitempty"`
-	// Arguments are the mutation's arguments.
-	Arguments amplifydata.AddUserToGroupArgs `json:"arguments"`
-	// Identity is $ctx.identity: for userPool requests sub, username,
-	// claims, groups, issuer, sourceIp; for iam requests accountId,
-	// userArn, cognitoIdentityPoolId, ...
-	Identity json.RawMessage `json:"identity"`
-	// Source is the parent object; null for a top-level mutation.
-	Source json.RawMessage `json:"source"`
-	// Request holds the HTTP headers of the GraphQL request.
-	Request struct {
-		Headers map[string]string `json:"headers"`
-	} `json:"request"`
-	// Info describes the field (direct Lambda resolvers only).
-	Info struct {
-		FieldName           string          `json:"fieldName"`
-		ParentTypeName      string          `json:"parentTypeName"`
-		SelectionSetList    []string        `json:"selectionSetList,omitempty"`
-		SelectionSetGraphQL string          `json:"selectionSetGraphQL,omitempty"`
-		Variables           json.RawMessage `json:"variables,omitempty"`
-	} `json:"info"`
-	// Prev is the result of the previous pipeline function, if any.
-	Prev json.RawMessage `json:"prev,omitempty"`
-	// Stash is the resolver's stash (direct Lambda resolvers only).
-	Stash json.RawMessage `json:"stash,omitempty"`
-}
+// Event is the payload AppSync sends to the function, typed by the
+// generated client: the mutation's arguments (AddUserToGroupArgs), the
+// caller's identity, the request's headers. Amplify's function resolver
+// sends {typeName, fieldName, arguments, identity, source, request, prev};
+// a direct Lambda resolver adds info and stash: it decodes both.
+type Event = amplifydata.AddUserToGroupEvent
 
 // AdminAddUserToGroupAPI is the part of *cognitoidentityprovider.Client the
 // handler uses.
@@ -112,6 +82,9 @@ type Metadata struct {
 type Result struct {
 	Metadata Metadata `json:"$metadata"`
 }
+
+// Handle is the function's handler, an amplifydata.AddUserToGroupHandler.
+var _ amplifydata.AddUserToGroupHandler = (*Handler)(nil).Handle
 
 // Handle adds event.Arguments.UserID to event.Arguments.GroupName and
 // returns the response as JSON, {"$metadata":{"httpStatusCode":200,...}}.

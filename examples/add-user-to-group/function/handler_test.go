@@ -112,13 +112,10 @@ func TestHandle(t *testing.T) {
 			assert.Equal(t, amplifydata.AddUserToGroupArgs{UserID: "bob", GroupName: "ADMINS"}, ev.Arguments, name)
 			assert.JSONEq(t, "null", string(ev.Source), name)
 			assert.Equal(t, "application/json", strings.Split(ev.Request.Headers["content-type"], ";")[0], name)
-			var id struct {
-				Username string   `json:"username"`
-				Groups   []string `json:"groups"`
-			}
-			require.NoError(t, json.Unmarshal(ev.Identity, &id), name)
-			assert.Equal(t, "admin", id.Username, name)
-			assert.Equal(t, []string{"ADMINS"}, id.Groups, name)
+			require.NotNil(t, ev.Identity, name)
+			assert.Equal(t, "admin", ev.Identity.Username, name)
+			assert.Equal(t, []string{"ADMINS"}, ev.Identity.Groups, name)
+			assert.True(t, ev.Identity.InGroup("ADMINS"), name)
 		}
 		amp := decodeEvent(t, amplifyEvent, "bob")
 		assert.Equal(t, "Mutation", amp.TypeName)

@@ -6,8 +6,12 @@ import (
 	"context"
 	"errors"
 	"iter"
+	"os"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/go-amplify/data/client"
+	"github.com/go-amplify/data/function"
 	"github.com/go-amplify/data/schema"
 )
 
@@ -39,6 +43,20 @@ func New(outputs *schema.Outputs, opts ...client.Option) (*Client, error) {
 		return nil, err
 	}
 	return NewFromEndpoint(ep, opts...)
+}
+
+// NewForFunction returns a client for code that runs in a Gen 2 function
+// granted access to the data (allow.resource(fn) on the schema), as
+// getAmplifyDataClientConfig does in JavaScript: the endpoint comes from the
+// function's environment (client.FunctionEndpoint) and requests are signed
+// with awsCfg's credentials, the function role's in Lambda
+// (config.LoadDefaultConfig).
+func NewForFunction(awsCfg aws.Config, opts ...client.Option) (*Client, error) {
+	ep, err := client.FunctionEndpoint(os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	return NewFromEndpoint(ep, append([]client.Option{client.WithIAM(awsCfg)}, opts...)...)
 }
 
 // NewFromEndpoint returns a client for an endpoint given by hand.
@@ -580,6 +598,17 @@ func (q Queries) PostStats(ctx context.Context, args PostStatsArgs, opts ...clie
 
 // Mutations holds the custom mutations.
 type Mutations struct{ c *client.Client }
+
+// The function side of the custom operations: for each, the event AppSync
+// sends the Lambda function that resolves it (a.handler.function) and the
+// handler's type, as Schema["<operation>"]["functionHandler"] in
+// TypeScript. Run a handler on Lambda with function.Start.
+
+// PostStatsEvent is the event of the function that resolves the query postStats.
+type PostStatsEvent = function.Event[PostStatsArgs]
+
+// PostStatsHandler resolves the query postStats in a Go Lambda function.
+type PostStatsHandler = func(ctx context.Context, event PostStatsEvent) (*PostStats, error)
 
 // Operations holds the operations written by hand in graphql/custom: one
 // method each, returning genqlient's response type for the selection set

@@ -9,9 +9,8 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/aws/aws-lambda-go/lambda"
-
 	"github.com/go-amplify/data/examples/add-user-to-group/function"
+	runtime "github.com/go-amplify/data/function"
 )
 
 func main() {
@@ -20,5 +19,5 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	lambda.Start(h.Handle)
+	runtime.Start(h.Handle)
 }

@@ -6,8 +6,12 @@ import (
 	"context"
 	"encoding/json"
 	"iter"
+	"os"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/go-amplify/data/client"
+	"github.com/go-amplify/data/function"
 	"github.com/go-amplify/data/schema"
 )
 
@@ -37,6 +41,20 @@ func New(outputs *schema.Outputs, opts ...client.Option) (*Client, error) {
 		return nil, err
 	}
 	return NewFromEndpoint(ep, opts...)
+}
+
+// NewForFunction returns a client for code that runs in a Gen 2 function
+// granted access to the data (allow.resource(fn) on the schema), as
+// getAmplifyDataClientConfig does in JavaScript: the endpoint comes from the
+// function's environment (client.FunctionEndpoint) and requests are signed
+// with awsCfg's credentials, the function role's in Lambda
+// (config.LoadDefaultConfig).
+func NewForFunction(awsCfg aws.Config, opts ...client.Option) (*Client, error) {
+	ep, err := client.FunctionEndpoint(os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	return NewFromEndpoint(ep, append([]client.Option{client.WithIAM(awsCfg)}, opts...)...)
 }
 
 // NewFromEndpoint returns a client for an endpoint given by hand.
@@ -292,3 +310,38 @@ func (q Mutations) Publish(ctx context.Context, args PublishArgs, opts ...client
 	resp, err := Publish(ctx, q.c.With(opts...), args.ID, args.At, args.When)
 	return resp.Publish, err
 }
+
+// The function side of the custom operations: for each, the event AppSync
+// sends the Lambda function that resolves it (a.handler.function) and the
+// handler's type, as Schema["<operation>"]["functionHandler"] in
+// TypeScript. Run a handler on Lambda with function.Start.
+
+// TypeEvent is the event of the function that resolves the query type.
+type TypeEvent = function.Event[TypeArgs]
+
+// TypeHandler resolves the query type in a Go Lambda function.
+type TypeHandler = func(ctx context.Context, event TypeEvent) ([]*Post, error)
+
+// NearbyEvent is the event of the function that resolves the query nearby.
+type NearbyEvent = function.Event[NearbyArgs]
+
+// NearbyHandler resolves the query nearby in a Go Lambda function.
+type NearbyHandler = func(ctx context.Context, event NearbyEvent) (*Location, error)
+
+// StatusesEvent is the event of the function that resolves the query statuses.
+type StatusesEvent = function.Event[struct{}]
+
+// StatusesHandler resolves the query statuses in a Go Lambda function.
+type StatusesHandler = func(ctx context.Context, event StatusesEvent) ([]PostStatus, error)
+
+// PingEvent is the event of the function that resolves the query ping.
+type PingEvent = function.Event[struct{}]
+
+// PingHandler resolves the query ping in a Go Lambda function.
+type PingHandler = func(ctx context.Context, event PingEvent) (json.RawMessage, error)
+
+// PublishEvent is the event of the function that resolves the mutation publish.
+type PublishEvent = function.Event[PublishArgs]
+
+// PublishHandler resolves the mutation publish in a Go Lambda function.
+type PublishHandler = func(ctx context.Context, event PublishEvent) (*Post, error)

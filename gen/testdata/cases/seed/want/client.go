@@ -6,8 +6,12 @@ import (
 	"context"
 	"encoding/json"
 	"iter"
+	"os"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/go-amplify/data/client"
+	"github.com/go-amplify/data/function"
 	"github.com/go-amplify/data/schema"
 )
 
@@ -37,6 +41,20 @@ func New(outputs *schema.Outputs, opts ...client.Option) (*Client, error) {
 		return nil, err
 	}
 	return NewFromEndpoint(ep, opts...)
+}
+
+// NewForFunction returns a client for code that runs in a Gen 2 function
+// granted access to the data (allow.resource(fn) on the schema), as
+// getAmplifyDataClientConfig does in JavaScript: the endpoint comes from the
+// function's environment (client.FunctionEndpoint) and requests are signed
+// with awsCfg's credentials, the function role's in Lambda
+// (config.LoadDefaultConfig).
+func NewForFunction(awsCfg aws.Config, opts ...client.Option) (*Client, error) {
+	ep, err := client.FunctionEndpoint(os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	return NewFromEndpoint(ep, append([]client.Option{client.WithIAM(awsCfg)}, opts...)...)
 }
 
 // NewFromEndpoint returns a client for an endpoint given by hand.
@@ -162,3 +180,20 @@ func (q Mutations) AddUserToGroup(ctx context.Context, args AddUserToGroupArgs, 
 	resp, err := AddUserToGroup(ctx, q.c.With(opts...), args.UserID, args.GroupName)
 	return resp.AddUserToGroup, err
 }
+
+// The function side of the custom operations: for each, the event AppSync
+// sends the Lambda function that resolves it (a.handler.function) and the
+// handler's type, as Schema["<operation>"]["functionHandler"] in
+// TypeScript. Run a handler on Lambda with function.Start.
+
+// EchoEvent is the event of the function that resolves the query echo.
+type EchoEvent = function.Event[EchoArgs]
+
+// EchoHandler resolves the query echo in a Go Lambda function.
+type EchoHandler = func(ctx context.Context, event EchoEvent) (*string, error)
+
+// AddUserToGroupEvent is the event of the function that resolves the mutation addUserToGroup.
+type AddUserToGroupEvent = function.Event[AddUserToGroupArgs]
+
+// AddUserToGroupHandler resolves the mutation addUserToGroup in a Go Lambda function.
+type AddUserToGroupHandler = func(ctx context.Context, event AddUserToGroupEvent) (json.RawMessage, error)
