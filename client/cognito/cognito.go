@@ -1,15 +1,3 @@
-// Package cognito provides a token source backed by an Amazon Cognito user
-// pool, for AppSync's AMAZON_COGNITO_USER_POOLS ("userPool") authorization.
-//
-// A *TokenSource signs a user in with USER_PASSWORD_AUTH, hands out the
-// current access token (or ID token) and refreshes it with
-// REFRESH_TOKEN_AUTH shortly before it expires. It has the method set of the
-// SDK's client.TokenSource:
-//
-//	Token(ctx context.Context) (string, error)
-//
-// Errors returned by this package never contain tokens, passwords or the
-// client secret, and the package does not log.
 package cognito
 
 import (
@@ -20,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 	"time"
@@ -32,13 +21,56 @@ import (
 // API is the subset of *cognitoidentityprovider.Client that TokenSource
 // uses, so that tests can substitute doubles.
 type API interface {
-	// InitiateAuth starts USER_PASSWORD_AUTH and REFRESH_TOKEN_AUTH flows.
+	// InitiateAuth starts the USER_PASSWORD_AUTH, USER_SRP_AUTH and
+	// REFRESH_TOKEN_AUTH flows.
 	InitiateAuth(ctx context.Context, in *cip.InitiateAuthInput, optFns ...func(*cip.Options)) (*cip.InitiateAuthOutput, error)
-	// RespondToAuthChallenge answers challenges such as NEW_PASSWORD_REQUIRED.
+	// RespondToAuthChallenge answers PASSWORD_VERIFIER (SRP) and the other
+	// challenges, such as NEW_PASSWORD_REQUIRED or SMS_MFA.
 	RespondToAuthChallenge(ctx context.Context, in *cip.RespondToAuthChallengeInput, optFns ...func(*cip.Options)) (*cip.RespondToAuthChallengeOutput, error)
 }
 
-var _ API = (*cip.Client)(nil)
+// RefreshTokenAPI is the operation that Options.RefreshFlow =
+// GetTokensFromRefreshToken needs; *cognitoidentityprovider.Client has it.
+// It is separate from API so that existing API implementations keep working.
+type RefreshTokenAPI interface {
+	GetTokensFromRefreshToken(ctx context.Context, in *cip.GetTokensFromRefreshTokenInput, optFns ...func(*cip.Options)) (*cip.GetTokensFromRefreshTokenOutput, error)
+}
+
+var (
+	_ API             = (*cip.Client)(nil)
+	_ RefreshTokenAPI = (*cip.Client)(nil)
+)
+
+// SignInFlow selects how SignIn proves the password to Cognito.
+type SignInFlow string
+
+const (
+	// UserPasswordAuth sends the password to Cognito (over TLS) with
+	// USER_PASSWORD_AUTH. It is the default (the zero SignInFlow) and the one
+	// cognito-local supports. The app client must allow ALLOW_USER_PASSWORD_AUTH.
+	UserPasswordAuth SignInFlow = "USER_PASSWORD_AUTH"
+	// UserSRPAuth proves the password without sending it, with Cognito's
+	// Secure Remote Password protocol (USER_SRP_AUTH, then the
+	// PASSWORD_VERIFIER challenge), as Amplify JS does by default. It needs
+	// Options.UserPoolID and an app client allowing ALLOW_USER_SRP_AUTH.
+	UserSRPAuth SignInFlow = "USER_SRP_AUTH"
+)
+
+// RefreshFlow selects the API call that renews tokens.
+type RefreshFlow string
+
+const (
+	// RefreshTokenAuth renews tokens with InitiateAuth REFRESH_TOKEN_AUTH. It
+	// is the default (the zero RefreshFlow). Cognito refuses it for app
+	// clients with refresh token rotation enabled.
+	RefreshTokenAuth RefreshFlow = "REFRESH_TOKEN_AUTH"
+	// GetTokensFromRefreshToken renews tokens with the GetTokensFromRefreshToken
+	// operation, which works with and without refresh token rotation; with
+	// rotation, Cognito returns a new refresh token and invalidates the old
+	// one, and the TokenSource keeps the new one. The API passed to
+	// NewTokenSource must implement RefreshTokenAPI.
+	GetTokensFromRefreshToken RefreshFlow = "GetTokensFromRefreshToken"
+)
 
 // TokenKind selects which token Token returns.
 type TokenKind int
@@ -77,8 +109,22 @@ type Options struct {
 	ClientID string
 	// ClientSecret is the app client secret, for app clients that have one.
 	// When set, requests carry SECRET_HASH =
-	// base64(HMAC-SHA256(ClientSecret, username+ClientID)).
+	// base64(HMAC-SHA256(ClientSecret, username+ClientID)), and
+	// GetTokensFromRefreshToken carries ClientSecret.
 	ClientSecret string
+	// UserPoolID is the user pool ID ("us-east-1_AbCdEf123", auth.user_pool_id
+	// in amplify_outputs.json). USER_SRP_AUTH needs it: the SRP proof hashes
+	// the part after "_".
+	UserPoolID string
+	// SignInFlow selects what SignIn does: UserPasswordAuth (the default) or
+	// UserSRPAuth. SignInSRP always uses SRP.
+	SignInFlow SignInFlow
+	// RefreshFlow selects how tokens are renewed: RefreshTokenAuth (the
+	// default) or GetTokensFromRefreshToken (needed with refresh token rotation).
+	RefreshFlow RefreshFlow
+	// Random is the source of SRP's secret random value; nil means
+	// crypto/rand.Reader. Only tests should set it.
+	Random io.Reader
 	// Token selects the token returned by Token: AccessToken (default) or IDToken.
 	Token TokenKind
 	// RefreshBefore is how long before the token's exp claim it is
@@ -95,38 +141,29 @@ var ErrNotSignedIn = errors.New("cognito: not signed in")
 // refresh token to renew it with.
 var ErrExpired = errors.New("cognito: token expired and no refresh token is available")
 
-// RefreshError is returned by Token and Claims when refreshing the tokens
-// with REFRESH_TOKEN_AUTH failed, e.g. with NotAuthorizedException because
-// the refresh token was revoked or has expired. Err is the API error.
+// RefreshError is returned by Token, IDToken and Claims when renewing the
+// tokens failed, e.g. with NotAuthorizedException because the refresh token
+// was revoked, has expired, or (with refresh token rotation) was already
+// used. Err is the API error; the message never holds a token. The held
+// tokens stay as they were: sign in again (or SetTokens) to go on.
 type RefreshError struct {
+	// Flow is the refresh flow: "REFRESH_TOKEN_AUTH" or "GetTokensFromRefreshToken".
+	Flow string
 	// Err is the underlying error, usually a smithy.APIError.
 	Err error
 }
 
 // Error implements error.
-func (e *RefreshError) Error() string { return "cognito: refreshing tokens: " + e.Err.Error() }
+func (e *RefreshError) Error() string {
+	flow := e.Flow
+	if flow == "" {
+		flow = string(RefreshTokenAuth)
+	}
+	return "cognito: refreshing tokens with " + flow + ": " + e.Err.Error()
+}
 
 // Unwrap returns Err.
 func (e *RefreshError) Unwrap() error { return e.Err }
-
-// ChallengeError is returned by SignIn (and RespondNewPassword) when Cognito
-// answers with a challenge instead of tokens. For NEW_PASSWORD_REQUIRED pass
-// it to RespondNewPassword.
-type ChallengeError struct {
-	// Name is the challenge name, e.g. "NEW_PASSWORD_REQUIRED".
-	Name string
-	// Session is the opaque session to answer the challenge with.
-	Session string
-	// Parameters are the challenge parameters Cognito sent.
-	Parameters map[string]string
-
-	username string
-}
-
-// Error implements error; it names the challenge only.
-func (e *ChallengeError) Error() string {
-	return "cognito: sign-in requires answering challenge " + e.Name
-}
 
 // TokenSource holds a user's Cognito tokens and refreshes them when needed.
 // It is safe for concurrent use.
@@ -172,70 +209,6 @@ func (s *TokenSource) secretHash(username string) string {
 	return base64.StdEncoding.EncodeToString(m.Sum(nil))
 }
 
-// SignIn signs username in with USER_PASSWORD_AUTH and keeps the tokens.
-// If Cognito answers with a challenge, SignIn returns a *ChallengeError; for
-// NEW_PASSWORD_REQUIRED, answer it with RespondNewPassword. API errors are
-// wrapped, so errors.As with smithy.APIError gives their ErrorCode (e.g.
-// NotAuthorizedException or, with cognito-local, InvalidPasswordException).
-func (s *TokenSource) SignIn(ctx context.Context, username, password string) error {
-	params := map[string]string{"USERNAME": username, "PASSWORD": password}
-	if h := s.secretHash(username); h != "" {
-		params["SECRET_HASH"] = h
-	}
-	out, err := s.api.InitiateAuth(ctx, &cip.InitiateAuthInput{
-		AuthFlow:       types.AuthFlowTypeUserPasswordAuth,
-		ClientId:       aws.String(s.opts.ClientID),
-		AuthParameters: params,
-	})
-	if err != nil {
-		return fmt.Errorf("cognito: sign in: %w", err)
-	}
-	return s.accept(username, out.ChallengeName, out.Session, out.ChallengeParameters, out.AuthenticationResult)
-}
-
-// RespondNewPassword answers a NEW_PASSWORD_REQUIRED challenge returned by
-// SignIn with a new password, and keeps the resulting tokens. It may return
-// a further *ChallengeError.
-func (s *TokenSource) RespondNewPassword(ctx context.Context, challenge *ChallengeError, newPassword string) error {
-	if challenge == nil || challenge.Name != string(types.ChallengeNameTypeNewPasswordRequired) {
-		return errors.New("cognito: RespondNewPassword needs a NEW_PASSWORD_REQUIRED challenge")
-	}
-	username := challenge.username
-	if u := challenge.Parameters["USER_ID_FOR_SRP"]; u != "" {
-		username = u
-	}
-	resp := map[string]string{"USERNAME": username, "NEW_PASSWORD": newPassword}
-	if h := s.secretHash(username); h != "" {
-		resp["SECRET_HASH"] = h
-	}
-	out, err := s.api.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{
-		ChallengeName:      types.ChallengeNameTypeNewPasswordRequired,
-		ClientId:           aws.String(s.opts.ClientID),
-		Session:            aws.String(challenge.Session),
-		ChallengeResponses: resp,
-	})
-	if err != nil {
-		return fmt.Errorf("cognito: responding to %s: %w", challenge.Name, err)
-	}
-	return s.accept(username, out.ChallengeName, out.Session, out.ChallengeParameters, out.AuthenticationResult)
-}
-
-func (s *TokenSource) accept(username string, challenge types.ChallengeNameType, session *string, params map[string]string, res *types.AuthenticationResultType) error {
-	if challenge != "" {
-		return &ChallengeError{Name: string(challenge), Session: aws.ToString(session), Parameters: params, username: username}
-	}
-	if res == nil || (res.AccessToken == nil && res.IdToken == nil) {
-		return errors.New("cognito: sign in: response has neither tokens nor a challenge")
-	}
-	s.SetTokens(aws.ToString(res.IdToken), aws.ToString(res.AccessToken), aws.ToString(res.RefreshToken))
-	s.mu.Lock()
-	if s.username == "" { // prefer cognito:username from the ID token
-		s.username = username
-	}
-	s.mu.Unlock()
-	return nil
-}
-
 // SetTokens replaces the held tokens, for apps that already have them (for
 // example from a hosted UI sign-in). An empty refreshToken means the tokens
 // cannot be renewed.
@@ -265,6 +238,20 @@ func (s *TokenSource) Token(ctx context.Context) (string, error) {
 		return t.id, nil
 	}
 	return t.access, nil
+}
+
+// IDToken returns the current ID token whatever Options.Token selects,
+// refreshing the tokens first if due, as Token does. Identity pools take the
+// ID token (see package identitypool).
+func (s *TokenSource) IDToken(ctx context.Context) (string, error) {
+	t, err := s.fresh(ctx)
+	if err != nil {
+		return "", err
+	}
+	if t.id == "" {
+		return "", errors.New("cognito: no ID token: Cognito returned none (the sign-in's scopes lack openid?) or SetTokens was given none")
+	}
+	return t.id, nil
 }
 
 // Claims returns the decoded, unverified payload of the ID token (for
@@ -346,29 +333,32 @@ func (s *TokenSource) fresh(ctx context.Context) (tokenSet, error) {
 	}
 }
 
-// refresh runs one REFRESH_TOKEN_AUTH call and publishes its result to f.
+// refresh runs one refresh call and publishes its result to f.
 func (s *TokenSource) refresh(ctx context.Context, f *flight, old tokenSet, username string, gen uint64) {
 	ctx, cancel := context.WithTimeout(ctx, refreshTimeout)
 	defer cancel()
-	params := map[string]string{"REFRESH_TOKEN": old.refresh}
-	if s.opts.ClientSecret != "" && username != "" {
-		params["USERNAME"] = username
-		params["SECRET_HASH"] = s.secretHash(username)
+	var (
+		res *types.AuthenticationResultType
+		err error
+	)
+	flow := s.opts.RefreshFlow
+	switch flow {
+	case "", RefreshTokenAuth:
+		flow = RefreshTokenAuth
+		res, err = s.refreshTokenAuth(ctx, old.refresh, username)
+	case GetTokensFromRefreshToken:
+		res, err = s.getTokensFromRefreshToken(ctx, old.refresh)
+	default:
+		err = fmt.Errorf("Options.RefreshFlow %q is not a refresh flow: use RefreshTokenAuth or GetTokensFromRefreshToken", string(flow))
 	}
-	out, err := s.api.InitiateAuth(ctx, &cip.InitiateAuthInput{
-		AuthFlow:       types.AuthFlowTypeRefreshTokenAuth,
-		ClientId:       aws.String(s.opts.ClientID),
-		AuthParameters: params,
-	})
 	var next tokenSet
 	switch {
 	case err != nil:
-		err = &RefreshError{Err: err}
-	case out.AuthenticationResult == nil:
-		err = &RefreshError{Err: fmt.Errorf("unexpected challenge %q", out.ChallengeName)}
+		err = &RefreshError{Flow: string(flow), Err: err}
+	case res == nil:
+		err = &RefreshError{Flow: string(flow), Err: errors.New("the response has no tokens")}
 	default:
-		r := out.AuthenticationResult
-		next = tokenSet{id: aws.ToString(r.IdToken), access: aws.ToString(r.AccessToken), refresh: aws.ToString(r.RefreshToken)}
+		next = tokenSet{id: aws.ToString(res.IdToken), access: aws.ToString(res.AccessToken), refresh: aws.ToString(res.RefreshToken)}
 		if next.id == "" {
 			next.id = old.id
 		}
@@ -376,7 +366,7 @@ func (s *TokenSource) refresh(ctx context.Context, f *flight, old tokenSet, user
 			next.access = old.access
 		}
 		if next.refresh == "" {
-			next.refresh = old.refresh // Cognito usually does not rotate it
+			next.refresh = old.refresh // not rotated: the old one stays valid
 		}
 	}
 
@@ -390,6 +380,49 @@ func (s *TokenSource) refresh(ctx context.Context, f *flight, old tokenSet, user
 	}
 	f.tokens, f.err = next, err
 	close(f.done)
+}
+
+// refreshTokenAuth renews tokens with InitiateAuth REFRESH_TOKEN_AUTH.
+func (s *TokenSource) refreshTokenAuth(ctx context.Context, refreshToken, username string) (*types.AuthenticationResultType, error) {
+	params := map[string]string{"REFRESH_TOKEN": refreshToken}
+	if s.opts.ClientSecret != "" && username != "" {
+		params["USERNAME"] = username
+		params["SECRET_HASH"] = s.secretHash(username)
+	}
+	out, err := s.api.InitiateAuth(ctx, &cip.InitiateAuthInput{
+		AuthFlow:       types.AuthFlowTypeRefreshTokenAuth,
+		ClientId:       aws.String(s.opts.ClientID),
+		AuthParameters: params,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if out.AuthenticationResult == nil {
+		return nil, fmt.Errorf("unexpected challenge %q instead of tokens", out.ChallengeName)
+	}
+	return out.AuthenticationResult, nil
+}
+
+// getTokensFromRefreshToken renews tokens with GetTokensFromRefreshToken,
+// which returns a new refresh token when the app client rotates them.
+func (s *TokenSource) getTokensFromRefreshToken(ctx context.Context, refreshToken string) (*types.AuthenticationResultType, error) {
+	api, ok := s.api.(RefreshTokenAPI)
+	if !ok {
+		return nil, fmt.Errorf("Options.RefreshFlow is GetTokensFromRefreshToken, but the API given to NewTokenSource (%T) "+
+			"has no GetTokensFromRefreshToken method: pass a *cognitoidentityprovider.Client, or use RefreshTokenAuth", s.api)
+	}
+	in := &cip.GetTokensFromRefreshTokenInput{
+		ClientId:     aws.String(s.opts.ClientID),
+		RefreshToken: aws.String(refreshToken),
+	}
+	if s.opts.ClientSecret != "" {
+		in.ClientSecret = aws.String(s.opts.ClientSecret)
+	}
+	out, err := api.GetTokensFromRefreshToken(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	return out.AuthenticationResult, nil
 }
 
 // decodePayload returns the unverified claims of a JWT.

@@ -3,7 +3,9 @@ package cognito
 import (
 	"context"
 	"errors"
+	"net/http"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -11,6 +13,7 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -182,4 +185,54 @@ func TestCognitoLocal(t *testing.T) {
 
 		require.NoError(t, NewTokenSource(env.Client, Options{ClientID: env.ClientID}).SignIn(ctx, "newbie", "Brand-New-Pw1!"))
 	})
+
+	// cognito-local does not implement USER_SRP_AUTH: it answers HTTP 500
+	// CognitoLocal#Unsupported. This is why SRP is proven against
+	// internal/fakecognito (TestSignInSRP) and amazon-cognito-identity-js
+	// (TestSRPMatchesAmazonCognitoIdentityJS) instead.
+	t.Run("USER_SRP_AUTH is unsupported by cognito-local", func(t *testing.T) {
+		var requests atomic.Int32
+		client := cip.New(cip.Options{
+			Region:           testenv.Region,
+			BaseEndpoint:     aws.String(env.Endpoint),
+			RetryMaxAttempts: 1, // a 500 is retried by default
+			HTTPClient: doerFunc(func(r *http.Request) (*http.Response, error) {
+				requests.Add(1)
+				return http.DefaultClient.Do(r)
+			}),
+		})
+		ts := NewTokenSource(client, Options{ClientID: env.ClientID, UserPoolID: env.PoolID})
+		err := ts.SignInSRP(ctx, "alice", pw)
+		var se *SignInError
+		require.ErrorAs(t, err, &se)
+		assert.Equal(t, "Unsupported", se.Code)
+		assert.Equal(t, "InitiateAuth", se.Op)
+		var re *smithyhttp.ResponseError
+		require.ErrorAs(t, err, &re)
+		assert.Equal(t, http.StatusInternalServerError, re.HTTPStatusCode())
+		assert.Contains(t, err.Error(), "Cognito Local unsupported feature: InitAuth with AuthFlow=USER_SRP_AUTH")
+		assert.Contains(t, err.Error(), "set Options.SignInFlow to UserPasswordAuth")
+		assert.NotErrorIs(t, err, ErrNotAuthorized)
+		assert.Equal(t, int32(1), requests.Load(), "one attempt, no retries")
+		assert.NotContains(t, err.Error(), pw)
+	})
+
+	// Nor GetTokensFromRefreshToken: rotation is proven against
+	// internal/fakecognito (TestRefreshTokenRotation).
+	t.Run("GetTokensFromRefreshToken is unsupported by cognito-local", func(t *testing.T) {
+		ts := NewTokenSource(env.Client, Options{ClientID: env.ClientID, RefreshFlow: GetTokensFromRefreshToken, RefreshBefore: 24 * time.Hour})
+		require.NoError(t, ts.SignIn(ctx, "alice", pw))
+		_, err := ts.Token(ctx)
+		var re *RefreshError
+		require.ErrorAs(t, err, &re)
+		assert.Equal(t, "GetTokensFromRefreshToken", re.Flow)
+		var ae smithy.APIError
+		require.ErrorAs(t, err, &ae)
+		assert.Equal(t, "Unsupported", ae.ErrorCode())
+		assert.Contains(t, ae.ErrorMessage(), `Unsupported x-amz-target header "GetTokensFromRefreshToken"`)
+	})
 }
+
+type doerFunc func(*http.Request) (*http.Response, error)
+
+func (f doerFunc) Do(r *http.Request) (*http.Response, error) { return f(r) }
