@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -31,8 +32,10 @@ func TestBlog(t *testing.T) {
 			if err := json.Unmarshal(event, &ev); err != nil {
 				return nil, err
 			}
-			// The function's own role: an IAM principal of the account.
-			c, err := blogdata.New(e.outputs, client.WithCredentials(e.adminCreds), client.WithAuthMode(client.AuthIAM))
+			// As a Gen 2 function granted access to the data: the endpoint
+			// from its environment (set below as Amplify sets it), signed
+			// with its own role, an IAM principal of the account.
+			c, err := blogdata.NewForFunction(aws.Config{Region: "us-east-1", Credentials: e.adminCreds})
 			if err != nil {
 				return nil, err
 			}
@@ -52,6 +55,9 @@ func TestBlog(t *testing.T) {
 }
 
 func testBlog(t *testing.T, e *env) {
+	t.Setenv("AMPLIFY_DATA_DEFAULT_NAME", "amplifyData")
+	t.Setenv("AMPLIFY_DATA_GRAPHQL_ENDPOINT", e.outputs.Data.URL)
+	t.Setenv("AWS_REGION", "us-east-1")
 	alice := e.newUser(t, "alice")
 	bob := e.newUser(t, "bob")
 	ctx := context.Background()
