@@ -227,8 +227,10 @@ func testBlog(t *testing.T, e *env) {
 		none, err := public.Models.Author.Profile(ctx, author)
 		require.NoError(t, err)
 		assert.Nil(t, none, "no profile yet")
-		profile, err := asAlice.Models.Profile.Create(ctx, blogdata.CreateProfileInput{AuthorID: &author.ID, Bio: client.Ptr("writes Go")})
+		// Creating from the parent sets the foreign key.
+		profile, err := asAlice.Models.Author.CreateProfile(ctx, author, blogdata.CreateProfileInput{Bio: client.Ptr("writes Go")})
 		require.NoError(t, err)
+		assert.Equal(t, author.ID, *profile.AuthorID)
 		got, err := public.Models.Author.Profile(ctx, author)
 		require.NoError(t, err)
 		require.NotNil(t, got)
@@ -249,6 +251,12 @@ func testBlog(t *testing.T, e *env) {
 		})
 		require.NoError(t, err)
 		assert.Empty(t, page.Items)
+
+		extra, err := asAlice.Models.Blog.CreatePosts(ctx, blog, blogdata.CreatePostInput{Title: "via blog"})
+		require.NoError(t, err)
+		assert.Equal(t, blog.ID, *extra.BlogID)
+		_, err = asAlice.Models.Post.Delete(ctx, blogdata.PostIdentifier{ID: extra.ID})
+		require.NoError(t, err)
 
 		// post.blog() and comment.post(); a post without a blog has none.
 		b, err := public.Models.Post.Blog(ctx, post)

@@ -38,7 +38,17 @@ type Config struct {
 	Outputs string
 	// Schema is the path of the AppSync schema: SDL (.graphql) or
 	// introspection JSON (.json).
+	//
+	// synth: Schema is optional. When it is empty, the schema is synthesized
+	// from the outputs' data.model_introspection following the transformer's
+	// rules (SynthesizeSchemaFromOutputs), as the JavaScript client needs
+	// amplify_outputs.json alone. When it is given it wins, and every place
+	// where it disagrees with model_introspection (SchemaDisagreements) is
+	// passed to Warn.
 	Schema string
+	// Warn, if set, receives the warnings of the generation: where the
+	// given Schema disagrees with model_introspection. (synth)
+	Warn func(msg string)
 	// Dir is the output directory; it must be inside a Go module.
 	Dir string
 	// Package is the package name; default: the directory's base name.
@@ -64,9 +74,6 @@ func Generate(cfg Config) error {
 	if cfg.Outputs == "" {
 		return fmt.Errorf("no amplify_outputs.json given: pass -outputs path/to/amplify_outputs.json")
 	}
-	if cfg.Schema == "" {
-		return fmt.Errorf("no AppSync schema given: pass -schema path/to/schema.graphql (or the introspection .json)")
-	}
 	if cfg.Dir == "" {
 		return fmt.Errorf("no output directory given: pass -out dir")
 	}
@@ -74,10 +81,25 @@ func Generate(cfg Config) error {
 	if err != nil {
 		return err
 	}
-	sch, err := schema.LoadSchema(cfg.Schema)
-	if err != nil {
-		return err
+	// synth: without a schema, synthesize it from model_introspection; with
+	// one, report where it disagrees with model_introspection.
+	var sch *schema.Schema
+	if cfg.Schema == "" {
+		if sch, err = SynthesizeSchemaFromOutputs(out); err != nil {
+			return fmt.Errorf("%s: %w", cfg.Outputs, err)
+		}
+		sch.Name = cfg.Outputs
+	} else {
+		if sch, err = schema.LoadSchema(cfg.Schema); err != nil {
+			return err
+		}
+		if cfg.Warn != nil && out.Data != nil && out.Data.ModelIntrospection != nil {
+			for _, w := range SchemaDisagreements(out.Data.ModelIntrospection, sch) {
+				cfg.Warn(cfg.Schema + ": " + w)
+			}
+		}
 	}
+	// end synth
 	dir, err := filepath.Abs(cfg.Dir)
 	if err != nil {
 		return err

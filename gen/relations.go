@@ -28,6 +28,11 @@ type relationAPI struct {
 	// hasMany and hasOne: the filter that selects the related items.
 	FilterType string
 	KeyFilter  string
+	// hasMany and hasOne: the statements that set a new child's foreign
+	// keys from the item (Create<Method>), and the create input's type.
+	SetKeys     []string
+	CreateInput string
+	CreateName  string // CreatePosts
 }
 
 // addRelations adds the loaders of every model's relationship fields; it
@@ -69,6 +74,9 @@ func (a *api) addRelations() {
 			r.Method = methods.name(goName(f.Name))
 			if r.Kind == "hasMany" {
 				methods.used[r.Method+"All"] = true
+			}
+			if r.CreateInput != "" {
+				r.CreateName = methods.name("Create" + r.Method)
 			}
 			r.Field, r.Owner, r.Target = f.Name, owner, target
 			owner.Relations = append(owner.Relations, r)
@@ -177,6 +185,30 @@ func (a *api) hasRelated(owner, target *modelAPI, m *schema.Model, f *schema.Fie
 		kind = "hasOne"
 	}
 	r := &relationAPI{Kind: kind, FilterType: it.GoName, KeyFilter: it.GoName + "{" + strings.Join(conds, ", ") + "}"}
+	if target.Create != nil && len(target.Create.Vars) > 0 {
+		if in := a.inputs[target.Create.Vars[0].Type.Name()]; in != nil {
+			var sets []string
+			for i, fk := range as.AssociatedWith {
+				f := in.field(fk)
+				name, ptr, ok := a.goField(m.Name, keys[i])
+				if f == nil || !ok {
+					sets = nil
+					break
+				}
+				switch {
+				case strings.HasPrefix(f.GoType, "*") && !ptr:
+					sets = append(sets, fmt.Sprintf("input.%s = client.Ptr(item.%s)", f.GoName, name))
+				case !strings.HasPrefix(f.GoType, "*") && ptr:
+					sets = append(sets, fmt.Sprintf("if item.%s != nil {\n\t\tinput.%s = *item.%s\n\t}", name, f.GoName, name))
+				default:
+					sets = append(sets, fmt.Sprintf("input.%s = item.%s", f.GoName, name))
+				}
+			}
+			if len(sets) > 0 {
+				r.SetKeys, r.CreateInput = sets, in.GoName
+			}
+		}
+	}
 	if kind == "hasMany" {
 		r.Doc = fmt.Sprintf("lists the %s items of a %s (field %s: their %s is its key), as %s.%s() does in JavaScript; o filters and pages them.",
 			target.Name, m.Name, f.Name, strings.Join(as.AssociatedWith, ", "), lowerFirst(m.Name), f.Name)

@@ -111,8 +111,9 @@ func run(ctx context.Context, out io.Writer) error {
 			status = blogdata.PostStatusDraft
 		}
 		at := day.Add(time.Duration(i) * 24 * time.Hour)
-		p, err := c.Models.Post.Create(ctx, blogdata.CreatePostInput{
-			Title: title, Status: &status, PublishedAt: &at, BlogID: &blog.ID,
+		// Created from the blog: the blog's id becomes its blogId.
+		p, err := c.Models.Blog.CreatePosts(ctx, blog, blogdata.CreatePostInput{
+			Title: title, Status: &status, PublishedAt: &at,
 			Tags:     []string{"go", fmt.Sprintf("part-%d", i+1)},
 			Metadata: json.RawMessage(fmt.Sprintf(`{"part":%d}`, i+1)),
 			Location: &blogdata.LocationInput{Lat: 52.52, Lng: 13.405, Label: client.Ptr("Berlin")},
@@ -208,7 +209,8 @@ func run(ctx context.Context, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if _, err := c.Models.Profile.Create(ctx, blogdata.CreateProfileInput{AuthorID: &author.ID, Bio: client.Ptr("writes Go")}); err != nil {
+	// Created from its author: the author's id becomes its authorId.
+	if _, err := c.Models.Author.CreateProfile(ctx, author, blogdata.CreateProfileInput{Bio: client.Ptr("writes Go")}); err != nil {
 		return err
 	}
 	profile, err := c.Models.Author.Profile(ctx, author)

@@ -221,6 +221,16 @@ func (m *BlogModel) PostsAll(ctx context.Context, item *Blog, o PostListOptions,
 	return (&PostModel{c: m.c}).ListAll(ctx, o, opts...)
 }
 
+// CreatePosts creates a Post related to item through the field posts:
+// it sets the new item's foreign keys from item's key, then creates it.
+func (m *BlogModel) CreatePosts(ctx context.Context, item *Blog, input CreatePostInput, opts ...client.Option) (*Post, error) {
+	if item == nil {
+		return nil, errors.New("BlogModel.CreatePosts: item is nil")
+	}
+	input.BlogID = client.Ptr(item.ID)
+	return (&PostModel{c: m.c}).Create(ctx, input, opts...)
+}
+
 // PostModel is the typed API of the model Post, as client.models.Post
 // in JavaScript.
 type PostModel struct{ c *client.Client }
@@ -348,6 +358,16 @@ func (m *PostModel) CommentsAll(ctx context.Context, item *Post, o CommentListOp
 	}
 	o.Filter = &key
 	return (&CommentModel{c: m.c}).ListAll(ctx, o, opts...)
+}
+
+// CreateComments creates a Comment related to item through the field comments:
+// it sets the new item's foreign keys from item's key, then creates it.
+func (m *PostModel) CreateComments(ctx context.Context, item *Post, input CreateCommentInput, opts ...client.Option) (*Comment, error) {
+	if item == nil {
+		return nil, errors.New("PostModel.CreateComments: item is nil")
+	}
+	input.PostID = item.ID
+	return (&CommentModel{c: m.c}).Create(ctx, input, opts...)
 }
 
 // CommentModel is the typed API of the model Comment, as client.models.Comment
@@ -507,6 +527,16 @@ func (m *AuthorModel) Profile(ctx context.Context, item *Author, opts ...client.
 		return it, err
 	}
 	return nil, nil
+}
+
+// CreateProfile creates a Profile related to item through the field profile:
+// it sets the new item's foreign keys from item's key, then creates it.
+func (m *AuthorModel) CreateProfile(ctx context.Context, item *Author, input CreateProfileInput, opts ...client.Option) (*Profile, error) {
+	if item == nil {
+		return nil, errors.New("AuthorModel.CreateProfile: item is nil")
+	}
+	input.AuthorID = client.Ptr(item.ID)
+	return (&ProfileModel{c: m.c}).Create(ctx, input, opts...)
 }
 
 // ProfileModel is the typed API of the model Profile, as client.models.Profile

@@ -2,6 +2,14 @@
 // AppSync backend. Use it from a go:generate line:
 //
 //	//go:generate go run github.com/go-amplify/data/gen/cmd/amplifygen -outputs ../amplify_outputs.json -schema ../schema.graphql -out . -package amplifydata
+//
+// -schema is optional: without it the AppSync schema is synthesized from
+// the data.model_introspection of amplify_outputs.json, by the transformer's
+// rules, so amplify_outputs.json alone is enough, as it is for the
+// JavaScript client. (Custom operations then carry no auth directives: the
+// client calls them with its default auth mode, unless a call passes
+// client.WithAuthMode.) Given a schema, amplifygen uses it and prints a
+// warning for every place where it disagrees with model_introspection.
 package main
 
 import (
@@ -15,12 +23,12 @@ import (
 func main() {
 	var cfg gen.Config
 	flag.StringVar(&cfg.Outputs, "outputs", "", "path of amplify_outputs.json (required)")
-	flag.StringVar(&cfg.Schema, "schema", "", "path of the AppSync schema: .graphql SDL or introspection .json (required)")
+	flag.StringVar(&cfg.Schema, "schema", "", "path of the AppSync schema: .graphql SDL or introspection .json (optional: synthesized from the outputs' model_introspection when absent)")
 	flag.StringVar(&cfg.Dir, "out", ".", "output directory, inside a Go module")
 	flag.StringVar(&cfg.Package, "package", "", "package name (default: the output directory's name)")
 	flag.StringVar(&cfg.GenqlientConfig, "genqlient-config", "", "also write the annotated genqlient.yaml of the generation to this path")
 	flag.Usage = func() {
-		fmt.Fprintf(flag.CommandLine.Output(), "usage: amplifygen -outputs amplify_outputs.json -schema schema.graphql [-out dir] [-package name]\n\n")
+		fmt.Fprintf(flag.CommandLine.Output(), "usage: amplifygen -outputs amplify_outputs.json [-schema schema.graphql] [-out dir] [-package name]\n\n")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -28,6 +36,7 @@ func main() {
 		flag.Usage()
 		os.Exit(2)
 	}
+	cfg.Warn = func(msg string) { fmt.Fprintln(os.Stderr, "amplifygen: warning:", msg) }
 	if err := gen.Generate(cfg); err != nil {
 		fmt.Fprintln(os.Stderr, "amplifygen:", err)
 		os.Exit(1)
