@@ -1066,7 +1066,7 @@ func (mi *modelInfo) filterFields() []*schema.Field {
 	return append(fields, mi.stamps...)
 }
 
-// keyConditionInput is the sort-key condition argument of a key whose
+// keyConditionArg is the sort-key condition argument of a key whose
 // fields are keys (partition key first); index is "" for the primary key.
 func (s *synth) keyConditionArg(mi *modelInfo, keys []string, index string) (string, error) {
 	sort := keys[1:]

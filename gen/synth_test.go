@@ -261,3 +261,100 @@ func TestSynthesizeSchemaWithoutAuth(t *testing.T) {
 		}
 	}
 }
+
+// doctoredBlog is the transformer's schema of the blog backend with edits
+// that make it disagree with the backend's model_introspection.
+func doctoredBlog(t *testing.T, dropCustomQuery bool) string {
+	t.Helper()
+	src, err := os.ReadFile(filepath.Join(amplifyBackends, "blog", "generated", "appsync.graphql"))
+	require.NoError(t, err)
+	lines := strings.Split(string(src), "\n")
+	inPost := false
+	for i, l := range lines {
+		switch {
+		case strings.HasPrefix(l, "type Post "):
+			inPost = true
+		case l == "}":
+			inPost = false
+		case inPost && l == "  views: Int":
+			lines[i] = "" // a model field missing
+		case inPost && l == "  rating: Float":
+			lines[i] = "  rating: Int" // a model field of another type
+		case l == "  PUBLISHED":
+			lines[i] = "  LIVE" // an enum value renamed
+		case strings.HasPrefix(l, "  postStats(blogId: ID!)"):
+			if dropCustomQuery {
+				lines[i] = "" // a custom operation missing
+			} else {
+				lines[i] = strings.Replace(l, "blogId: ID!", "blogId: String!", 1) // an argument of another type
+			}
+		case strings.HasPrefix(l, "type PostStats "):
+			lines[i+1] = "  count: Int" // a custom type's field made nullable
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// TestSchemaDisagreements: a real schema that disagrees with
+// model_introspection yields one warning per disagreement; the
+// transformer's own schemas yield none.
+func TestSchemaDisagreements(t *testing.T) {
+	out, _ := loadBackend(t, filepath.Join(amplifyBackends, "blog", "generated"))
+	intro := out.Data.ModelIntrospection
+	sch, err := schema.ParseSDL("appsync.graphql", []byte(doctoredBlog(t, true)))
+	require.NoError(t, err)
+	assert.Equal(t, []string{
+		"model Post: field rating is Int in the AppSync schema, Float in model_introspection",
+		"model Post: field views (Int) is missing from the AppSync schema",
+		"custom type PostStats: field count is Int in the AppSync schema, Int! in model_introspection",
+		"enum PostStatus: its values are DRAFT, LIVE, ARCHIVED in the AppSync schema, DRAFT, PUBLISHED, ARCHIVED in model_introspection",
+		"custom query postStats: the AppSync schema has no query field postStats",
+	}, SchemaDisagreements(intro, sch))
+
+	sch, err = schema.ParseSDL("appsync.graphql", []byte(doctoredBlog(t, false)))
+	require.NoError(t, err)
+	assert.Contains(t, SchemaDisagreements(intro, sch),
+		"custom query postStats: argument blogId is String! in the AppSync schema, ID! in model_introspection")
+
+	for _, dir := range corpus(t) {
+		out, real := loadBackend(t, dir)
+		assert.Empty(t, SchemaDisagreements(out.Data.ModelIntrospection, real), backendName(dir))
+	}
+}
+
+// TestGenerateWarns: given a schema that disagrees with model_introspection,
+// Generate uses it and passes each disagreement to Config.Warn, prefixed
+// with the schema's path.
+func TestGenerateWarns(t *testing.T) {
+	root, err := os.MkdirTemp("testdata", ".warn-")
+	require.NoError(t, err)
+	t.Cleanup(func() { os.RemoveAll(root) })
+	schemaPath := filepath.Join(root, "appsync.graphql")
+	require.NoError(t, os.WriteFile(schemaPath, []byte(doctoredBlog(t, false)), 0o644))
+	var warnings []string
+	require.NoError(t, Generate(Config{
+		Outputs: filepath.Join(amplifyBackends, "blog", "generated", "amplify_outputs.json"),
+		Schema:  schemaPath, Dir: filepath.Join(root, "amplifydata"),
+		Warn: func(msg string) { warnings = append(warnings, msg) },
+	}))
+	require.Len(t, warnings, 5)
+	assert.Equal(t, schemaPath+": model Post: field rating is Int in the AppSync schema, Float in model_introspection", warnings[0])
+	// The real schema won: the fragment has the schema's type.
+	types, err := os.ReadFile(filepath.Join(root, "amplifydata", "genqlient.go"))
+	require.NoError(t, err)
+	assert.Regexp(t, `Rating \*int `, string(types))
+}
+
+// TestSynthesizeDeterministic: the synthesized SDL is the same every time.
+func TestSynthesizeDeterministic(t *testing.T) {
+	for _, dir := range corpus(t) {
+		out, _ := loadBackend(t, dir)
+		a, err := SynthesizeSchemaFromOutputs(out)
+		require.NoError(t, err)
+		for range 3 {
+			b, err := SynthesizeSchemaFromOutputs(out)
+			require.NoError(t, err)
+			require.Equal(t, a.SDL, b.SDL, backendName(dir))
+		}
+	}
+}
