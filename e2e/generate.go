@@ -15,3 +15,8 @@ package e2e
 // outputs in schema/testdata/amplify). The seed alone (a custom mutation and
 // nothing else) has no Query type, which AppSync and the simulator refuse
 // (TestSeedAloneIsRefused), so the seed runs within seed-todo.
+
+// The keys backend's client is generated from amplify_outputs.json alone
+// (no -schema): the suite runs the synthesized schema's operations against
+// the transformer's resolvers.
+//go:generate go run github.com/go-amplify/data/gen/cmd/amplifygen -outputs ../schema/testdata/amplify/backends/keys/generated/amplify_outputs.json -out keysdata
