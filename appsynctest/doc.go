@@ -59,17 +59,113 @@
 //     over HTTP. UserPool stands in for the Cognito API a function calls
 //     (AdminAddUserToGroup, AdminRemoveUserFromGroup): group changes show in
 //     the tokens of the user's next SignIn, as with Cognito.
-//   - Model mutations publish events per model (Subscribe), the seam for
-//     subscriptions.
+//   - Model mutations publish events per model (Subscribe).
+//   - Subscriptions are served over AppSync's realtime WebSocket protocol
+//     (realtime*.go), at RealtimeURL: ws://127.0.0.1:<port>/graphql, and
+//     /graphql/realtime as for custom domains. The subprotocol is
+//     graphql-ws; the header query parameter (base64 JSON of the
+//     authorization headers; or amplify-js's second subprotocol,
+//     header-<base64url>) authorizes the connection, the payload
+//     parameter is e30= ({}). connection_init is answered with
+//     connection_ack {"connectionTimeoutMs": 300000}, then "ka" right
+//     away and every minute (SetKeepAlive, StopKeepAlive); start with
+//     start_ack, then a data message per event, or an error message; stop
+//     with complete. A refused connection gets connection_error, then the
+//     connection closes (1000); without a header the upgrade is an HTTP
+//     401. The connect headers and each start's
+//     payload.extensions.authorization are authenticated as HTTP requests
+//     are: the API key, user pool tokens, SigV4 re-derived from the headers
+//     given, with exactly the headers the signature lists, for POST
+//     <graphql path>/connect over the payload ({}) and for POST <graphql
+//     path> over exactly the start's data string; the host header must be
+//     the endpoint's host (AppSync finds the API by it). Failures are
+//     UnauthorizedException with errorCode 401 and the HTTP path's message
+//     (a SigV4 failure is "You are not authorized to make this call.", as
+//     AppSync's realtime endpoint words it; the server's log holds the
+//     canonical request). Then the subscription field's @aws_* directives
+//     and, for a model's subscriptions, the model's rules as Amplify's
+//     subscription resolvers apply them (their VTL was read): static rules
+//     (public and private per provider, static groups) admit every event;
+//     owner and dynamic group rules admit the caller's own items, through a
+//     filter on the owner field (compared with the username, what the
+//     owner field holds in a mutation's response) or the groups field; an
+//     owner argument must be the caller's (Unauthorized "Not Authorized to
+//     access onCreateTodo on type Subscription"). Every mutation, of a model
+//     or custom, publishes its response (the mutation's own selection, as
+//     its caller got it) to the subscription fields whose @aws_subscribe
+//     lists it; an event reaches a subscription if it passes its filter
+//     (the filter argument, with the owner or group filter: eq, ne, le,
+//     lt, ge, gt, contains, notContains, between, beginsWith, in, notIn,
+//     and, or, with filter.go's semantics) or, when it has none, equals its
+//     arguments (AppSync's argument filtering: with a valid owner argument
+//     Amplify sets no filter and the argument filters, so an owner
+//     argument of the stored form "<sub>::<username>" matches no event, the
+//     response holding the username); the subscription's
+//     selection set is then executed on the response for the subscriber,
+//     so a field the mutation did not select is null (for a non-null field,
+//     graphql-java's error), as on AppSync. Limits (SetRealtimeLimits): 100
+//     subscriptions per connection (MaxSubscriptionsReachedError, whose
+//     errors AppSync sends as an object), 240 KB per client message
+//     (larger closes the connection, 1009). An id already active is
+//     DuplicatedOperationError; a malformed message gets an error message
+//     and the connection stays. For the tests of a client:
+//     RealtimeStats, WaitSubscriptions and WaitRealtime (wait until the
+//     client under test has subscribed), DropConnections (close every
+//     socket without a close frame), RefuseConnections (HTTP 503 to new
+//     connections), StopKeepAlive; Close ends connections with 1001.
 //
 // # Differences from AppSync
 //
 // Each difference and why:
 //
-//   - Subscriptions (the realtime WebSocket protocol) are not served yet;
-//     a WebSocket upgrade on /graphql answers 501 and a subscription
-//     operation over HTTP an error. Subscribe gives the mutation events
-//     they will be built on.
+//   - The realtime endpoint is the GraphQL URL with ws://, not a host of
+//     its own (appsync-realtime-api). A subscription sent over HTTP gets
+//     an error naming it.
+//   - AppSync documents few of its realtime errors. Those on record are
+//     reproduced (connection_error with UnauthorizedException and
+//     errorCode, NoProtocolError and SubProtocolNotSupportedError without
+//     graphql-ws, "<type> not supported through the realtime channel"
+//     with UnsupportedOperation, DuplicatedOperationError,
+//     MaxSubscriptionsReachedError); the others are appsynctest's:
+//     BadRequestException for a message that is not a JSON object, lacks
+//     an id or a data string (and, before the upgrade, HTTP 400 for a
+//     header parameter that is not base64 JSON), validation errors as over
+//     HTTP, ServiceUnavailableException (HTTP 503) while
+//     RefuseConnections. A stop for an id that is not active is answered
+//     complete. A start without extensions.authorization is refused
+//     (UnauthorizedException) rather than authorized as its connection.
+//   - connection_init is optional, as AppSync's documentation says; the
+//     keep-alives start with connection_ack, or with the answer to the
+//     first start when there was no connection_init.
+//   - When a filter is set (the filter argument, or Amplify's owner or
+//     group filter), the other arguments do not filter the events;
+//     without one, the arguments do (Amplify's resolvers rely on it for a
+//     valid owner argument). Filters are evaluated with filter.go's
+//     semantics (a condition on a field the response lacks is false,
+//     except ne and notContains); AppSync's limits on the number of
+//     filter conditions and groups are not enforced.
+//   - A subscription's selection set is executed with the resolvers
+//     appsynctest has for object types: owner fields (idempotent on a
+//     response) and relationships, which read as null or no items for
+//     models with auth rules (Amplify redacts them in mutation responses),
+//     but of a model without rules are read from the tables, where
+//     AppSync would take the mutation's response. The value of an
+//     interface or union field whose mutation did not select __typename is
+//     taken as its first possible type that fits.
+//   - Custom subscriptions are authorized by their @aws_* directives only:
+//     the rules of a.subscription().authorization() live in its resolver,
+//     which appsynctest does not run (Allow takes queries and mutations).
+//   - A subscription lives until it is stopped or its connection ends: the
+//     expiry of the token that authorized it does not end it. There is no
+//     maximum connection duration, no rate limit, no limit on the size of
+//     an event; a client that lets 1024 messages queue up loses its
+//     connection. Events reach the subscriptions of a field in the order
+//     they were started, each connection's in the order of the mutations.
+//     Keep-alive and limits are set on the Server (SetKeepAlive,
+//     SetRealtimeLimits), not as options: the keep-alive applies to
+//     connections acknowledged afterwards, the message limit to
+//     connections opened afterwards, the subscription limit to later
+//     starts.
 //   - The OPENID_CONNECT and AWS_LAMBDA modes are not served (there is no
 //     issuer or authorizer to stand in for); requests in those modes fail
 //     as with an invalid token.

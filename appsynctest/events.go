@@ -18,12 +18,17 @@ type MutationEvent struct {
 	Item map[string]any
 }
 
-// bus delivers mutation events to subscribers per model. It is the seam
-// the realtime (subscription) endpoint will use.
+// bus delivers mutation events to subscribers per model (Subscribe).
 type bus struct {
 	mu     sync.Mutex
 	subs   map[string]map[*subscriber]struct{}
 	closed bool
+
+	// [realtime] realtime is the state of the realtime (WebSocket)
+	// endpoint, realtime.go; it lives here because the bus is the server's
+	// event seam and ends with it.
+	realtime *realtime
+	// [/realtime]
 }
 
 type subscriber struct {
@@ -34,7 +39,9 @@ type subscriber struct {
 // before events are dropped for it.
 const subscriberBuffer = 256
 
-func newBus() *bus { return &bus{subs: map[string]map[*subscriber]struct{}{}} }
+func newBus() *bus {
+	return &bus{subs: map[string]map[*subscriber]struct{}{}, realtime: newRealtime()} // [realtime]
+}
 
 // subscribe registers a subscriber to a model's events.
 func (b *bus) subscribe(model string) (*subscriber, func()) {
@@ -76,6 +83,10 @@ func (b *bus) publish(e MutationEvent) {
 
 // close ends every subscription.
 func (b *bus) close() {
+	// [realtime] Close the realtime connections (their goroutines end
+	// before Server.Close returns), once the lock is released.
+	defer b.realtime.close()
+	// [/realtime]
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.closed = true

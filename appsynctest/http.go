@@ -48,10 +48,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.Set("Access-Control-Allow-Headers", "*")
 		h.Set("Access-Control-Max-Age", "86400")
 		w.WriteHeader(http.StatusOK)
-	case r.URL.Path == "/graphql" && strings.EqualFold(r.Header.Get("Upgrade"), "websocket"):
-		// The realtime endpoint (subscriptions) will live here.
-		(&requestError{http.StatusNotImplemented, "NotImplemented",
-			"appsynctest does not serve subscriptions (the AppSync realtime WebSocket protocol) yet"}).write(w)
+	// [realtime] The realtime endpoint (subscriptions over AppSync's
+	// WebSocket protocol, realtime.go): AppSync serves it on another host,
+	// locally it is the same URL, or <url>/realtime as for custom domains.
+	case (r.URL.Path == "/graphql" || r.URL.Path == "/graphql/realtime") && isWebSocketUpgrade(r):
+		s.serveRealtime(w, r)
+	// [/realtime]
 	case r.URL.Path == "/graphql":
 		s.serveGraphQL(w, r)
 	case r.URL.Path == s.tokens.jwksPath():
@@ -259,7 +261,7 @@ func (s *Server) execute(rq *request, req *graphQLRequest) (*response, *ast.Oper
 	}
 	if op.Operation == ast.Subscription {
 		return &response{errs: []*gqlError{{kind: kindValidation, Locations: locationsOf(op.Position),
-			Message: "appsynctest does not serve subscriptions yet: AppSync serves them over its realtime WebSocket endpoint, not over HTTP"}}}, op
+			Message: "Subscriptions are not served over HTTP: AppSync serves them over its realtime WebSocket endpoint (for appsynctest, " + realtimeURL(s.url) + ")"}}}, op
 	}
 	vars, errs := s.coerceVariables(op, req.Variables)
 	if len(errs) > 0 {
@@ -267,6 +269,12 @@ func (s *Server) execute(rq *request, req *graphQLRequest) (*response, *ast.Oper
 	}
 	ex := &executor{srv: s, req: rq, doc: doc, op: op, vars: vars}
 	data := ex.run()
+	// [realtime] A mutation's response is what its subscribers receive
+	// (realtime_publish.go).
+	if op.Operation == ast.Mutation {
+		s.publishMutation(ex, data)
+	}
+	// [/realtime]
 	return &response{data: data, errs: ex.errs}, op
 }
 

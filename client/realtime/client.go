@@ -1,0 +1,776 @@
+package realtime
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"reflect"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/Khan/genqlient/graphql"
+	"github.com/coder/websocket"
+
+	"github.com/go-amplify/data/client"
+)
+
+// Client multiplexes GraphQL subscriptions over one AppSync realtime
+// WebSocket. The socket is opened by the first Subscribe and closed when
+// the last subscription ends; while subscriptions are active, a lost
+// connection is re-established with backoff and every subscription is
+// started again. A Client is safe for concurrent use.
+type Client struct {
+	wsURL string
+	auth  Authorizer
+	o     Options
+	red   redactor
+	log   *slog.Logger
+
+	// wake tells the connection loop that the set of subscriptions
+	// changed.
+	wake chan struct{}
+
+	mu     sync.Mutex
+	subs   map[string]*Subscription
+	mgr    *manager
+	gen    uint64 // the current connection's number
+	closed bool
+}
+
+// manager is the goroutine that owns the connection.
+type manager struct {
+	done   chan struct{}
+	cancel context.CancelFunc // ends the current round's connect or wait
+}
+
+// New returns a Client for the AppSync GraphQL endpoint graphqlURL (the
+// data.url of amplify_outputs.json), authorizing the connection with auth.
+// Nothing is dialled until the first Subscribe.
+func New(graphqlURL string, auth Authorizer, opts ...Option) (*Client, error) {
+	if auth == nil {
+		return nil, errors.New("realtime: no Authorizer: use APIKey, Token, IAM or AuthorizerFor")
+	}
+	var o Options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	o.setDefaults()
+	wsURL := o.RealtimeURL
+	if wsURL == "" {
+		var err error
+		if wsURL, err = RealtimeURL(graphqlURL); err != nil {
+			return nil, err
+		}
+	} else if u, err := url.Parse(wsURL); err != nil || (u.Scheme != "ws" && u.Scheme != "wss") || u.Host == "" {
+		return nil, fmt.Errorf("realtime: realtime URL %q is not an absolute ws(s) URL", wsURL)
+	}
+	return &Client{
+		wsURL: wsURL,
+		auth:  auth,
+		o:     o,
+		log:   o.Logger,
+		wake:  make(chan struct{}, 1),
+		subs:  map[string]*Subscription{},
+	}, nil
+}
+
+// URL returns the realtime WebSocket URL (without the auth query string).
+func (c *Client) URL() string { return c.wsURL }
+
+// A SubscribeOption changes one subscription.
+type SubscribeOption func(*subscribeOptions)
+
+type subscribeOptions struct {
+	auth Authorizer
+}
+
+// WithStartAuthorizer authorizes this subscription's start messages with a
+// instead of the Client's Authorizer (AppSync authorizes each start on its
+// own, so subscriptions of several auth modes can share one socket).
+func WithStartAuthorizer(a Authorizer) SubscribeOption {
+	return func(o *subscribeOptions) {
+		if a != nil {
+			o.auth = a
+		}
+	}
+}
+
+// startData is the JSON of a start's payload.data.
+type startData struct {
+	Query     string `json:"query"`
+	Variables any    `json:"variables"`
+}
+
+// Subscribe starts the subscription req (its Query and Variables; OpName
+// names it in errors) and returns once the server acknowledged it
+// (start_ack), so events of mutations made after Subscribe returns are
+// delivered. It fails with a *ConnectionError when the connection it waits
+// for cannot be opened, a *SubscriptionError when the server refuses the
+// start or does not acknowledge it in time, or ctx's error.
+//
+// The subscription lasts until ctx is cancelled or it is closed; read it
+// with Events, Values or Next.
+func (c *Client) Subscribe(ctx context.Context, req *graphql.Request, opts ...SubscribeOption) (*Subscription, error) {
+	if req == nil || strings.TrimSpace(req.Query) == "" {
+		return nil, errors.New("realtime: Subscribe: the request has no query")
+	}
+	vars := req.Variables
+	if isNil(vars) {
+		vars = json.RawMessage("{}")
+	}
+	data, err := json.Marshal(startData{Query: req.Query, Variables: vars})
+	if err != nil {
+		return nil, fmt.Errorf("realtime: encode the variables of %s: %w", req.OpName, err)
+	}
+	so := subscribeOptions{auth: c.auth}
+	for _, opt := range opts {
+		opt(&so)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s := &Subscription{
+		c:     c,
+		id:    newID(),
+		op:    req.OpName,
+		data:  string(data),
+		auth:  so.auth,
+		ctx:   ctx,
+		q:     newQueue(c.o.BufferSize),
+		acked: make(chan struct{}),
+	}
+
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return nil, ErrClosed
+	}
+	c.subs[s.id] = s
+	if c.mgr == nil {
+		m := &manager{done: make(chan struct{})}
+		c.mgr = m
+		go c.run(m)
+	}
+	c.mu.Unlock()
+	c.kick()
+
+	stop := context.AfterFunc(ctx, func() { c.remove(s, ctx.Err()) })
+	c.mu.Lock()
+	if s.removed {
+		c.mu.Unlock()
+		stop()
+	} else {
+		s.stopCtx = stop
+		c.mu.Unlock()
+	}
+
+	select {
+	case <-s.acked:
+	case <-s.q.done:
+	}
+	if err := ctx.Err(); err != nil {
+		c.remove(s, err)
+		return nil, err
+	}
+	select {
+	case <-s.acked:
+		return s, nil
+	default:
+		return nil, s.q.terminal()
+	}
+}
+
+// Close ends every subscription (their iterations end without error) and
+// closes the socket; it returns when the socket is closed. Subscribe fails
+// with ErrClosed afterwards.
+func (c *Client) Close() error {
+	c.mu.Lock()
+	c.closed = true
+	subs := make([]*Subscription, 0, len(c.subs))
+	for _, s := range c.subs {
+		subs = append(subs, s)
+	}
+	m := c.mgr
+	c.mu.Unlock()
+	for _, s := range subs {
+		c.remove(s, ErrClosed)
+	}
+	if m != nil {
+		<-m.done
+	}
+	return nil
+}
+
+// kick wakes the connection loop.
+func (c *Client) kick() {
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+// remove ends s with err; the connection loop sends its stop.
+func (c *Client) remove(s *Subscription, err error) {
+	c.mu.Lock()
+	if s.removed {
+		c.mu.Unlock()
+		return
+	}
+	s.removed = true
+	delete(c.subs, s.id)
+	if len(c.subs) == 0 && c.mgr != nil && c.mgr.cancel != nil {
+		c.mgr.cancel()
+	}
+	stop := s.stopCtx
+	s.stopCtx = nil
+	c.mu.Unlock()
+	if stop != nil {
+		stop()
+	}
+	// The consumer is gone when it cancelled or closed: drop what is
+	// buffered. Otherwise it reads the buffered events before err.
+	discard := errors.Is(err, ErrClosed) || (s.ctx.Err() != nil && errors.Is(err, s.ctx.Err()))
+	s.q.finish(err, discard)
+	c.kick()
+}
+
+// round starts a round of the connection loop: it returns false (and the
+// manager retires) when no subscription is left.
+func (c *Client) round(m *manager) (context.Context, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if m.cancel != nil {
+		m.cancel()
+	}
+	if len(c.subs) == 0 {
+		c.mgr = nil
+		return nil, false
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	m.cancel = cancel
+	return ctx, true
+}
+
+// run is the connection loop: connect, serve until the connection is lost
+// or no subscription is left, wait, connect again.
+func (c *Client) run(m *manager) {
+	defer close(m.done)
+	var (
+		exp          int           // backoff exponent
+		failures     int           // connection attempts failed in a row
+		authFailures int           // of which refused as unauthorized
+		wait         time.Duration // before the next attempt
+	)
+	for {
+		ctx, ok := c.round(m)
+		if !ok {
+			return
+		}
+		if wait > 0 {
+			c.log.Info("realtime: reconnecting", "url", c.wsURL, "in", wait)
+			t := time.NewTimer(wait)
+			select {
+			case <-t.C:
+			case <-ctx.Done(): // no subscription left
+				t.Stop()
+				continue
+			}
+		}
+		wait = 0
+		ws, keepAlive, err := c.connect(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				continue // no subscription left
+			}
+			failures++
+			var ce *ConnectionError
+			if errors.As(err, &ce) && ce.authRejected() {
+				authFailures++
+			} else {
+				authFailures = 0
+			}
+			// A subscription that was never acknowledged fails with the
+			// connection it waited for: its Subscribe returns the error.
+			c.failWhere(func(s *Subscription) bool { return !s.everAcked }, err)
+			giveUp := authFailures >= c.o.MaxAuthFailures || (c.o.Backoff.MaxAttempts > 0 && failures >= c.o.Backoff.MaxAttempts)
+			if giveUp {
+				final := ConnectionError{Err: err}
+				if ce != nil {
+					final = *ce
+				}
+				final.Attempts = failures
+				c.log.Warn("realtime: giving up", "url", c.wsURL, "attempts", failures, "err", err)
+				c.failWhere(func(*Subscription) bool { return true }, &final)
+				failures, authFailures, exp = 0, 0, 0
+				continue
+			}
+			wait = c.o.Backoff.delay(exp, randInt63n)
+			exp++
+			c.log.Warn("realtime: connection attempt failed", "url", c.wsURL, "attempt", failures, "err", err)
+			continue
+		}
+		failures, authFailures = 0, 0
+		c.log.Info("realtime: connected", "url", c.wsURL, "keepAliveTimeout", keepAlive)
+		up := time.Now()
+		cause := c.serve(ws, keepAlive)
+		if cause == nil {
+			c.log.Info("realtime: closed", "url", c.wsURL)
+			continue // no subscription left
+		}
+		if time.Since(up) >= c.o.Backoff.Max {
+			exp = 0
+		}
+		c.markLost(cause)
+		wait = c.o.Backoff.delay(exp, randInt63n)
+		exp++
+		c.log.Warn("realtime: connection lost", "url", c.wsURL, "err", cause)
+	}
+}
+
+// failWhere ends the subscriptions matching f with err.
+func (c *Client) failWhere(f func(*Subscription) bool, err error) {
+	c.mu.Lock()
+	var out []*Subscription
+	for _, s := range c.subs {
+		if f(s) {
+			out = append(out, s)
+		}
+	}
+	c.mu.Unlock()
+	for _, s := range out {
+		c.remove(s, err)
+	}
+}
+
+// markLost records a lost connection: every subscription acknowledged
+// before is started again on the next one and reports a gap then; one that
+// was still waiting for its first start_ack fails with the connection (its
+// Subscribe returns a *ConnectionError).
+func (c *Client) markLost(cause error) {
+	c.mu.Lock()
+	var unacked []*Subscription
+	for _, s := range c.subs {
+		s.gen = 0
+		if s.everAcked {
+			s.gapPending = true
+			s.reconnects++
+			s.gapCause = cause
+		} else {
+			unacked = append(unacked, s)
+		}
+	}
+	c.mu.Unlock()
+	for _, s := range unacked {
+		c.remove(s, &ConnectionError{Err: fmt.Errorf("connection lost before start_ack: %w", cause)})
+	}
+}
+
+// isNil reports whether v is nil or a nil pointer, map, slice or interface.
+func isNil(v any) bool {
+	if v == nil {
+		return true
+	}
+	switch rv := reflect.ValueOf(v); rv.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Interface:
+		return rv.IsNil()
+	}
+	return false
+}
+
+// connect opens the WebSocket, sends connection_init and waits for
+// connection_ack; it returns the connection and its keep-alive timeout.
+func (c *Client) connect(parent context.Context) (*websocket.Conn, time.Duration, error) {
+	ctx, cancel := context.WithTimeout(parent, c.o.ConnectTimeout)
+	defer cancel()
+	fail := func(err error) error {
+		if parent.Err() == nil && ctx.Err() != nil {
+			err = fmt.Errorf("no connection_ack within %s: %w", c.o.ConnectTimeout, err)
+		}
+		return &ConnectionError{Err: c.red.error(err)}
+	}
+
+	h, err := c.auth.Headers(ctx, []byte(connectPayload), true)
+	if err != nil {
+		return nil, 0, fail(fmt.Errorf("authorize the connection: %w", err))
+	}
+	c.red.addHeaders(h)
+	headerJSON, err := json.Marshal(h)
+	if err != nil {
+		return nil, 0, fail(fmt.Errorf("encode the connection headers: %w", err))
+	}
+	c.red.addEncoded(headerJSON)
+	sep := "?"
+	if strings.Contains(c.wsURL, "?") {
+		sep = "&"
+	}
+	u := c.wsURL + sep + "header=" + url.QueryEscape(base64.StdEncoding.EncodeToString(headerJSON)) +
+		"&payload=" + base64.StdEncoding.EncodeToString([]byte(connectPayload))
+	protocols := []string{Subprotocol}
+	if c.o.HeaderSubprotocol {
+		protocols = append(protocols, "header-"+base64.RawURLEncoding.EncodeToString(headerJSON))
+	}
+
+	ws, resp, err := websocket.Dial(ctx, u, &websocket.DialOptions{HTTPClient: c.o.HTTPClient, Subprotocols: protocols})
+	if err != nil {
+		ce := fail(err).(*ConnectionError)
+		if resp != nil && resp.StatusCode != http.StatusSwitchingProtocols {
+			ce.StatusCode = resp.StatusCode
+			if resp.Body != nil {
+				body, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
+				var p errorPayload
+				if json.Unmarshal(body, &p) == nil && len(p.Errors) > 0 {
+					ce.Errors, ce.codes = parseErrors(body)
+					ce.Errors = c.red.graphQLErrors(ce.Errors)
+				}
+			}
+		}
+		return nil, 0, ce
+	}
+	if got := ws.Subprotocol(); got != Subprotocol {
+		_ = ws.CloseNow()
+		return nil, 0, fail(fmt.Errorf("the server chose subprotocol %q, want %q", got, Subprotocol))
+	}
+	ws.SetReadLimit(c.o.MaxMessageBytes)
+	if err := ws.Write(ctx, websocket.MessageText, []byte(`{"type":"connection_init"}`)); err != nil {
+		_ = ws.CloseNow()
+		return nil, 0, fail(fmt.Errorf("send connection_init: %w", err))
+	}
+	for {
+		_, b, err := ws.Read(ctx)
+		if err != nil {
+			_ = ws.CloseNow()
+			return nil, 0, fail(fmt.Errorf("waiting for connection_ack: %w", err))
+		}
+		var m message
+		if err := json.Unmarshal(b, &m); err != nil {
+			_ = ws.CloseNow()
+			return nil, 0, fail(fmt.Errorf("waiting for connection_ack: a message that is not JSON: %w", err))
+		}
+		switch m.Type {
+		case typeConnectionAck:
+			var p ackPayload
+			_ = json.Unmarshal(m.Payload, &p)
+			timeout := c.o.KeepAliveTimeout
+			switch {
+			case p.ConnectionTimeoutMs != nil && *p.ConnectionTimeoutMs > 0:
+				timeout = time.Duration(*p.ConnectionTimeoutMs) * time.Millisecond
+			case p.ConnectionTimeout != nil && *p.ConnectionTimeout > 0:
+				timeout = time.Duration(*p.ConnectionTimeout) * time.Millisecond
+			}
+			return ws, timeout, nil
+		case typeConnectionError:
+			_ = ws.CloseNow()
+			errs, codes := parseErrors(m.Payload)
+			return nil, 0, &ConnectionError{Errors: c.red.graphQLErrors(errs), codes: codes}
+		case typeKeepAlive:
+		default:
+			c.log.Debug("realtime: unexpected message before connection_ack", "type", m.Type)
+		}
+	}
+}
+
+// connState is what serve knows of the subscriptions on one connection.
+type connState struct {
+	started map[string]*Subscription // start sent, no stop sent, not ended by the server
+	acked   map[string]bool          // start_ack received
+	timers  map[string]*time.Timer   // start_ack deadlines
+}
+
+func (cs *connState) forget(id string) {
+	delete(cs.started, id)
+	delete(cs.acked, id)
+	if t := cs.timers[id]; t != nil {
+		t.Stop()
+		delete(cs.timers, id)
+	}
+}
+
+// inbound is one read from the socket.
+type inbound struct {
+	raw []byte
+	err error
+}
+
+// maxStartAuthFailures is how many times in a row the Authorizer may fail
+// for the start of a subscription that was acknowledged before (each
+// failure drops the connection and retries after backoff) before that
+// subscription ends with the error.
+const maxStartAuthFailures = 3
+
+// startReady is the outcome of authorizing one start.
+type startReady struct {
+	s       *Subscription
+	headers map[string]string
+	err     error
+}
+
+// serve runs one connection: it starts the subscriptions, dispatches what
+// arrives, watches the keep-alive, and stops the subscriptions that end.
+// It returns nil after closing the socket because no subscription is left,
+// or why the connection was lost.
+func (c *Client) serve(ws *websocket.Conn, keepAlive time.Duration) (lost error) {
+	c.mu.Lock()
+	c.gen++
+	gen := c.gen
+	c.mu.Unlock()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	in := make(chan inbound)
+	loopDone := make(chan struct{})
+	readerDone := make(chan struct{})
+	go func() {
+		defer close(readerDone)
+		for {
+			_, b, err := ws.Read(context.Background())
+			select {
+			case in <- inbound{raw: b, err: err}:
+			case <-loopDone: // keep reading, so a close handshake completes
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+
+	cs := &connState{started: map[string]*Subscription{}, acked: map[string]bool{}, timers: map[string]*time.Timer{}}
+	expired := make(chan *Subscription)
+	ready := make(chan startReady)
+	watchdog := time.NewTimer(keepAlive)
+
+	defer func() {
+		watchdog.Stop()
+		for _, t := range cs.timers {
+			t.Stop()
+		}
+		cancel()
+		close(loopDone)
+		if lost == nil {
+			_ = ws.Close(websocket.StatusNormalClosure, "")
+		} else {
+			_ = ws.CloseNow()
+		}
+		<-readerDone
+	}()
+
+	write := func(m any) error {
+		b, err := json.Marshal(m)
+		if err != nil {
+			return err
+		}
+		wctx, wcancel := context.WithTimeout(ctx, c.o.WriteTimeout)
+		defer wcancel()
+		if err := ws.Write(wctx, websocket.MessageText, b); err != nil {
+			return c.red.error(fmt.Errorf("write: %w", err))
+		}
+		return nil
+	}
+	// reconcile starts the subscriptions not started on this connection
+	// and stops the ones that ended; it reports whether none is left.
+	reconcile := func() (bool, error) {
+		c.mu.Lock()
+		var toStart []*Subscription
+		for _, s := range c.subs {
+			if s.gen != gen {
+				s.gen = gen
+				toStart = append(toStart, s)
+			}
+		}
+		var toStop []string
+		for id, s := range cs.started {
+			if s.removed {
+				toStop = append(toStop, id)
+			}
+		}
+		empty := len(c.subs) == 0
+		c.mu.Unlock()
+		for _, id := range toStop {
+			cs.forget(id)
+			if err := write(message{Type: typeStop, ID: id}); err != nil {
+				return false, err
+			}
+		}
+		if empty {
+			return true, nil
+		}
+		for _, s := range toStart {
+			go func(s *Subscription) {
+				hctx, hcancel := context.WithTimeout(ctx, c.o.StartTimeout)
+				h, err := s.auth.Headers(hctx, []byte(s.data), false)
+				hcancel()
+				select {
+				case ready <- startReady{s: s, headers: h, err: err}:
+				case <-ctx.Done():
+				}
+			}(s)
+		}
+		return false, nil
+	}
+
+	current := func(s *Subscription) (live, everAcked bool) {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return !s.removed && s.gen == gen, s.everAcked
+	}
+
+	if empty, err := reconcile(); err != nil {
+		return err
+	} else if empty {
+		return nil
+	}
+	for {
+		select {
+		case <-c.wake:
+			empty, err := reconcile()
+			if err != nil {
+				return err
+			}
+			if empty {
+				return nil
+			}
+
+		case r := <-ready:
+			live, everAcked := current(r.s)
+			if !live {
+				continue
+			}
+			if r.err != nil {
+				err := c.red.error(fmt.Errorf("authorize the start of %s: %w", opName(r.s), r.err))
+				r.s.startAuthFailures++
+				if everAcked && r.s.startAuthFailures < maxStartAuthFailures {
+					return err // reconnect and try again
+				}
+				c.remove(r.s, err)
+				continue
+			}
+			r.s.startAuthFailures = 0
+			c.red.addHeaders(r.headers)
+			start := message{Type: typeStart, ID: r.s.id}
+			start.Payload, _ = json.Marshal(startPayload{Data: r.s.data, Extensions: startExtensions{Authorization: r.headers}})
+			if err := write(start); err != nil {
+				return err
+			}
+			cs.started[r.s.id] = r.s
+			s := r.s
+			cs.timers[s.id] = time.AfterFunc(c.o.StartTimeout, func() {
+				select {
+				case expired <- s:
+				case <-ctx.Done():
+				}
+			})
+
+		case s := <-expired:
+			if cs.started[s.id] != s || cs.acked[s.id] {
+				continue
+			}
+			if _, everAcked := current(s); everAcked {
+				return fmt.Errorf("resubscribing %s: %w", opName(s), ErrStartTimeout)
+			}
+			cs.forget(s.id)
+			c.remove(s, &SubscriptionError{ID: s.id, Operation: s.op, Err: ErrStartTimeout})
+			if err := write(message{Type: typeStop, ID: s.id}); err != nil {
+				return err
+			}
+
+		case <-watchdog.C:
+			return ErrKeepAliveTimeout
+
+		case m := <-in:
+			if m.err != nil {
+				return c.red.error(fmt.Errorf("read: %w", m.err))
+			}
+			watchdog.Reset(keepAlive)
+			if err := c.dispatch(m.raw, cs); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// dispatch handles one received message; an error means the connection
+// is lost.
+func (c *Client) dispatch(raw []byte, cs *connState) error {
+	var m message
+	if err := json.Unmarshal(raw, &m); err != nil {
+		c.log.Debug("realtime: ignoring a message that is not JSON", "bytes", len(raw))
+		return nil
+	}
+	s := cs.started[m.ID]
+	switch m.Type {
+	case typeKeepAlive, typeConnectionAck:
+
+	case typeStartAck:
+		if s == nil || cs.acked[m.ID] {
+			return nil
+		}
+		cs.acked[m.ID] = true
+		if t := cs.timers[m.ID]; t != nil {
+			t.Stop()
+			delete(cs.timers, m.ID)
+		}
+		c.mu.Lock()
+		first := !s.everAcked
+		s.everAcked = true
+		gap, reconnects, cause := s.gapPending, s.reconnects, s.gapCause
+		s.gapPending, s.reconnects, s.gapCause = false, 0, nil
+		c.mu.Unlock()
+		if gap {
+			s.q.pushGap(reconnects, cause)
+		}
+		if first {
+			s.ackOnce.Do(func() { close(s.acked) })
+		}
+
+	case typeData:
+		if s == nil {
+			c.log.Debug("realtime: data for an unknown subscription", "id", m.ID)
+			return nil
+		}
+		var p dataPayload
+		if err := json.Unmarshal(m.Payload, &p); err != nil {
+			p = dataPayload{Errors: client.GraphQLErrors{{Message: "unreadable data payload: " + err.Error()}}}
+		}
+		ev := Event{Data: p.Data, Errors: c.red.graphQLErrors(p.Errors), Payload: m.Payload}
+		if !s.q.push(ev) {
+			c.log.Debug("realtime: subscription buffer full, event dropped", "id", m.ID)
+		}
+
+	case typeError:
+		if s == nil {
+			errs, _ := parseErrors(m.Payload)
+			c.log.Warn("realtime: error message", "id", m.ID, "err", c.red.graphQLErrors(errs))
+			return nil
+		}
+		cs.forget(m.ID)
+		errs, _ := parseErrors(m.Payload)
+		c.remove(s, &SubscriptionError{ID: s.id, Operation: s.op, Errors: c.red.graphQLErrors(errs)})
+
+	case typeComplete:
+		if s == nil {
+			return nil // the answer to our stop
+		}
+		cs.forget(m.ID)
+		c.remove(s, &SubscriptionError{ID: s.id, Operation: s.op, Reason: "the server completed the subscription"})
+
+	case typeConnectionError:
+		errs, codes := parseErrors(m.Payload)
+		return &ConnectionError{Errors: c.red.graphQLErrors(errs), codes: codes}
+
+	default:
+		c.log.Debug("realtime: ignoring a message of unknown type", "type", m.Type)
+	}
+	return nil
+}
+
+func opName(s *Subscription) string {
+	if s.op != "" {
+		return s.op
+	}
+	return "subscription " + s.id
+}

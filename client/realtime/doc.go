@@ -1,0 +1,109 @@
+// Package realtime runs GraphQL subscriptions over AWS AppSync's realtime
+// WebSocket protocol, built to stay subscribed for months.
+//
+// AppSync does not speak graphql-transport-ws (genqlient's own WebSocket
+// client) but its own protocol on subprotocol graphql-ws: the connection's
+// auth headers travel base64-encoded in the header query parameter (with
+// payload=e30=), then connection_init / connection_ack
+// {connectionTimeoutMs}, ka keep-alives, and per subscription start (with
+// payload.data, the JSON string of {query, variables}, and
+// payload.extensions.authorization) / start_ack / data / error / stop /
+// complete, and connection_error.
+//
+// # Use
+//
+//	rt, err := realtime.New(outputs.Data.URL, &realtime.Token{URL: outputs.Data.URL, Source: tokens})
+//	defer rt.Close()
+//	sub, err := rt.Subscribe(ctx, &graphql.Request{OpName: "OnCreateTodo", Query: onCreateTodo})
+//	for ev, err := range sub.Events() {
+//		if errors.Is(err, realtime.ErrGap) {
+//			relist(ctx) // events may have been missed: re-query, then go on
+//			continue
+//		}
+//		if err != nil {
+//			return err // ctx's error, *SubscriptionError or *ConnectionError
+//		}
+//		var r struct{ OnCreateTodo Todo }
+//		_ = ev.Decode(&r)
+//	}
+//
+// Values[T] decodes each event into T. NewGenqlientClient adapts a Client
+// to genqlient's graphql.WebSocketClient, so genqlient's generated
+// subscription functions run over it.
+//
+// # Authorization
+//
+// An Authorizer returns the auth headers of the connection and of each
+// start: APIKey, Token (userPool, oidc, lambda: a client.TokenSource asked
+// for every connect and every start) and IAM (SigV4 over POST <url>/connect
+// with body {} for the connection, over POST <url> with exactly the start's
+// data for each start; credentials retrieved every time). AuthorizerFor
+// builds one from the same client.Option values as client.New.
+// WithStartAuthorizer gives one subscription's starts another Authorizer.
+//
+// # One socket
+//
+// All subscriptions of a Client share one WebSocket, each with its own id
+// (a UUID) and its own stream. The first Subscribe dials; when the last
+// subscription ends (its context is cancelled, Close, or the server ends
+// it) a stop is sent for it and the socket is closed with 1000. Subscribe
+// returns once start_ack has arrived, so events of mutations made after it
+// returns are delivered.
+//
+// # Buffering
+//
+// The socket reader never waits for a consumer. Each subscription has a
+// bounded buffer (WithBufferSize, default 256 events, each at most
+// MaxMessageBytes, default 1 MiB). When it is full the new event is
+// dropped and counted in a *GapError placed where the event would have
+// been; the consumer gets the events buffered before it, then the gap,
+// then what came after. Memory per subscription is therefore bounded, and
+// a slow consumer delays nobody but itself and loses events only with
+// notice.
+//
+// # Keep-alive and reconnects
+//
+// A connection that sends nothing (no ka, no other message) for
+// connection_ack's connectionTimeoutMs (the simulator's connectionTimeout
+// is read too; WithKeepAliveTimeout when neither is sent, default 5 min)
+// is dead. A dead or dropped connection, a connection_error, or a failed
+// write is followed by a reconnect after a wait drawn with full jitter
+// from [0, min(Max, Initial·2ⁿ)) (Backoff; defaults 1 s and 30 s, n
+// growing while attempts fail or connections do not last Max). Each
+// attempt asks the Authorizer afresh, so rotated tokens and credentials
+// are used. On the new connection every active subscription is started
+// again under its id; when its start_ack arrives, the consumer gets a
+// *GapError (Reconnects, Cause) before any later event: it should
+// re-query what it follows then, and misses nothing after. It is never
+// left to guess.
+//
+// What ends subscriptions instead of being retried:
+//
+//   - the server refuses a start (any error message for it: Unauthorized,
+//     a bad filter, a query that does not validate) or does not answer it
+//     within StartTimeout: that subscription ends with a
+//     *SubscriptionError, on the first start or on a later one;
+//   - an error or a complete for an acknowledged subscription that the
+//     client did not stop: *SubscriptionError;
+//   - MaxAuthFailures (default 3) connection attempts in a row refused as
+//     unauthorized (HTTP 401/403, an Unauthorized connection_error), or
+//     Backoff.MaxAttempts (default 0: never) failed attempts in a row:
+//     every subscription ends with the *ConnectionError;
+//   - a subscription still waiting for its first start_ack ends with the
+//     connection it waited for (*ConnectionError), so Subscribe fails fast
+//     when the endpoint or the credentials are wrong;
+//   - an Authorizer that fails for a start: at once for a subscription
+//     never acknowledged; for one started again after a reconnect, the
+//     connection is dropped and retried after backoff, and the
+//     subscription ends at the third failure in a row.
+//
+// # Errors and secrets
+//
+// Errors are typed: *GapError (errors.Is(err, ErrGap); not final),
+// *EventError (from Values; not final), *SubscriptionError and
+// *ConnectionError (errors.As reaches the server's client.GraphQLErrors
+// with their ErrorType), ErrClosed, ErrStartTimeout,
+// ErrKeepAliveTimeout. API keys, tokens, session tokens, signatures and
+// the encoded header (in the URL and the subprotocol) are removed from
+// every error and log line (WithLogger; nothing is logged by default).
+package realtime
