@@ -15,15 +15,17 @@ import (
 // AppSync schema and model_introspection. Building it is the one place
 // that decides names and Go types.
 type api struct {
-	Package    string
-	PkgPath    string
-	Models     []*modelAPI
-	Queries    []*operation
-	Mutations  []*operation
-	Enums      []*enumType
-	Inputs     []*inputType
-	Fragments  []*fragment
-	Operations []*operation // every operation, in file order
+	Package   string
+	PkgPath   string
+	Models    []*modelAPI
+	Queries   []*operation
+	Mutations []*operation
+	// Subscriptions are the custom subscriptions.
+	Subscriptions []*operation
+	Enums         []*enumType
+	Inputs        []*inputType
+	Fragments     []*fragment
+	Operations    []*operation // every operation, in file order
 	// UserOps are the operations written by hand in graphql/custom, and
 	// userFiles their files.
 	UserOps   []*operation
@@ -57,6 +59,21 @@ type modelAPI struct {
 	Indexes []*indexAPI
 	// Relations are the lazy loaders of the relationship fields.
 	Relations []*relationAPI
+	// Subscriptions are onCreate, onUpdate and onDelete, those the schema
+	// has; Observe is set when all three and List exist.
+	Subscriptions []*subscriptionAPI
+	Observe       bool
+	// KeyExpr is the Go expression of an item's primary key as a string,
+	// for the item named it (ObserveQuery).
+	KeyExpr string
+}
+
+// subscriptionAPI is a model's subscription method: OnCreate, OnUpdate or
+// OnDelete, with its options struct.
+type subscriptionAPI struct {
+	Method  string // OnCreate
+	Options *argsType
+	Op      *operation
 }
 
 // indexAPI is the list method of a secondary index's query field, as
@@ -205,6 +222,13 @@ func buildAPI(pkg, pkgPath string, out *schema.Outputs, sch *schema.Schema) (*ap
 		}
 		a.Mutations = append(a.Mutations, op)
 	}
+	for _, q := range a.intro.Subscriptions {
+		op, err := a.customOperation("subscription", q)
+		if err != nil {
+			return nil, err
+		}
+		a.Subscriptions = append(a.Subscriptions, op)
+	}
 	for _, e := range a.intro.Enums {
 		if def := sch.Types[e.Name]; def != nil && def.Kind == ast.Enum {
 			a.enum(def)
@@ -243,6 +267,19 @@ func (a *api) addModel(m *schema.Model) error {
 			Fields: op.Vars}
 		op.Call = mm.ListOptions.call("o")
 	}
+	for _, ev := range []string{"Create", "Update", "Delete"} {
+		op := a.modelOperation("subscription", "on"+ev+m.Name, "subscribes to", frag, false)
+		if op == nil {
+			continue
+		}
+		op.Doc = fmt.Sprintf("%s subscribes to the %s items %sd (subscription %s).", op.Name, m.Name, strings.ToLower(ev), op.Field)
+		sub := &subscriptionAPI{Method: "On" + ev, Op: op, Options: &argsType{GoName: a.names.name(op.Name + "Options"), Fields: op.Vars}}
+		sub.Options.Doc = fmt.Sprintf("%s are the arguments of the subscription %s: a filter (ModelSubscription%sFilterInput) and, for owner rules, the owner.", sub.Options.GoName, op.Field, m.Name)
+		op.Call = sub.Options.call("o")
+		mm.Subscriptions = append(mm.Subscriptions, sub)
+	}
+	mm.KeyExpr = a.keyExpr(m)
+	mm.Observe = len(mm.Subscriptions) == 3 && mm.List != nil && mm.KeyExpr != ""
 	for _, idx := range m.Indexes() {
 		op := a.modelOperation("query", idx.QueryField, "lists", frag, true)
 		if op == nil {
@@ -347,16 +384,22 @@ func (a *api) newOperation(kind string, def *ast.FieldDefinition, rootName strin
 func spread(fragment string) string { return "{\n    ..." + fragment + "\n  }" }
 
 func (a *api) root(kind string) *ast.Definition {
-	if kind == "mutation" {
+	switch kind {
+	case "mutation":
 		return a.sch.Mutation
+	case "subscription":
+		return a.sch.Subscription
 	}
 	return a.sch.Query
 }
 
 func (a *api) customOperation(kind string, c *schema.CustomOperation) (*operation, error) {
 	section := "queries"
-	if kind == "mutation" {
+	switch kind {
+	case "mutation":
 		section = "mutations"
+	case "subscription":
+		section = "subscriptions"
 	}
 	root := a.root(kind)
 	var def *ast.FieldDefinition
@@ -369,8 +412,10 @@ func (a *api) customOperation(kind string, c *schema.CustomOperation) (*operatio
 	op := a.newOperation(kind, def, root.Name)
 	op.Doc = fmt.Sprintf("%s calls the custom %s %s.", op.Name, kind, c.Name)
 	op.Args = &argsType{GoName: a.names.name(op.Method + "Args"), Fields: op.Vars}
-	op.EventType = a.names.name(op.Method + "Event")
-	op.HandlerType = a.names.name(op.Method + "Handler")
+	if kind != "subscription" {
+		op.EventType = a.names.name(op.Method + "Event")
+		op.HandlerType = a.names.name(op.Method + "Handler")
+	}
 	op.Args.Doc = fmt.Sprintf("%s are the arguments of the %s %s.", op.Args.GoName, kind, c.Name)
 	op.Call = op.Args.call("args")
 	sel := ""
@@ -670,8 +715,11 @@ func (a *api) ArgTypes() []*argsType {
 		for _, ix := range m.Indexes {
 			out = append(out, ix.Options)
 		}
+		for _, sub := range m.Subscriptions {
+			out = append(out, sub.Options)
+		}
 	}
-	for _, op := range append(append(slices.Clone(a.Queries), a.Mutations...), a.UserOps...) {
+	for _, op := range append(append(append(slices.Clone(a.Queries), a.Mutations...), a.Subscriptions...), a.UserOps...) {
 		if len(op.Vars) > 0 {
 			out = append(out, op.Args)
 		}

@@ -262,3 +262,30 @@ func lowerFirst(s string) string {
 	}
 	return strings.ToLower(s[:1]) + s[1:]
 }
+
+// keyExpr is the Go expression that turns an item (named it) of model m
+// into a string of its primary key, or "" when a key field is not in the
+// model's fragment.
+func (a *api) keyExpr(m *schema.Model) string {
+	keys := append([]string{m.PrimaryKeyInfo.PrimaryKeyFieldName}, m.PrimaryKeyInfo.SortKeyFieldNames...)
+	if keys[0] == "" {
+		keys[0] = "id"
+	}
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		name, ptr, ok := a.goField(m.Name, k)
+		if !ok {
+			return ""
+		}
+		if ptr {
+			name = "*it." + name
+		} else {
+			name = "it." + name
+		}
+		parts[i] = name
+	}
+	if len(parts) == 1 && a.goFieldType(m.Name, keys[0]) == "string" && !strings.HasPrefix(parts[0], "*") {
+		return parts[0]
+	}
+	return "fmt.Sprint(" + strings.Join(parts, `, "\x00", `) + ")"
+}

@@ -14,11 +14,16 @@ import (
 var templateFS embed.FS
 
 var templates = template.Must(template.New("").Funcs(template.FuncMap{
-	"join":      strings.Join,
-	"quote":     func(s string) string { return fmt.Sprintf("%q", s) },
-	"header":    func() string { return generatedToken },
-	"modeConst": modeConst,
-	"concatOps": func(a, b []*operation) []*operation { return append(append([]*operation(nil), a...), b...) },
+	"join":       strings.Join,
+	"quote":      func(s string) string { return fmt.Sprintf("%q", s) },
+	"header":     func() string { return generatedToken },
+	"modeConst":  modeConst,
+	"concatOps":  func(a, b []*operation) []*operation { return append(append([]*operation(nil), a...), b...) },
+	"subArgs":    func(m *modelAPI, sub *subscriptionAPI) subArgs { return subArgs{m, sub} },
+	"lower":      strings.ToLower,
+	"trimOn":     func(s string) string { return strings.TrimPrefix(s, "on") },
+	"lowerFirst": lowerFirst,
+	"varField":   func(s string) string { return upperFirst(s) },
 	"listArgs": func(m *modelAPI, method string, o *argsType, op *operation) listArgs {
 		return listArgs{m, method, o, op}
 	},
@@ -30,6 +35,12 @@ type listArgs struct {
 	Method  string
 	Options *argsType
 	Op      *operation
+}
+
+// subArgs are the inputs of the "subscription" template.
+type subArgs struct {
+	Model *modelAPI
+	Sub   *subscriptionAPI
 }
 
 // render executes a template with a and formats the result.

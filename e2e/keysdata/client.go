@@ -4,12 +4,14 @@ package keysdata
 
 import (
 	"context"
+	"fmt"
 	"iter"
 	"os"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/go-amplify/data/client"
+	"github.com/go-amplify/data/client/realtime"
 	"github.com/go-amplify/data/schema"
 )
 
@@ -24,6 +26,9 @@ type Client struct {
 	Queries Queries
 	// Mutations holds the custom mutations.
 	Mutations Mutations
+	// Realtime carries the subscriptions: one WebSocket, dialed at the
+	// first one (Close closes it).
+	Realtime *realtime.Session
 	// GraphQL is the runtime client: a genqlient graphql.Client for calling
 	// the functions of genqlient.go directly.
 	GraphQL *client.Client
@@ -64,17 +69,19 @@ func NewFromEndpoint(ep client.Endpoint, opts ...client.Option) (*Client, error)
 	if err != nil {
 		return nil, err
 	}
+	rt := realtime.NewSession(gql)
 	return &Client{
 		Models: Models{
-			Product:  &ProductModel{c: gql},
-			Counter:  &CounterModel{c: gql},
-			Reading:  &ReadingModel{c: gql},
-			Shipment: &ShipmentModel{c: gql},
-			Visit:    &VisitModel{c: gql},
-			Plain:    &PlainModel{c: gql},
+			Product:  &ProductModel{c: gql, s: rt},
+			Counter:  &CounterModel{c: gql, s: rt},
+			Reading:  &ReadingModel{c: gql, s: rt},
+			Shipment: &ShipmentModel{c: gql, s: rt},
+			Visit:    &VisitModel{c: gql, s: rt},
+			Plain:    &PlainModel{c: gql, s: rt},
 		},
 		Queries:   Queries{c: gql},
 		Mutations: Mutations{c: gql},
+		Realtime:  rt,
 		GraphQL:   gql,
 	}, nil
 }
@@ -83,36 +90,54 @@ func NewFromEndpoint(ep client.Endpoint, opts ...client.Option) (*Client, error)
 // @aws_* directives allow. When the client's default mode is not among them
 // the client uses an allowed mode it is configured for.
 var OperationAuthModes = map[string][]client.AuthMode{
-	"GetProduct":     {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
-	"ListProducts":   {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
-	"CreateProduct":  {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
-	"UpdateProduct":  {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
-	"DeleteProduct":  {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
-	"GetCounter":     {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
-	"ListCounters":   {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
-	"CreateCounter":  {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
-	"UpdateCounter":  {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
-	"DeleteCounter":  {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
-	"GetReading":     {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
-	"ListReadings":   {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
-	"CreateReading":  {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
-	"UpdateReading":  {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
-	"DeleteReading":  {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
-	"GetShipment":    {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
-	"ListShipments":  {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
-	"CreateShipment": {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
-	"UpdateShipment": {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
-	"DeleteShipment": {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
-	"GetVisit":       {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
-	"ListVisits":     {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
-	"CreateVisit":    {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
-	"UpdateVisit":    {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
-	"DeleteVisit":    {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
-	"GetPlain":       {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
-	"ListPlains":     {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
-	"CreatePlain":    {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
-	"UpdatePlain":    {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
-	"DeletePlain":    {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
+	"GetProduct":       {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
+	"ListProducts":     {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
+	"CreateProduct":    {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
+	"UpdateProduct":    {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
+	"DeleteProduct":    {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
+	"OnCreateProduct":  {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
+	"OnUpdateProduct":  {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
+	"OnDeleteProduct":  {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
+	"GetCounter":       {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
+	"ListCounters":     {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
+	"CreateCounter":    {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
+	"UpdateCounter":    {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
+	"DeleteCounter":    {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
+	"OnCreateCounter":  {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
+	"OnUpdateCounter":  {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
+	"OnDeleteCounter":  {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
+	"GetReading":       {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
+	"ListReadings":     {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
+	"CreateReading":    {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
+	"UpdateReading":    {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
+	"DeleteReading":    {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
+	"OnCreateReading":  {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
+	"OnUpdateReading":  {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
+	"OnDeleteReading":  {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
+	"GetShipment":      {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
+	"ListShipments":    {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
+	"CreateShipment":   {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
+	"UpdateShipment":   {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
+	"DeleteShipment":   {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
+	"OnCreateShipment": {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
+	"OnUpdateShipment": {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
+	"OnDeleteShipment": {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
+	"GetVisit":         {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
+	"ListVisits":       {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
+	"CreateVisit":      {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
+	"UpdateVisit":      {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
+	"DeleteVisit":      {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
+	"OnCreateVisit":    {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
+	"OnUpdateVisit":    {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
+	"OnDeleteVisit":    {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
+	"GetPlain":         {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
+	"ListPlains":       {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
+	"CreatePlain":      {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
+	"UpdatePlain":      {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
+	"DeletePlain":      {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
+	"OnCreatePlain":    {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
+	"OnUpdatePlain":    {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
+	"OnDeletePlain":    {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
 }
 
 // Models holds the typed API of each model.
@@ -127,7 +152,10 @@ type Models struct {
 
 // ProductModel is the typed API of the model Product, as client.models.Product
 // in JavaScript.
-type ProductModel struct{ c *client.Client }
+type ProductModel struct {
+	c *client.Client
+	s *realtime.Session
+}
 
 // Create creates a Product (mutation createProduct).
 func (m *ProductModel) Create(ctx context.Context, input CreateProductInput, opts ...client.Option) (*Product, error) {
@@ -194,9 +222,78 @@ func (m *ProductModel) ListAll(ctx context.Context, o ProductListOptions, opts .
 	})
 }
 
+// OnCreate subscribes to the Product items created (subscription
+// onCreateProduct), as client.models.Product.onCreate() in JavaScript:
+// it returns once AppSync has accepted it, and each value is one item. An
+// error wrapping realtime.ErrGap says that events may have been missed
+// (the connection was re-established): re-query and go on; any other error
+// ends the iteration. Cancel ctx to stop; when the last subscription ends,
+// the socket closes.
+func (m *ProductModel) OnCreate(ctx context.Context, o OnCreateProductOptions, opts ...client.Option) (iter.Seq2[*Product, error], error) {
+	sub, err := m.s.Subscribe(ctx, "OnCreateProduct", OnCreateProduct_Operation, &__OnCreateProductInput{Filter: o.Filter}, opts)
+	if err != nil {
+		return nil, err
+	}
+	return realtime.Field(realtime.Values[OnCreateProductResponse](sub), func(r OnCreateProductResponse) *Product { return r.OnCreateProduct }), nil
+}
+
+// OnUpdate subscribes to the Product items updated (subscription
+// onUpdateProduct), as client.models.Product.onUpdate() in JavaScript:
+// it returns once AppSync has accepted it, and each value is one item. An
+// error wrapping realtime.ErrGap says that events may have been missed
+// (the connection was re-established): re-query and go on; any other error
+// ends the iteration. Cancel ctx to stop; when the last subscription ends,
+// the socket closes.
+func (m *ProductModel) OnUpdate(ctx context.Context, o OnUpdateProductOptions, opts ...client.Option) (iter.Seq2[*Product, error], error) {
+	sub, err := m.s.Subscribe(ctx, "OnUpdateProduct", OnUpdateProduct_Operation, &__OnUpdateProductInput{Filter: o.Filter}, opts)
+	if err != nil {
+		return nil, err
+	}
+	return realtime.Field(realtime.Values[OnUpdateProductResponse](sub), func(r OnUpdateProductResponse) *Product { return r.OnUpdateProduct }), nil
+}
+
+// OnDelete subscribes to the Product items deleted (subscription
+// onDeleteProduct), as client.models.Product.onDelete() in JavaScript:
+// it returns once AppSync has accepted it, and each value is one item. An
+// error wrapping realtime.ErrGap says that events may have been missed
+// (the connection was re-established): re-query and go on; any other error
+// ends the iteration. Cancel ctx to stop; when the last subscription ends,
+// the socket closes.
+func (m *ProductModel) OnDelete(ctx context.Context, o OnDeleteProductOptions, opts ...client.Option) (iter.Seq2[*Product, error], error) {
+	sub, err := m.s.Subscribe(ctx, "OnDeleteProduct", OnDeleteProduct_Operation, &__OnDeleteProductInput{Filter: o.Filter}, opts)
+	if err != nil {
+		return nil, err
+	}
+	return realtime.Field(realtime.Values[OnDeleteProductResponse](sub), func(r OnDeleteProductResponse) *Product { return r.OnDeleteProduct }), nil
+}
+
+// ObserveQuery is observeQuery of the JavaScript client: it subscribes to
+// the Product items created, updated and deleted, reads every page of
+// List, and yields a snapshot of all items (IsSynced true once the list is
+// read), then a new snapshot per event, applied by primary key. After a gap
+// it reads the list again. Cancel ctx (or break) to stop.
+func (m *ProductModel) ObserveQuery(ctx context.Context, o ProductListOptions, opts ...client.Option) iter.Seq2[realtime.Snapshot[Product], error] {
+	return realtime.Observe(ctx,
+		func(it *Product) string { return it.SKU },
+		func(ctx context.Context) iter.Seq2[*Product, error] { return m.ListAll(ctx, o, opts...) },
+		func(ctx context.Context) (created, updated, deleted iter.Seq2[*Product, error], err error) {
+			if created, err = m.OnCreate(ctx, OnCreateProductOptions{}, opts...); err != nil {
+				return
+			}
+			if updated, err = m.OnUpdate(ctx, OnUpdateProductOptions{}, opts...); err != nil {
+				return
+			}
+			deleted, err = m.OnDelete(ctx, OnDeleteProductOptions{}, opts...)
+			return
+		})
+}
+
 // CounterModel is the typed API of the model Counter, as client.models.Counter
 // in JavaScript.
-type CounterModel struct{ c *client.Client }
+type CounterModel struct {
+	c *client.Client
+	s *realtime.Session
+}
 
 // Create creates a Counter (mutation createCounter).
 func (m *CounterModel) Create(ctx context.Context, input CreateCounterInput, opts ...client.Option) (*Counter, error) {
@@ -263,9 +360,78 @@ func (m *CounterModel) ListAll(ctx context.Context, o CounterListOptions, opts .
 	})
 }
 
+// OnCreate subscribes to the Counter items created (subscription
+// onCreateCounter), as client.models.Counter.onCreate() in JavaScript:
+// it returns once AppSync has accepted it, and each value is one item. An
+// error wrapping realtime.ErrGap says that events may have been missed
+// (the connection was re-established): re-query and go on; any other error
+// ends the iteration. Cancel ctx to stop; when the last subscription ends,
+// the socket closes.
+func (m *CounterModel) OnCreate(ctx context.Context, o OnCreateCounterOptions, opts ...client.Option) (iter.Seq2[*Counter, error], error) {
+	sub, err := m.s.Subscribe(ctx, "OnCreateCounter", OnCreateCounter_Operation, &__OnCreateCounterInput{Filter: o.Filter}, opts)
+	if err != nil {
+		return nil, err
+	}
+	return realtime.Field(realtime.Values[OnCreateCounterResponse](sub), func(r OnCreateCounterResponse) *Counter { return r.OnCreateCounter }), nil
+}
+
+// OnUpdate subscribes to the Counter items updated (subscription
+// onUpdateCounter), as client.models.Counter.onUpdate() in JavaScript:
+// it returns once AppSync has accepted it, and each value is one item. An
+// error wrapping realtime.ErrGap says that events may have been missed
+// (the connection was re-established): re-query and go on; any other error
+// ends the iteration. Cancel ctx to stop; when the last subscription ends,
+// the socket closes.
+func (m *CounterModel) OnUpdate(ctx context.Context, o OnUpdateCounterOptions, opts ...client.Option) (iter.Seq2[*Counter, error], error) {
+	sub, err := m.s.Subscribe(ctx, "OnUpdateCounter", OnUpdateCounter_Operation, &__OnUpdateCounterInput{Filter: o.Filter}, opts)
+	if err != nil {
+		return nil, err
+	}
+	return realtime.Field(realtime.Values[OnUpdateCounterResponse](sub), func(r OnUpdateCounterResponse) *Counter { return r.OnUpdateCounter }), nil
+}
+
+// OnDelete subscribes to the Counter items deleted (subscription
+// onDeleteCounter), as client.models.Counter.onDelete() in JavaScript:
+// it returns once AppSync has accepted it, and each value is one item. An
+// error wrapping realtime.ErrGap says that events may have been missed
+// (the connection was re-established): re-query and go on; any other error
+// ends the iteration. Cancel ctx to stop; when the last subscription ends,
+// the socket closes.
+func (m *CounterModel) OnDelete(ctx context.Context, o OnDeleteCounterOptions, opts ...client.Option) (iter.Seq2[*Counter, error], error) {
+	sub, err := m.s.Subscribe(ctx, "OnDeleteCounter", OnDeleteCounter_Operation, &__OnDeleteCounterInput{Filter: o.Filter}, opts)
+	if err != nil {
+		return nil, err
+	}
+	return realtime.Field(realtime.Values[OnDeleteCounterResponse](sub), func(r OnDeleteCounterResponse) *Counter { return r.OnDeleteCounter }), nil
+}
+
+// ObserveQuery is observeQuery of the JavaScript client: it subscribes to
+// the Counter items created, updated and deleted, reads every page of
+// List, and yields a snapshot of all items (IsSynced true once the list is
+// read), then a new snapshot per event, applied by primary key. After a gap
+// it reads the list again. Cancel ctx (or break) to stop.
+func (m *CounterModel) ObserveQuery(ctx context.Context, o CounterListOptions, opts ...client.Option) iter.Seq2[realtime.Snapshot[Counter], error] {
+	return realtime.Observe(ctx,
+		func(it *Counter) string { return fmt.Sprint(it.Number) },
+		func(ctx context.Context) iter.Seq2[*Counter, error] { return m.ListAll(ctx, o, opts...) },
+		func(ctx context.Context) (created, updated, deleted iter.Seq2[*Counter, error], err error) {
+			if created, err = m.OnCreate(ctx, OnCreateCounterOptions{}, opts...); err != nil {
+				return
+			}
+			if updated, err = m.OnUpdate(ctx, OnUpdateCounterOptions{}, opts...); err != nil {
+				return
+			}
+			deleted, err = m.OnDelete(ctx, OnDeleteCounterOptions{}, opts...)
+			return
+		})
+}
+
 // ReadingModel is the typed API of the model Reading, as client.models.Reading
 // in JavaScript.
-type ReadingModel struct{ c *client.Client }
+type ReadingModel struct {
+	c *client.Client
+	s *realtime.Session
+}
 
 // Create creates a Reading (mutation createReading).
 func (m *ReadingModel) Create(ctx context.Context, input CreateReadingInput, opts ...client.Option) (*Reading, error) {
@@ -332,9 +498,78 @@ func (m *ReadingModel) ListAll(ctx context.Context, o ReadingListOptions, opts .
 	})
 }
 
+// OnCreate subscribes to the Reading items created (subscription
+// onCreateReading), as client.models.Reading.onCreate() in JavaScript:
+// it returns once AppSync has accepted it, and each value is one item. An
+// error wrapping realtime.ErrGap says that events may have been missed
+// (the connection was re-established): re-query and go on; any other error
+// ends the iteration. Cancel ctx to stop; when the last subscription ends,
+// the socket closes.
+func (m *ReadingModel) OnCreate(ctx context.Context, o OnCreateReadingOptions, opts ...client.Option) (iter.Seq2[*Reading, error], error) {
+	sub, err := m.s.Subscribe(ctx, "OnCreateReading", OnCreateReading_Operation, &__OnCreateReadingInput{Filter: o.Filter}, opts)
+	if err != nil {
+		return nil, err
+	}
+	return realtime.Field(realtime.Values[OnCreateReadingResponse](sub), func(r OnCreateReadingResponse) *Reading { return r.OnCreateReading }), nil
+}
+
+// OnUpdate subscribes to the Reading items updated (subscription
+// onUpdateReading), as client.models.Reading.onUpdate() in JavaScript:
+// it returns once AppSync has accepted it, and each value is one item. An
+// error wrapping realtime.ErrGap says that events may have been missed
+// (the connection was re-established): re-query and go on; any other error
+// ends the iteration. Cancel ctx to stop; when the last subscription ends,
+// the socket closes.
+func (m *ReadingModel) OnUpdate(ctx context.Context, o OnUpdateReadingOptions, opts ...client.Option) (iter.Seq2[*Reading, error], error) {
+	sub, err := m.s.Subscribe(ctx, "OnUpdateReading", OnUpdateReading_Operation, &__OnUpdateReadingInput{Filter: o.Filter}, opts)
+	if err != nil {
+		return nil, err
+	}
+	return realtime.Field(realtime.Values[OnUpdateReadingResponse](sub), func(r OnUpdateReadingResponse) *Reading { return r.OnUpdateReading }), nil
+}
+
+// OnDelete subscribes to the Reading items deleted (subscription
+// onDeleteReading), as client.models.Reading.onDelete() in JavaScript:
+// it returns once AppSync has accepted it, and each value is one item. An
+// error wrapping realtime.ErrGap says that events may have been missed
+// (the connection was re-established): re-query and go on; any other error
+// ends the iteration. Cancel ctx to stop; when the last subscription ends,
+// the socket closes.
+func (m *ReadingModel) OnDelete(ctx context.Context, o OnDeleteReadingOptions, opts ...client.Option) (iter.Seq2[*Reading, error], error) {
+	sub, err := m.s.Subscribe(ctx, "OnDeleteReading", OnDeleteReading_Operation, &__OnDeleteReadingInput{Filter: o.Filter}, opts)
+	if err != nil {
+		return nil, err
+	}
+	return realtime.Field(realtime.Values[OnDeleteReadingResponse](sub), func(r OnDeleteReadingResponse) *Reading { return r.OnDeleteReading }), nil
+}
+
+// ObserveQuery is observeQuery of the JavaScript client: it subscribes to
+// the Reading items created, updated and deleted, reads every page of
+// List, and yields a snapshot of all items (IsSynced true once the list is
+// read), then a new snapshot per event, applied by primary key. After a gap
+// it reads the list again. Cancel ctx (or break) to stop.
+func (m *ReadingModel) ObserveQuery(ctx context.Context, o ReadingListOptions, opts ...client.Option) iter.Seq2[realtime.Snapshot[Reading], error] {
+	return realtime.Observe(ctx,
+		func(it *Reading) string { return fmt.Sprint(it.DeviceID, "\x00", it.Seq) },
+		func(ctx context.Context) iter.Seq2[*Reading, error] { return m.ListAll(ctx, o, opts...) },
+		func(ctx context.Context) (created, updated, deleted iter.Seq2[*Reading, error], err error) {
+			if created, err = m.OnCreate(ctx, OnCreateReadingOptions{}, opts...); err != nil {
+				return
+			}
+			if updated, err = m.OnUpdate(ctx, OnUpdateReadingOptions{}, opts...); err != nil {
+				return
+			}
+			deleted, err = m.OnDelete(ctx, OnDeleteReadingOptions{}, opts...)
+			return
+		})
+}
+
 // ShipmentModel is the typed API of the model Shipment, as client.models.Shipment
 // in JavaScript.
-type ShipmentModel struct{ c *client.Client }
+type ShipmentModel struct {
+	c *client.Client
+	s *realtime.Session
+}
 
 // Create creates a Shipment (mutation createShipment).
 func (m *ShipmentModel) Create(ctx context.Context, input CreateShipmentInput, opts ...client.Option) (*Shipment, error) {
@@ -401,9 +636,80 @@ func (m *ShipmentModel) ListAll(ctx context.Context, o ShipmentListOptions, opts
 	})
 }
 
+// OnCreate subscribes to the Shipment items created (subscription
+// onCreateShipment), as client.models.Shipment.onCreate() in JavaScript:
+// it returns once AppSync has accepted it, and each value is one item. An
+// error wrapping realtime.ErrGap says that events may have been missed
+// (the connection was re-established): re-query and go on; any other error
+// ends the iteration. Cancel ctx to stop; when the last subscription ends,
+// the socket closes.
+func (m *ShipmentModel) OnCreate(ctx context.Context, o OnCreateShipmentOptions, opts ...client.Option) (iter.Seq2[*Shipment, error], error) {
+	sub, err := m.s.Subscribe(ctx, "OnCreateShipment", OnCreateShipment_Operation, &__OnCreateShipmentInput{Filter: o.Filter}, opts)
+	if err != nil {
+		return nil, err
+	}
+	return realtime.Field(realtime.Values[OnCreateShipmentResponse](sub), func(r OnCreateShipmentResponse) *Shipment { return r.OnCreateShipment }), nil
+}
+
+// OnUpdate subscribes to the Shipment items updated (subscription
+// onUpdateShipment), as client.models.Shipment.onUpdate() in JavaScript:
+// it returns once AppSync has accepted it, and each value is one item. An
+// error wrapping realtime.ErrGap says that events may have been missed
+// (the connection was re-established): re-query and go on; any other error
+// ends the iteration. Cancel ctx to stop; when the last subscription ends,
+// the socket closes.
+func (m *ShipmentModel) OnUpdate(ctx context.Context, o OnUpdateShipmentOptions, opts ...client.Option) (iter.Seq2[*Shipment, error], error) {
+	sub, err := m.s.Subscribe(ctx, "OnUpdateShipment", OnUpdateShipment_Operation, &__OnUpdateShipmentInput{Filter: o.Filter}, opts)
+	if err != nil {
+		return nil, err
+	}
+	return realtime.Field(realtime.Values[OnUpdateShipmentResponse](sub), func(r OnUpdateShipmentResponse) *Shipment { return r.OnUpdateShipment }), nil
+}
+
+// OnDelete subscribes to the Shipment items deleted (subscription
+// onDeleteShipment), as client.models.Shipment.onDelete() in JavaScript:
+// it returns once AppSync has accepted it, and each value is one item. An
+// error wrapping realtime.ErrGap says that events may have been missed
+// (the connection was re-established): re-query and go on; any other error
+// ends the iteration. Cancel ctx to stop; when the last subscription ends,
+// the socket closes.
+func (m *ShipmentModel) OnDelete(ctx context.Context, o OnDeleteShipmentOptions, opts ...client.Option) (iter.Seq2[*Shipment, error], error) {
+	sub, err := m.s.Subscribe(ctx, "OnDeleteShipment", OnDeleteShipment_Operation, &__OnDeleteShipmentInput{Filter: o.Filter}, opts)
+	if err != nil {
+		return nil, err
+	}
+	return realtime.Field(realtime.Values[OnDeleteShipmentResponse](sub), func(r OnDeleteShipmentResponse) *Shipment { return r.OnDeleteShipment }), nil
+}
+
+// ObserveQuery is observeQuery of the JavaScript client: it subscribes to
+// the Shipment items created, updated and deleted, reads every page of
+// List, and yields a snapshot of all items (IsSynced true once the list is
+// read), then a new snapshot per event, applied by primary key. After a gap
+// it reads the list again. Cancel ctx (or break) to stop.
+func (m *ShipmentModel) ObserveQuery(ctx context.Context, o ShipmentListOptions, opts ...client.Option) iter.Seq2[realtime.Snapshot[Shipment], error] {
+	return realtime.Observe(ctx,
+		func(it *Shipment) string {
+			return fmt.Sprint(it.Tenant, "\x00", it.Warehouse, "\x00", it.ShippedAt, "\x00", it.Batch)
+		},
+		func(ctx context.Context) iter.Seq2[*Shipment, error] { return m.ListAll(ctx, o, opts...) },
+		func(ctx context.Context) (created, updated, deleted iter.Seq2[*Shipment, error], err error) {
+			if created, err = m.OnCreate(ctx, OnCreateShipmentOptions{}, opts...); err != nil {
+				return
+			}
+			if updated, err = m.OnUpdate(ctx, OnUpdateShipmentOptions{}, opts...); err != nil {
+				return
+			}
+			deleted, err = m.OnDelete(ctx, OnDeleteShipmentOptions{}, opts...)
+			return
+		})
+}
+
 // VisitModel is the typed API of the model Visit, as client.models.Visit
 // in JavaScript.
-type VisitModel struct{ c *client.Client }
+type VisitModel struct {
+	c *client.Client
+	s *realtime.Session
+}
 
 // Create creates a Visit (mutation createVisit).
 func (m *VisitModel) Create(ctx context.Context, input CreateVisitInput, opts ...client.Option) (*Visit, error) {
@@ -470,9 +776,78 @@ func (m *VisitModel) ListAll(ctx context.Context, o VisitListOptions, opts ...cl
 	})
 }
 
+// OnCreate subscribes to the Visit items created (subscription
+// onCreateVisit), as client.models.Visit.onCreate() in JavaScript:
+// it returns once AppSync has accepted it, and each value is one item. An
+// error wrapping realtime.ErrGap says that events may have been missed
+// (the connection was re-established): re-query and go on; any other error
+// ends the iteration. Cancel ctx to stop; when the last subscription ends,
+// the socket closes.
+func (m *VisitModel) OnCreate(ctx context.Context, o OnCreateVisitOptions, opts ...client.Option) (iter.Seq2[*Visit, error], error) {
+	sub, err := m.s.Subscribe(ctx, "OnCreateVisit", OnCreateVisit_Operation, &__OnCreateVisitInput{Filter: o.Filter}, opts)
+	if err != nil {
+		return nil, err
+	}
+	return realtime.Field(realtime.Values[OnCreateVisitResponse](sub), func(r OnCreateVisitResponse) *Visit { return r.OnCreateVisit }), nil
+}
+
+// OnUpdate subscribes to the Visit items updated (subscription
+// onUpdateVisit), as client.models.Visit.onUpdate() in JavaScript:
+// it returns once AppSync has accepted it, and each value is one item. An
+// error wrapping realtime.ErrGap says that events may have been missed
+// (the connection was re-established): re-query and go on; any other error
+// ends the iteration. Cancel ctx to stop; when the last subscription ends,
+// the socket closes.
+func (m *VisitModel) OnUpdate(ctx context.Context, o OnUpdateVisitOptions, opts ...client.Option) (iter.Seq2[*Visit, error], error) {
+	sub, err := m.s.Subscribe(ctx, "OnUpdateVisit", OnUpdateVisit_Operation, &__OnUpdateVisitInput{Filter: o.Filter}, opts)
+	if err != nil {
+		return nil, err
+	}
+	return realtime.Field(realtime.Values[OnUpdateVisitResponse](sub), func(r OnUpdateVisitResponse) *Visit { return r.OnUpdateVisit }), nil
+}
+
+// OnDelete subscribes to the Visit items deleted (subscription
+// onDeleteVisit), as client.models.Visit.onDelete() in JavaScript:
+// it returns once AppSync has accepted it, and each value is one item. An
+// error wrapping realtime.ErrGap says that events may have been missed
+// (the connection was re-established): re-query and go on; any other error
+// ends the iteration. Cancel ctx to stop; when the last subscription ends,
+// the socket closes.
+func (m *VisitModel) OnDelete(ctx context.Context, o OnDeleteVisitOptions, opts ...client.Option) (iter.Seq2[*Visit, error], error) {
+	sub, err := m.s.Subscribe(ctx, "OnDeleteVisit", OnDeleteVisit_Operation, &__OnDeleteVisitInput{Filter: o.Filter}, opts)
+	if err != nil {
+		return nil, err
+	}
+	return realtime.Field(realtime.Values[OnDeleteVisitResponse](sub), func(r OnDeleteVisitResponse) *Visit { return r.OnDeleteVisit }), nil
+}
+
+// ObserveQuery is observeQuery of the JavaScript client: it subscribes to
+// the Visit items created, updated and deleted, reads every page of
+// List, and yields a snapshot of all items (IsSynced true once the list is
+// read), then a new snapshot per event, applied by primary key. After a gap
+// it reads the list again. Cancel ctx (or break) to stop.
+func (m *VisitModel) ObserveQuery(ctx context.Context, o VisitListOptions, opts ...client.Option) iter.Seq2[realtime.Snapshot[Visit], error] {
+	return realtime.Observe(ctx,
+		func(it *Visit) string { return fmt.Sprint(it.Site, "\x00", it.Day, "\x00", it.At) },
+		func(ctx context.Context) iter.Seq2[*Visit, error] { return m.ListAll(ctx, o, opts...) },
+		func(ctx context.Context) (created, updated, deleted iter.Seq2[*Visit, error], err error) {
+			if created, err = m.OnCreate(ctx, OnCreateVisitOptions{}, opts...); err != nil {
+				return
+			}
+			if updated, err = m.OnUpdate(ctx, OnUpdateVisitOptions{}, opts...); err != nil {
+				return
+			}
+			deleted, err = m.OnDelete(ctx, OnDeleteVisitOptions{}, opts...)
+			return
+		})
+}
+
 // PlainModel is the typed API of the model Plain, as client.models.Plain
 // in JavaScript.
-type PlainModel struct{ c *client.Client }
+type PlainModel struct {
+	c *client.Client
+	s *realtime.Session
+}
 
 // Create creates a Plain (mutation createPlain).
 func (m *PlainModel) Create(ctx context.Context, input CreatePlainInput, opts ...client.Option) (*Plain, error) {
@@ -537,6 +912,72 @@ func (m *PlainModel) ListAll(ctx context.Context, o PlainListOptions, opts ...cl
 		o.NextToken = token
 		return m.List(ctx, o, opts...)
 	})
+}
+
+// OnCreate subscribes to the Plain items created (subscription
+// onCreatePlain), as client.models.Plain.onCreate() in JavaScript:
+// it returns once AppSync has accepted it, and each value is one item. An
+// error wrapping realtime.ErrGap says that events may have been missed
+// (the connection was re-established): re-query and go on; any other error
+// ends the iteration. Cancel ctx to stop; when the last subscription ends,
+// the socket closes.
+func (m *PlainModel) OnCreate(ctx context.Context, o OnCreatePlainOptions, opts ...client.Option) (iter.Seq2[*Plain, error], error) {
+	sub, err := m.s.Subscribe(ctx, "OnCreatePlain", OnCreatePlain_Operation, &__OnCreatePlainInput{Filter: o.Filter}, opts)
+	if err != nil {
+		return nil, err
+	}
+	return realtime.Field(realtime.Values[OnCreatePlainResponse](sub), func(r OnCreatePlainResponse) *Plain { return r.OnCreatePlain }), nil
+}
+
+// OnUpdate subscribes to the Plain items updated (subscription
+// onUpdatePlain), as client.models.Plain.onUpdate() in JavaScript:
+// it returns once AppSync has accepted it, and each value is one item. An
+// error wrapping realtime.ErrGap says that events may have been missed
+// (the connection was re-established): re-query and go on; any other error
+// ends the iteration. Cancel ctx to stop; when the last subscription ends,
+// the socket closes.
+func (m *PlainModel) OnUpdate(ctx context.Context, o OnUpdatePlainOptions, opts ...client.Option) (iter.Seq2[*Plain, error], error) {
+	sub, err := m.s.Subscribe(ctx, "OnUpdatePlain", OnUpdatePlain_Operation, &__OnUpdatePlainInput{Filter: o.Filter}, opts)
+	if err != nil {
+		return nil, err
+	}
+	return realtime.Field(realtime.Values[OnUpdatePlainResponse](sub), func(r OnUpdatePlainResponse) *Plain { return r.OnUpdatePlain }), nil
+}
+
+// OnDelete subscribes to the Plain items deleted (subscription
+// onDeletePlain), as client.models.Plain.onDelete() in JavaScript:
+// it returns once AppSync has accepted it, and each value is one item. An
+// error wrapping realtime.ErrGap says that events may have been missed
+// (the connection was re-established): re-query and go on; any other error
+// ends the iteration. Cancel ctx to stop; when the last subscription ends,
+// the socket closes.
+func (m *PlainModel) OnDelete(ctx context.Context, o OnDeletePlainOptions, opts ...client.Option) (iter.Seq2[*Plain, error], error) {
+	sub, err := m.s.Subscribe(ctx, "OnDeletePlain", OnDeletePlain_Operation, &__OnDeletePlainInput{Filter: o.Filter}, opts)
+	if err != nil {
+		return nil, err
+	}
+	return realtime.Field(realtime.Values[OnDeletePlainResponse](sub), func(r OnDeletePlainResponse) *Plain { return r.OnDeletePlain }), nil
+}
+
+// ObserveQuery is observeQuery of the JavaScript client: it subscribes to
+// the Plain items created, updated and deleted, reads every page of
+// List, and yields a snapshot of all items (IsSynced true once the list is
+// read), then a new snapshot per event, applied by primary key. After a gap
+// it reads the list again. Cancel ctx (or break) to stop.
+func (m *PlainModel) ObserveQuery(ctx context.Context, o PlainListOptions, opts ...client.Option) iter.Seq2[realtime.Snapshot[Plain], error] {
+	return realtime.Observe(ctx,
+		func(it *Plain) string { return it.ID },
+		func(ctx context.Context) iter.Seq2[*Plain, error] { return m.ListAll(ctx, o, opts...) },
+		func(ctx context.Context) (created, updated, deleted iter.Seq2[*Plain, error], err error) {
+			if created, err = m.OnCreate(ctx, OnCreatePlainOptions{}, opts...); err != nil {
+				return
+			}
+			if updated, err = m.OnUpdate(ctx, OnUpdatePlainOptions{}, opts...); err != nil {
+				return
+			}
+			deleted, err = m.OnDelete(ctx, OnDeletePlainOptions{}, opts...)
+			return
+		})
 }
 
 // Queries holds the custom queries.

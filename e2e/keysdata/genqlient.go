@@ -5,6 +5,7 @@ package keysdata
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -406,6 +407,150 @@ type ListVisitsResponse struct {
 func (v *ListVisitsResponse) GetListVisits() *ListVisitsListVisitsModelVisitConnection {
 	return v.ListVisits
 }
+
+// OnCreateCounterResponse is returned by OnCreateCounter on success.
+type OnCreateCounterResponse struct {
+	OnCreateCounter *Counter `json:"onCreateCounter"`
+}
+
+// GetOnCreateCounter returns OnCreateCounterResponse.OnCreateCounter, and is useful for accessing the field via an interface.
+func (v *OnCreateCounterResponse) GetOnCreateCounter() *Counter { return v.OnCreateCounter }
+
+// OnCreatePlainResponse is returned by OnCreatePlain on success.
+type OnCreatePlainResponse struct {
+	OnCreatePlain *Plain `json:"onCreatePlain"`
+}
+
+// GetOnCreatePlain returns OnCreatePlainResponse.OnCreatePlain, and is useful for accessing the field via an interface.
+func (v *OnCreatePlainResponse) GetOnCreatePlain() *Plain { return v.OnCreatePlain }
+
+// OnCreateProductResponse is returned by OnCreateProduct on success.
+type OnCreateProductResponse struct {
+	OnCreateProduct *Product `json:"onCreateProduct"`
+}
+
+// GetOnCreateProduct returns OnCreateProductResponse.OnCreateProduct, and is useful for accessing the field via an interface.
+func (v *OnCreateProductResponse) GetOnCreateProduct() *Product { return v.OnCreateProduct }
+
+// OnCreateReadingResponse is returned by OnCreateReading on success.
+type OnCreateReadingResponse struct {
+	OnCreateReading *Reading `json:"onCreateReading"`
+}
+
+// GetOnCreateReading returns OnCreateReadingResponse.OnCreateReading, and is useful for accessing the field via an interface.
+func (v *OnCreateReadingResponse) GetOnCreateReading() *Reading { return v.OnCreateReading }
+
+// OnCreateShipmentResponse is returned by OnCreateShipment on success.
+type OnCreateShipmentResponse struct {
+	OnCreateShipment *Shipment `json:"onCreateShipment"`
+}
+
+// GetOnCreateShipment returns OnCreateShipmentResponse.OnCreateShipment, and is useful for accessing the field via an interface.
+func (v *OnCreateShipmentResponse) GetOnCreateShipment() *Shipment { return v.OnCreateShipment }
+
+// OnCreateVisitResponse is returned by OnCreateVisit on success.
+type OnCreateVisitResponse struct {
+	OnCreateVisit *Visit `json:"onCreateVisit"`
+}
+
+// GetOnCreateVisit returns OnCreateVisitResponse.OnCreateVisit, and is useful for accessing the field via an interface.
+func (v *OnCreateVisitResponse) GetOnCreateVisit() *Visit { return v.OnCreateVisit }
+
+// OnDeleteCounterResponse is returned by OnDeleteCounter on success.
+type OnDeleteCounterResponse struct {
+	OnDeleteCounter *Counter `json:"onDeleteCounter"`
+}
+
+// GetOnDeleteCounter returns OnDeleteCounterResponse.OnDeleteCounter, and is useful for accessing the field via an interface.
+func (v *OnDeleteCounterResponse) GetOnDeleteCounter() *Counter { return v.OnDeleteCounter }
+
+// OnDeletePlainResponse is returned by OnDeletePlain on success.
+type OnDeletePlainResponse struct {
+	OnDeletePlain *Plain `json:"onDeletePlain"`
+}
+
+// GetOnDeletePlain returns OnDeletePlainResponse.OnDeletePlain, and is useful for accessing the field via an interface.
+func (v *OnDeletePlainResponse) GetOnDeletePlain() *Plain { return v.OnDeletePlain }
+
+// OnDeleteProductResponse is returned by OnDeleteProduct on success.
+type OnDeleteProductResponse struct {
+	OnDeleteProduct *Product `json:"onDeleteProduct"`
+}
+
+// GetOnDeleteProduct returns OnDeleteProductResponse.OnDeleteProduct, and is useful for accessing the field via an interface.
+func (v *OnDeleteProductResponse) GetOnDeleteProduct() *Product { return v.OnDeleteProduct }
+
+// OnDeleteReadingResponse is returned by OnDeleteReading on success.
+type OnDeleteReadingResponse struct {
+	OnDeleteReading *Reading `json:"onDeleteReading"`
+}
+
+// GetOnDeleteReading returns OnDeleteReadingResponse.OnDeleteReading, and is useful for accessing the field via an interface.
+func (v *OnDeleteReadingResponse) GetOnDeleteReading() *Reading { return v.OnDeleteReading }
+
+// OnDeleteShipmentResponse is returned by OnDeleteShipment on success.
+type OnDeleteShipmentResponse struct {
+	OnDeleteShipment *Shipment `json:"onDeleteShipment"`
+}
+
+// GetOnDeleteShipment returns OnDeleteShipmentResponse.OnDeleteShipment, and is useful for accessing the field via an interface.
+func (v *OnDeleteShipmentResponse) GetOnDeleteShipment() *Shipment { return v.OnDeleteShipment }
+
+// OnDeleteVisitResponse is returned by OnDeleteVisit on success.
+type OnDeleteVisitResponse struct {
+	OnDeleteVisit *Visit `json:"onDeleteVisit"`
+}
+
+// GetOnDeleteVisit returns OnDeleteVisitResponse.OnDeleteVisit, and is useful for accessing the field via an interface.
+func (v *OnDeleteVisitResponse) GetOnDeleteVisit() *Visit { return v.OnDeleteVisit }
+
+// OnUpdateCounterResponse is returned by OnUpdateCounter on success.
+type OnUpdateCounterResponse struct {
+	OnUpdateCounter *Counter `json:"onUpdateCounter"`
+}
+
+// GetOnUpdateCounter returns OnUpdateCounterResponse.OnUpdateCounter, and is useful for accessing the field via an interface.
+func (v *OnUpdateCounterResponse) GetOnUpdateCounter() *Counter { return v.OnUpdateCounter }
+
+// OnUpdatePlainResponse is returned by OnUpdatePlain on success.
+type OnUpdatePlainResponse struct {
+	OnUpdatePlain *Plain `json:"onUpdatePlain"`
+}
+
+// GetOnUpdatePlain returns OnUpdatePlainResponse.OnUpdatePlain, and is useful for accessing the field via an interface.
+func (v *OnUpdatePlainResponse) GetOnUpdatePlain() *Plain { return v.OnUpdatePlain }
+
+// OnUpdateProductResponse is returned by OnUpdateProduct on success.
+type OnUpdateProductResponse struct {
+	OnUpdateProduct *Product `json:"onUpdateProduct"`
+}
+
+// GetOnUpdateProduct returns OnUpdateProductResponse.OnUpdateProduct, and is useful for accessing the field via an interface.
+func (v *OnUpdateProductResponse) GetOnUpdateProduct() *Product { return v.OnUpdateProduct }
+
+// OnUpdateReadingResponse is returned by OnUpdateReading on success.
+type OnUpdateReadingResponse struct {
+	OnUpdateReading *Reading `json:"onUpdateReading"`
+}
+
+// GetOnUpdateReading returns OnUpdateReadingResponse.OnUpdateReading, and is useful for accessing the field via an interface.
+func (v *OnUpdateReadingResponse) GetOnUpdateReading() *Reading { return v.OnUpdateReading }
+
+// OnUpdateShipmentResponse is returned by OnUpdateShipment on success.
+type OnUpdateShipmentResponse struct {
+	OnUpdateShipment *Shipment `json:"onUpdateShipment"`
+}
+
+// GetOnUpdateShipment returns OnUpdateShipmentResponse.OnUpdateShipment, and is useful for accessing the field via an interface.
+func (v *OnUpdateShipmentResponse) GetOnUpdateShipment() *Shipment { return v.OnUpdateShipment }
+
+// OnUpdateVisitResponse is returned by OnUpdateVisit on success.
+type OnUpdateVisitResponse struct {
+	OnUpdateVisit *Visit `json:"onUpdateVisit"`
+}
+
+// GetOnUpdateVisit returns OnUpdateVisitResponse.OnUpdateVisit, and is useful for accessing the field via an interface.
+func (v *OnUpdateVisitResponse) GetOnUpdateVisit() *Visit { return v.OnUpdateVisit }
 
 // Plain is the default selection of a Plain.
 type Plain struct {
@@ -1660,6 +1805,150 @@ func (v *__ListVisitsInput) GetNextToken() *string { return v.NextToken }
 // GetSortDirection returns __ListVisitsInput.SortDirection, and is useful for accessing the field via an interface.
 func (v *__ListVisitsInput) GetSortDirection() *ModelSortDirection { return v.SortDirection }
 
+// __OnCreateCounterInput is used internally by genqlient
+type __OnCreateCounterInput struct {
+	Filter *ModelSubscriptionCounterFilterInput `json:"filter,omitempty"`
+}
+
+// GetFilter returns __OnCreateCounterInput.Filter, and is useful for accessing the field via an interface.
+func (v *__OnCreateCounterInput) GetFilter() *ModelSubscriptionCounterFilterInput { return v.Filter }
+
+// __OnCreatePlainInput is used internally by genqlient
+type __OnCreatePlainInput struct {
+	Filter *ModelSubscriptionPlainFilterInput `json:"filter,omitempty"`
+}
+
+// GetFilter returns __OnCreatePlainInput.Filter, and is useful for accessing the field via an interface.
+func (v *__OnCreatePlainInput) GetFilter() *ModelSubscriptionPlainFilterInput { return v.Filter }
+
+// __OnCreateProductInput is used internally by genqlient
+type __OnCreateProductInput struct {
+	Filter *ModelSubscriptionProductFilterInput `json:"filter,omitempty"`
+}
+
+// GetFilter returns __OnCreateProductInput.Filter, and is useful for accessing the field via an interface.
+func (v *__OnCreateProductInput) GetFilter() *ModelSubscriptionProductFilterInput { return v.Filter }
+
+// __OnCreateReadingInput is used internally by genqlient
+type __OnCreateReadingInput struct {
+	Filter *ModelSubscriptionReadingFilterInput `json:"filter,omitempty"`
+}
+
+// GetFilter returns __OnCreateReadingInput.Filter, and is useful for accessing the field via an interface.
+func (v *__OnCreateReadingInput) GetFilter() *ModelSubscriptionReadingFilterInput { return v.Filter }
+
+// __OnCreateShipmentInput is used internally by genqlient
+type __OnCreateShipmentInput struct {
+	Filter *ModelSubscriptionShipmentFilterInput `json:"filter,omitempty"`
+}
+
+// GetFilter returns __OnCreateShipmentInput.Filter, and is useful for accessing the field via an interface.
+func (v *__OnCreateShipmentInput) GetFilter() *ModelSubscriptionShipmentFilterInput { return v.Filter }
+
+// __OnCreateVisitInput is used internally by genqlient
+type __OnCreateVisitInput struct {
+	Filter *ModelSubscriptionVisitFilterInput `json:"filter,omitempty"`
+}
+
+// GetFilter returns __OnCreateVisitInput.Filter, and is useful for accessing the field via an interface.
+func (v *__OnCreateVisitInput) GetFilter() *ModelSubscriptionVisitFilterInput { return v.Filter }
+
+// __OnDeleteCounterInput is used internally by genqlient
+type __OnDeleteCounterInput struct {
+	Filter *ModelSubscriptionCounterFilterInput `json:"filter,omitempty"`
+}
+
+// GetFilter returns __OnDeleteCounterInput.Filter, and is useful for accessing the field via an interface.
+func (v *__OnDeleteCounterInput) GetFilter() *ModelSubscriptionCounterFilterInput { return v.Filter }
+
+// __OnDeletePlainInput is used internally by genqlient
+type __OnDeletePlainInput struct {
+	Filter *ModelSubscriptionPlainFilterInput `json:"filter,omitempty"`
+}
+
+// GetFilter returns __OnDeletePlainInput.Filter, and is useful for accessing the field via an interface.
+func (v *__OnDeletePlainInput) GetFilter() *ModelSubscriptionPlainFilterInput { return v.Filter }
+
+// __OnDeleteProductInput is used internally by genqlient
+type __OnDeleteProductInput struct {
+	Filter *ModelSubscriptionProductFilterInput `json:"filter,omitempty"`
+}
+
+// GetFilter returns __OnDeleteProductInput.Filter, and is useful for accessing the field via an interface.
+func (v *__OnDeleteProductInput) GetFilter() *ModelSubscriptionProductFilterInput { return v.Filter }
+
+// __OnDeleteReadingInput is used internally by genqlient
+type __OnDeleteReadingInput struct {
+	Filter *ModelSubscriptionReadingFilterInput `json:"filter,omitempty"`
+}
+
+// GetFilter returns __OnDeleteReadingInput.Filter, and is useful for accessing the field via an interface.
+func (v *__OnDeleteReadingInput) GetFilter() *ModelSubscriptionReadingFilterInput { return v.Filter }
+
+// __OnDeleteShipmentInput is used internally by genqlient
+type __OnDeleteShipmentInput struct {
+	Filter *ModelSubscriptionShipmentFilterInput `json:"filter,omitempty"`
+}
+
+// GetFilter returns __OnDeleteShipmentInput.Filter, and is useful for accessing the field via an interface.
+func (v *__OnDeleteShipmentInput) GetFilter() *ModelSubscriptionShipmentFilterInput { return v.Filter }
+
+// __OnDeleteVisitInput is used internally by genqlient
+type __OnDeleteVisitInput struct {
+	Filter *ModelSubscriptionVisitFilterInput `json:"filter,omitempty"`
+}
+
+// GetFilter returns __OnDeleteVisitInput.Filter, and is useful for accessing the field via an interface.
+func (v *__OnDeleteVisitInput) GetFilter() *ModelSubscriptionVisitFilterInput { return v.Filter }
+
+// __OnUpdateCounterInput is used internally by genqlient
+type __OnUpdateCounterInput struct {
+	Filter *ModelSubscriptionCounterFilterInput `json:"filter,omitempty"`
+}
+
+// GetFilter returns __OnUpdateCounterInput.Filter, and is useful for accessing the field via an interface.
+func (v *__OnUpdateCounterInput) GetFilter() *ModelSubscriptionCounterFilterInput { return v.Filter }
+
+// __OnUpdatePlainInput is used internally by genqlient
+type __OnUpdatePlainInput struct {
+	Filter *ModelSubscriptionPlainFilterInput `json:"filter,omitempty"`
+}
+
+// GetFilter returns __OnUpdatePlainInput.Filter, and is useful for accessing the field via an interface.
+func (v *__OnUpdatePlainInput) GetFilter() *ModelSubscriptionPlainFilterInput { return v.Filter }
+
+// __OnUpdateProductInput is used internally by genqlient
+type __OnUpdateProductInput struct {
+	Filter *ModelSubscriptionProductFilterInput `json:"filter,omitempty"`
+}
+
+// GetFilter returns __OnUpdateProductInput.Filter, and is useful for accessing the field via an interface.
+func (v *__OnUpdateProductInput) GetFilter() *ModelSubscriptionProductFilterInput { return v.Filter }
+
+// __OnUpdateReadingInput is used internally by genqlient
+type __OnUpdateReadingInput struct {
+	Filter *ModelSubscriptionReadingFilterInput `json:"filter,omitempty"`
+}
+
+// GetFilter returns __OnUpdateReadingInput.Filter, and is useful for accessing the field via an interface.
+func (v *__OnUpdateReadingInput) GetFilter() *ModelSubscriptionReadingFilterInput { return v.Filter }
+
+// __OnUpdateShipmentInput is used internally by genqlient
+type __OnUpdateShipmentInput struct {
+	Filter *ModelSubscriptionShipmentFilterInput `json:"filter,omitempty"`
+}
+
+// GetFilter returns __OnUpdateShipmentInput.Filter, and is useful for accessing the field via an interface.
+func (v *__OnUpdateShipmentInput) GetFilter() *ModelSubscriptionShipmentFilterInput { return v.Filter }
+
+// __OnUpdateVisitInput is used internally by genqlient
+type __OnUpdateVisitInput struct {
+	Filter *ModelSubscriptionVisitFilterInput `json:"filter,omitempty"`
+}
+
+// GetFilter returns __OnUpdateVisitInput.Filter, and is useful for accessing the field via an interface.
+func (v *__OnUpdateVisitInput) GetFilter() *ModelSubscriptionVisitFilterInput { return v.Filter }
+
 // __UpdateCounterInput is used internally by genqlient
 type __UpdateCounterInput struct {
 	Input     UpdateCounterInput          `json:"input"`
@@ -2854,6 +3143,1131 @@ func ListVisits(
 	)
 
 	return data_, err_
+}
+
+// The subscription executed by OnCreateCounter.
+const OnCreateCounter_Operation = `
+subscription OnCreateCounter ($filter: ModelSubscriptionCounterFilterInput) {
+	onCreateCounter(filter: $filter) {
+		... Counter
+	}
+}
+fragment Counter on Counter {
+	number
+	label
+	createdAt
+	updatedAt
+}
+`
+
+// OnCreateCounter subscribes to Counter (subscription onCreateCounter).
+// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
+func OnCreateCounter(
+	ctx_ context.Context,
+	client_ graphql.WebSocketClient,
+	filter *ModelSubscriptionCounterFilterInput,
+) (dataChan_ chan OnCreateCounterWsResponse, subscriptionID_ string, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "OnCreateCounter",
+		Query:  OnCreateCounter_Operation,
+		Variables: &__OnCreateCounterInput{
+			Filter: filter,
+		},
+	}
+
+	dataChan_ = make(chan OnCreateCounterWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnCreateCounterForwardData)
+
+	return dataChan_, subscriptionID_, err_
+}
+
+type OnCreateCounterWsResponse graphql.BaseResponse[*OnCreateCounterResponse]
+
+func OnCreateCounterForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+	var gqlResp graphql.Response
+	var wsResp OnCreateCounterWsResponse
+	err := json.Unmarshal(jsonRawMsg, &gqlResp)
+	if err != nil {
+		return err
+	}
+	if len(gqlResp.Errors) == 0 {
+		err = json.Unmarshal(jsonRawMsg, &wsResp)
+		if err != nil {
+			return err
+		}
+	} else {
+		wsResp.Errors = gqlResp.Errors
+	}
+	dataChan_, ok := interfaceChan.(chan OnCreateCounterWsResponse)
+	if !ok {
+		return errors.New("failed to cast interface into 'chan OnCreateCounterWsResponse'")
+	}
+	dataChan_ <- wsResp
+	return nil
+}
+
+// The subscription executed by OnCreatePlain.
+const OnCreatePlain_Operation = `
+subscription OnCreatePlain ($filter: ModelSubscriptionPlainFilterInput) {
+	onCreatePlain(filter: $filter) {
+		... Plain
+	}
+}
+fragment Plain on Plain {
+	ratio
+	active
+	ID: id
+	createdAt
+	updatedAt
+}
+`
+
+// OnCreatePlain subscribes to Plain (subscription onCreatePlain).
+// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
+func OnCreatePlain(
+	ctx_ context.Context,
+	client_ graphql.WebSocketClient,
+	filter *ModelSubscriptionPlainFilterInput,
+) (dataChan_ chan OnCreatePlainWsResponse, subscriptionID_ string, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "OnCreatePlain",
+		Query:  OnCreatePlain_Operation,
+		Variables: &__OnCreatePlainInput{
+			Filter: filter,
+		},
+	}
+
+	dataChan_ = make(chan OnCreatePlainWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnCreatePlainForwardData)
+
+	return dataChan_, subscriptionID_, err_
+}
+
+type OnCreatePlainWsResponse graphql.BaseResponse[*OnCreatePlainResponse]
+
+func OnCreatePlainForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+	var gqlResp graphql.Response
+	var wsResp OnCreatePlainWsResponse
+	err := json.Unmarshal(jsonRawMsg, &gqlResp)
+	if err != nil {
+		return err
+	}
+	if len(gqlResp.Errors) == 0 {
+		err = json.Unmarshal(jsonRawMsg, &wsResp)
+		if err != nil {
+			return err
+		}
+	} else {
+		wsResp.Errors = gqlResp.Errors
+	}
+	dataChan_, ok := interfaceChan.(chan OnCreatePlainWsResponse)
+	if !ok {
+		return errors.New("failed to cast interface into 'chan OnCreatePlainWsResponse'")
+	}
+	dataChan_ <- wsResp
+	return nil
+}
+
+// The subscription executed by OnCreateProduct.
+const OnCreateProduct_Operation = `
+subscription OnCreateProduct ($filter: ModelSubscriptionProductFilterInput) {
+	onCreateProduct(filter: $filter) {
+		... Product
+	}
+}
+fragment Product on Product {
+	SKU: sku
+	name
+	price
+	createdAt
+	updatedAt
+}
+`
+
+// OnCreateProduct subscribes to Product (subscription onCreateProduct).
+// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
+func OnCreateProduct(
+	ctx_ context.Context,
+	client_ graphql.WebSocketClient,
+	filter *ModelSubscriptionProductFilterInput,
+) (dataChan_ chan OnCreateProductWsResponse, subscriptionID_ string, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "OnCreateProduct",
+		Query:  OnCreateProduct_Operation,
+		Variables: &__OnCreateProductInput{
+			Filter: filter,
+		},
+	}
+
+	dataChan_ = make(chan OnCreateProductWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnCreateProductForwardData)
+
+	return dataChan_, subscriptionID_, err_
+}
+
+type OnCreateProductWsResponse graphql.BaseResponse[*OnCreateProductResponse]
+
+func OnCreateProductForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+	var gqlResp graphql.Response
+	var wsResp OnCreateProductWsResponse
+	err := json.Unmarshal(jsonRawMsg, &gqlResp)
+	if err != nil {
+		return err
+	}
+	if len(gqlResp.Errors) == 0 {
+		err = json.Unmarshal(jsonRawMsg, &wsResp)
+		if err != nil {
+			return err
+		}
+	} else {
+		wsResp.Errors = gqlResp.Errors
+	}
+	dataChan_, ok := interfaceChan.(chan OnCreateProductWsResponse)
+	if !ok {
+		return errors.New("failed to cast interface into 'chan OnCreateProductWsResponse'")
+	}
+	dataChan_ <- wsResp
+	return nil
+}
+
+// The subscription executed by OnCreateReading.
+const OnCreateReading_Operation = `
+subscription OnCreateReading ($filter: ModelSubscriptionReadingFilterInput) {
+	onCreateReading(filter: $filter) {
+		... Reading
+	}
+}
+fragment Reading on Reading {
+	DeviceID: deviceId
+	seq
+	value
+	createdAt
+	updatedAt
+}
+`
+
+// OnCreateReading subscribes to Reading (subscription onCreateReading).
+// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
+func OnCreateReading(
+	ctx_ context.Context,
+	client_ graphql.WebSocketClient,
+	filter *ModelSubscriptionReadingFilterInput,
+) (dataChan_ chan OnCreateReadingWsResponse, subscriptionID_ string, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "OnCreateReading",
+		Query:  OnCreateReading_Operation,
+		Variables: &__OnCreateReadingInput{
+			Filter: filter,
+		},
+	}
+
+	dataChan_ = make(chan OnCreateReadingWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnCreateReadingForwardData)
+
+	return dataChan_, subscriptionID_, err_
+}
+
+type OnCreateReadingWsResponse graphql.BaseResponse[*OnCreateReadingResponse]
+
+func OnCreateReadingForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+	var gqlResp graphql.Response
+	var wsResp OnCreateReadingWsResponse
+	err := json.Unmarshal(jsonRawMsg, &gqlResp)
+	if err != nil {
+		return err
+	}
+	if len(gqlResp.Errors) == 0 {
+		err = json.Unmarshal(jsonRawMsg, &wsResp)
+		if err != nil {
+			return err
+		}
+	} else {
+		wsResp.Errors = gqlResp.Errors
+	}
+	dataChan_, ok := interfaceChan.(chan OnCreateReadingWsResponse)
+	if !ok {
+		return errors.New("failed to cast interface into 'chan OnCreateReadingWsResponse'")
+	}
+	dataChan_ <- wsResp
+	return nil
+}
+
+// The subscription executed by OnCreateShipment.
+const OnCreateShipment_Operation = `
+subscription OnCreateShipment ($filter: ModelSubscriptionShipmentFilterInput) {
+	onCreateShipment(filter: $filter) {
+		... Shipment
+	}
+}
+fragment Shipment on Shipment {
+	tenant
+	warehouse
+	shippedAt
+	batch
+	region
+	weight
+	createdAt
+	updatedAt
+}
+`
+
+// OnCreateShipment subscribes to Shipment (subscription onCreateShipment).
+// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
+func OnCreateShipment(
+	ctx_ context.Context,
+	client_ graphql.WebSocketClient,
+	filter *ModelSubscriptionShipmentFilterInput,
+) (dataChan_ chan OnCreateShipmentWsResponse, subscriptionID_ string, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "OnCreateShipment",
+		Query:  OnCreateShipment_Operation,
+		Variables: &__OnCreateShipmentInput{
+			Filter: filter,
+		},
+	}
+
+	dataChan_ = make(chan OnCreateShipmentWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnCreateShipmentForwardData)
+
+	return dataChan_, subscriptionID_, err_
+}
+
+type OnCreateShipmentWsResponse graphql.BaseResponse[*OnCreateShipmentResponse]
+
+func OnCreateShipmentForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+	var gqlResp graphql.Response
+	var wsResp OnCreateShipmentWsResponse
+	err := json.Unmarshal(jsonRawMsg, &gqlResp)
+	if err != nil {
+		return err
+	}
+	if len(gqlResp.Errors) == 0 {
+		err = json.Unmarshal(jsonRawMsg, &wsResp)
+		if err != nil {
+			return err
+		}
+	} else {
+		wsResp.Errors = gqlResp.Errors
+	}
+	dataChan_, ok := interfaceChan.(chan OnCreateShipmentWsResponse)
+	if !ok {
+		return errors.New("failed to cast interface into 'chan OnCreateShipmentWsResponse'")
+	}
+	dataChan_ <- wsResp
+	return nil
+}
+
+// The subscription executed by OnCreateVisit.
+const OnCreateVisit_Operation = `
+subscription OnCreateVisit ($filter: ModelSubscriptionVisitFilterInput) {
+	onCreateVisit(filter: $filter) {
+		... Visit
+	}
+}
+fragment Visit on Visit {
+	site
+	day
+	at
+	visitor
+	createdAt
+	updatedAt
+}
+`
+
+// OnCreateVisit subscribes to Visit (subscription onCreateVisit).
+// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
+func OnCreateVisit(
+	ctx_ context.Context,
+	client_ graphql.WebSocketClient,
+	filter *ModelSubscriptionVisitFilterInput,
+) (dataChan_ chan OnCreateVisitWsResponse, subscriptionID_ string, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "OnCreateVisit",
+		Query:  OnCreateVisit_Operation,
+		Variables: &__OnCreateVisitInput{
+			Filter: filter,
+		},
+	}
+
+	dataChan_ = make(chan OnCreateVisitWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnCreateVisitForwardData)
+
+	return dataChan_, subscriptionID_, err_
+}
+
+type OnCreateVisitWsResponse graphql.BaseResponse[*OnCreateVisitResponse]
+
+func OnCreateVisitForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+	var gqlResp graphql.Response
+	var wsResp OnCreateVisitWsResponse
+	err := json.Unmarshal(jsonRawMsg, &gqlResp)
+	if err != nil {
+		return err
+	}
+	if len(gqlResp.Errors) == 0 {
+		err = json.Unmarshal(jsonRawMsg, &wsResp)
+		if err != nil {
+			return err
+		}
+	} else {
+		wsResp.Errors = gqlResp.Errors
+	}
+	dataChan_, ok := interfaceChan.(chan OnCreateVisitWsResponse)
+	if !ok {
+		return errors.New("failed to cast interface into 'chan OnCreateVisitWsResponse'")
+	}
+	dataChan_ <- wsResp
+	return nil
+}
+
+// The subscription executed by OnDeleteCounter.
+const OnDeleteCounter_Operation = `
+subscription OnDeleteCounter ($filter: ModelSubscriptionCounterFilterInput) {
+	onDeleteCounter(filter: $filter) {
+		... Counter
+	}
+}
+fragment Counter on Counter {
+	number
+	label
+	createdAt
+	updatedAt
+}
+`
+
+// OnDeleteCounter subscribes to Counter (subscription onDeleteCounter).
+// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
+func OnDeleteCounter(
+	ctx_ context.Context,
+	client_ graphql.WebSocketClient,
+	filter *ModelSubscriptionCounterFilterInput,
+) (dataChan_ chan OnDeleteCounterWsResponse, subscriptionID_ string, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "OnDeleteCounter",
+		Query:  OnDeleteCounter_Operation,
+		Variables: &__OnDeleteCounterInput{
+			Filter: filter,
+		},
+	}
+
+	dataChan_ = make(chan OnDeleteCounterWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnDeleteCounterForwardData)
+
+	return dataChan_, subscriptionID_, err_
+}
+
+type OnDeleteCounterWsResponse graphql.BaseResponse[*OnDeleteCounterResponse]
+
+func OnDeleteCounterForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+	var gqlResp graphql.Response
+	var wsResp OnDeleteCounterWsResponse
+	err := json.Unmarshal(jsonRawMsg, &gqlResp)
+	if err != nil {
+		return err
+	}
+	if len(gqlResp.Errors) == 0 {
+		err = json.Unmarshal(jsonRawMsg, &wsResp)
+		if err != nil {
+			return err
+		}
+	} else {
+		wsResp.Errors = gqlResp.Errors
+	}
+	dataChan_, ok := interfaceChan.(chan OnDeleteCounterWsResponse)
+	if !ok {
+		return errors.New("failed to cast interface into 'chan OnDeleteCounterWsResponse'")
+	}
+	dataChan_ <- wsResp
+	return nil
+}
+
+// The subscription executed by OnDeletePlain.
+const OnDeletePlain_Operation = `
+subscription OnDeletePlain ($filter: ModelSubscriptionPlainFilterInput) {
+	onDeletePlain(filter: $filter) {
+		... Plain
+	}
+}
+fragment Plain on Plain {
+	ratio
+	active
+	ID: id
+	createdAt
+	updatedAt
+}
+`
+
+// OnDeletePlain subscribes to Plain (subscription onDeletePlain).
+// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
+func OnDeletePlain(
+	ctx_ context.Context,
+	client_ graphql.WebSocketClient,
+	filter *ModelSubscriptionPlainFilterInput,
+) (dataChan_ chan OnDeletePlainWsResponse, subscriptionID_ string, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "OnDeletePlain",
+		Query:  OnDeletePlain_Operation,
+		Variables: &__OnDeletePlainInput{
+			Filter: filter,
+		},
+	}
+
+	dataChan_ = make(chan OnDeletePlainWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnDeletePlainForwardData)
+
+	return dataChan_, subscriptionID_, err_
+}
+
+type OnDeletePlainWsResponse graphql.BaseResponse[*OnDeletePlainResponse]
+
+func OnDeletePlainForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+	var gqlResp graphql.Response
+	var wsResp OnDeletePlainWsResponse
+	err := json.Unmarshal(jsonRawMsg, &gqlResp)
+	if err != nil {
+		return err
+	}
+	if len(gqlResp.Errors) == 0 {
+		err = json.Unmarshal(jsonRawMsg, &wsResp)
+		if err != nil {
+			return err
+		}
+	} else {
+		wsResp.Errors = gqlResp.Errors
+	}
+	dataChan_, ok := interfaceChan.(chan OnDeletePlainWsResponse)
+	if !ok {
+		return errors.New("failed to cast interface into 'chan OnDeletePlainWsResponse'")
+	}
+	dataChan_ <- wsResp
+	return nil
+}
+
+// The subscription executed by OnDeleteProduct.
+const OnDeleteProduct_Operation = `
+subscription OnDeleteProduct ($filter: ModelSubscriptionProductFilterInput) {
+	onDeleteProduct(filter: $filter) {
+		... Product
+	}
+}
+fragment Product on Product {
+	SKU: sku
+	name
+	price
+	createdAt
+	updatedAt
+}
+`
+
+// OnDeleteProduct subscribes to Product (subscription onDeleteProduct).
+// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
+func OnDeleteProduct(
+	ctx_ context.Context,
+	client_ graphql.WebSocketClient,
+	filter *ModelSubscriptionProductFilterInput,
+) (dataChan_ chan OnDeleteProductWsResponse, subscriptionID_ string, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "OnDeleteProduct",
+		Query:  OnDeleteProduct_Operation,
+		Variables: &__OnDeleteProductInput{
+			Filter: filter,
+		},
+	}
+
+	dataChan_ = make(chan OnDeleteProductWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnDeleteProductForwardData)
+
+	return dataChan_, subscriptionID_, err_
+}
+
+type OnDeleteProductWsResponse graphql.BaseResponse[*OnDeleteProductResponse]
+
+func OnDeleteProductForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+	var gqlResp graphql.Response
+	var wsResp OnDeleteProductWsResponse
+	err := json.Unmarshal(jsonRawMsg, &gqlResp)
+	if err != nil {
+		return err
+	}
+	if len(gqlResp.Errors) == 0 {
+		err = json.Unmarshal(jsonRawMsg, &wsResp)
+		if err != nil {
+			return err
+		}
+	} else {
+		wsResp.Errors = gqlResp.Errors
+	}
+	dataChan_, ok := interfaceChan.(chan OnDeleteProductWsResponse)
+	if !ok {
+		return errors.New("failed to cast interface into 'chan OnDeleteProductWsResponse'")
+	}
+	dataChan_ <- wsResp
+	return nil
+}
+
+// The subscription executed by OnDeleteReading.
+const OnDeleteReading_Operation = `
+subscription OnDeleteReading ($filter: ModelSubscriptionReadingFilterInput) {
+	onDeleteReading(filter: $filter) {
+		... Reading
+	}
+}
+fragment Reading on Reading {
+	DeviceID: deviceId
+	seq
+	value
+	createdAt
+	updatedAt
+}
+`
+
+// OnDeleteReading subscribes to Reading (subscription onDeleteReading).
+// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
+func OnDeleteReading(
+	ctx_ context.Context,
+	client_ graphql.WebSocketClient,
+	filter *ModelSubscriptionReadingFilterInput,
+) (dataChan_ chan OnDeleteReadingWsResponse, subscriptionID_ string, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "OnDeleteReading",
+		Query:  OnDeleteReading_Operation,
+		Variables: &__OnDeleteReadingInput{
+			Filter: filter,
+		},
+	}
+
+	dataChan_ = make(chan OnDeleteReadingWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnDeleteReadingForwardData)
+
+	return dataChan_, subscriptionID_, err_
+}
+
+type OnDeleteReadingWsResponse graphql.BaseResponse[*OnDeleteReadingResponse]
+
+func OnDeleteReadingForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+	var gqlResp graphql.Response
+	var wsResp OnDeleteReadingWsResponse
+	err := json.Unmarshal(jsonRawMsg, &gqlResp)
+	if err != nil {
+		return err
+	}
+	if len(gqlResp.Errors) == 0 {
+		err = json.Unmarshal(jsonRawMsg, &wsResp)
+		if err != nil {
+			return err
+		}
+	} else {
+		wsResp.Errors = gqlResp.Errors
+	}
+	dataChan_, ok := interfaceChan.(chan OnDeleteReadingWsResponse)
+	if !ok {
+		return errors.New("failed to cast interface into 'chan OnDeleteReadingWsResponse'")
+	}
+	dataChan_ <- wsResp
+	return nil
+}
+
+// The subscription executed by OnDeleteShipment.
+const OnDeleteShipment_Operation = `
+subscription OnDeleteShipment ($filter: ModelSubscriptionShipmentFilterInput) {
+	onDeleteShipment(filter: $filter) {
+		... Shipment
+	}
+}
+fragment Shipment on Shipment {
+	tenant
+	warehouse
+	shippedAt
+	batch
+	region
+	weight
+	createdAt
+	updatedAt
+}
+`
+
+// OnDeleteShipment subscribes to Shipment (subscription onDeleteShipment).
+// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
+func OnDeleteShipment(
+	ctx_ context.Context,
+	client_ graphql.WebSocketClient,
+	filter *ModelSubscriptionShipmentFilterInput,
+) (dataChan_ chan OnDeleteShipmentWsResponse, subscriptionID_ string, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "OnDeleteShipment",
+		Query:  OnDeleteShipment_Operation,
+		Variables: &__OnDeleteShipmentInput{
+			Filter: filter,
+		},
+	}
+
+	dataChan_ = make(chan OnDeleteShipmentWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnDeleteShipmentForwardData)
+
+	return dataChan_, subscriptionID_, err_
+}
+
+type OnDeleteShipmentWsResponse graphql.BaseResponse[*OnDeleteShipmentResponse]
+
+func OnDeleteShipmentForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+	var gqlResp graphql.Response
+	var wsResp OnDeleteShipmentWsResponse
+	err := json.Unmarshal(jsonRawMsg, &gqlResp)
+	if err != nil {
+		return err
+	}
+	if len(gqlResp.Errors) == 0 {
+		err = json.Unmarshal(jsonRawMsg, &wsResp)
+		if err != nil {
+			return err
+		}
+	} else {
+		wsResp.Errors = gqlResp.Errors
+	}
+	dataChan_, ok := interfaceChan.(chan OnDeleteShipmentWsResponse)
+	if !ok {
+		return errors.New("failed to cast interface into 'chan OnDeleteShipmentWsResponse'")
+	}
+	dataChan_ <- wsResp
+	return nil
+}
+
+// The subscription executed by OnDeleteVisit.
+const OnDeleteVisit_Operation = `
+subscription OnDeleteVisit ($filter: ModelSubscriptionVisitFilterInput) {
+	onDeleteVisit(filter: $filter) {
+		... Visit
+	}
+}
+fragment Visit on Visit {
+	site
+	day
+	at
+	visitor
+	createdAt
+	updatedAt
+}
+`
+
+// OnDeleteVisit subscribes to Visit (subscription onDeleteVisit).
+// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
+func OnDeleteVisit(
+	ctx_ context.Context,
+	client_ graphql.WebSocketClient,
+	filter *ModelSubscriptionVisitFilterInput,
+) (dataChan_ chan OnDeleteVisitWsResponse, subscriptionID_ string, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "OnDeleteVisit",
+		Query:  OnDeleteVisit_Operation,
+		Variables: &__OnDeleteVisitInput{
+			Filter: filter,
+		},
+	}
+
+	dataChan_ = make(chan OnDeleteVisitWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnDeleteVisitForwardData)
+
+	return dataChan_, subscriptionID_, err_
+}
+
+type OnDeleteVisitWsResponse graphql.BaseResponse[*OnDeleteVisitResponse]
+
+func OnDeleteVisitForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+	var gqlResp graphql.Response
+	var wsResp OnDeleteVisitWsResponse
+	err := json.Unmarshal(jsonRawMsg, &gqlResp)
+	if err != nil {
+		return err
+	}
+	if len(gqlResp.Errors) == 0 {
+		err = json.Unmarshal(jsonRawMsg, &wsResp)
+		if err != nil {
+			return err
+		}
+	} else {
+		wsResp.Errors = gqlResp.Errors
+	}
+	dataChan_, ok := interfaceChan.(chan OnDeleteVisitWsResponse)
+	if !ok {
+		return errors.New("failed to cast interface into 'chan OnDeleteVisitWsResponse'")
+	}
+	dataChan_ <- wsResp
+	return nil
+}
+
+// The subscription executed by OnUpdateCounter.
+const OnUpdateCounter_Operation = `
+subscription OnUpdateCounter ($filter: ModelSubscriptionCounterFilterInput) {
+	onUpdateCounter(filter: $filter) {
+		... Counter
+	}
+}
+fragment Counter on Counter {
+	number
+	label
+	createdAt
+	updatedAt
+}
+`
+
+// OnUpdateCounter subscribes to Counter (subscription onUpdateCounter).
+// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
+func OnUpdateCounter(
+	ctx_ context.Context,
+	client_ graphql.WebSocketClient,
+	filter *ModelSubscriptionCounterFilterInput,
+) (dataChan_ chan OnUpdateCounterWsResponse, subscriptionID_ string, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "OnUpdateCounter",
+		Query:  OnUpdateCounter_Operation,
+		Variables: &__OnUpdateCounterInput{
+			Filter: filter,
+		},
+	}
+
+	dataChan_ = make(chan OnUpdateCounterWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnUpdateCounterForwardData)
+
+	return dataChan_, subscriptionID_, err_
+}
+
+type OnUpdateCounterWsResponse graphql.BaseResponse[*OnUpdateCounterResponse]
+
+func OnUpdateCounterForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+	var gqlResp graphql.Response
+	var wsResp OnUpdateCounterWsResponse
+	err := json.Unmarshal(jsonRawMsg, &gqlResp)
+	if err != nil {
+		return err
+	}
+	if len(gqlResp.Errors) == 0 {
+		err = json.Unmarshal(jsonRawMsg, &wsResp)
+		if err != nil {
+			return err
+		}
+	} else {
+		wsResp.Errors = gqlResp.Errors
+	}
+	dataChan_, ok := interfaceChan.(chan OnUpdateCounterWsResponse)
+	if !ok {
+		return errors.New("failed to cast interface into 'chan OnUpdateCounterWsResponse'")
+	}
+	dataChan_ <- wsResp
+	return nil
+}
+
+// The subscription executed by OnUpdatePlain.
+const OnUpdatePlain_Operation = `
+subscription OnUpdatePlain ($filter: ModelSubscriptionPlainFilterInput) {
+	onUpdatePlain(filter: $filter) {
+		... Plain
+	}
+}
+fragment Plain on Plain {
+	ratio
+	active
+	ID: id
+	createdAt
+	updatedAt
+}
+`
+
+// OnUpdatePlain subscribes to Plain (subscription onUpdatePlain).
+// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
+func OnUpdatePlain(
+	ctx_ context.Context,
+	client_ graphql.WebSocketClient,
+	filter *ModelSubscriptionPlainFilterInput,
+) (dataChan_ chan OnUpdatePlainWsResponse, subscriptionID_ string, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "OnUpdatePlain",
+		Query:  OnUpdatePlain_Operation,
+		Variables: &__OnUpdatePlainInput{
+			Filter: filter,
+		},
+	}
+
+	dataChan_ = make(chan OnUpdatePlainWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnUpdatePlainForwardData)
+
+	return dataChan_, subscriptionID_, err_
+}
+
+type OnUpdatePlainWsResponse graphql.BaseResponse[*OnUpdatePlainResponse]
+
+func OnUpdatePlainForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+	var gqlResp graphql.Response
+	var wsResp OnUpdatePlainWsResponse
+	err := json.Unmarshal(jsonRawMsg, &gqlResp)
+	if err != nil {
+		return err
+	}
+	if len(gqlResp.Errors) == 0 {
+		err = json.Unmarshal(jsonRawMsg, &wsResp)
+		if err != nil {
+			return err
+		}
+	} else {
+		wsResp.Errors = gqlResp.Errors
+	}
+	dataChan_, ok := interfaceChan.(chan OnUpdatePlainWsResponse)
+	if !ok {
+		return errors.New("failed to cast interface into 'chan OnUpdatePlainWsResponse'")
+	}
+	dataChan_ <- wsResp
+	return nil
+}
+
+// The subscription executed by OnUpdateProduct.
+const OnUpdateProduct_Operation = `
+subscription OnUpdateProduct ($filter: ModelSubscriptionProductFilterInput) {
+	onUpdateProduct(filter: $filter) {
+		... Product
+	}
+}
+fragment Product on Product {
+	SKU: sku
+	name
+	price
+	createdAt
+	updatedAt
+}
+`
+
+// OnUpdateProduct subscribes to Product (subscription onUpdateProduct).
+// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
+func OnUpdateProduct(
+	ctx_ context.Context,
+	client_ graphql.WebSocketClient,
+	filter *ModelSubscriptionProductFilterInput,
+) (dataChan_ chan OnUpdateProductWsResponse, subscriptionID_ string, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "OnUpdateProduct",
+		Query:  OnUpdateProduct_Operation,
+		Variables: &__OnUpdateProductInput{
+			Filter: filter,
+		},
+	}
+
+	dataChan_ = make(chan OnUpdateProductWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnUpdateProductForwardData)
+
+	return dataChan_, subscriptionID_, err_
+}
+
+type OnUpdateProductWsResponse graphql.BaseResponse[*OnUpdateProductResponse]
+
+func OnUpdateProductForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+	var gqlResp graphql.Response
+	var wsResp OnUpdateProductWsResponse
+	err := json.Unmarshal(jsonRawMsg, &gqlResp)
+	if err != nil {
+		return err
+	}
+	if len(gqlResp.Errors) == 0 {
+		err = json.Unmarshal(jsonRawMsg, &wsResp)
+		if err != nil {
+			return err
+		}
+	} else {
+		wsResp.Errors = gqlResp.Errors
+	}
+	dataChan_, ok := interfaceChan.(chan OnUpdateProductWsResponse)
+	if !ok {
+		return errors.New("failed to cast interface into 'chan OnUpdateProductWsResponse'")
+	}
+	dataChan_ <- wsResp
+	return nil
+}
+
+// The subscription executed by OnUpdateReading.
+const OnUpdateReading_Operation = `
+subscription OnUpdateReading ($filter: ModelSubscriptionReadingFilterInput) {
+	onUpdateReading(filter: $filter) {
+		... Reading
+	}
+}
+fragment Reading on Reading {
+	DeviceID: deviceId
+	seq
+	value
+	createdAt
+	updatedAt
+}
+`
+
+// OnUpdateReading subscribes to Reading (subscription onUpdateReading).
+// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
+func OnUpdateReading(
+	ctx_ context.Context,
+	client_ graphql.WebSocketClient,
+	filter *ModelSubscriptionReadingFilterInput,
+) (dataChan_ chan OnUpdateReadingWsResponse, subscriptionID_ string, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "OnUpdateReading",
+		Query:  OnUpdateReading_Operation,
+		Variables: &__OnUpdateReadingInput{
+			Filter: filter,
+		},
+	}
+
+	dataChan_ = make(chan OnUpdateReadingWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnUpdateReadingForwardData)
+
+	return dataChan_, subscriptionID_, err_
+}
+
+type OnUpdateReadingWsResponse graphql.BaseResponse[*OnUpdateReadingResponse]
+
+func OnUpdateReadingForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+	var gqlResp graphql.Response
+	var wsResp OnUpdateReadingWsResponse
+	err := json.Unmarshal(jsonRawMsg, &gqlResp)
+	if err != nil {
+		return err
+	}
+	if len(gqlResp.Errors) == 0 {
+		err = json.Unmarshal(jsonRawMsg, &wsResp)
+		if err != nil {
+			return err
+		}
+	} else {
+		wsResp.Errors = gqlResp.Errors
+	}
+	dataChan_, ok := interfaceChan.(chan OnUpdateReadingWsResponse)
+	if !ok {
+		return errors.New("failed to cast interface into 'chan OnUpdateReadingWsResponse'")
+	}
+	dataChan_ <- wsResp
+	return nil
+}
+
+// The subscription executed by OnUpdateShipment.
+const OnUpdateShipment_Operation = `
+subscription OnUpdateShipment ($filter: ModelSubscriptionShipmentFilterInput) {
+	onUpdateShipment(filter: $filter) {
+		... Shipment
+	}
+}
+fragment Shipment on Shipment {
+	tenant
+	warehouse
+	shippedAt
+	batch
+	region
+	weight
+	createdAt
+	updatedAt
+}
+`
+
+// OnUpdateShipment subscribes to Shipment (subscription onUpdateShipment).
+// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
+func OnUpdateShipment(
+	ctx_ context.Context,
+	client_ graphql.WebSocketClient,
+	filter *ModelSubscriptionShipmentFilterInput,
+) (dataChan_ chan OnUpdateShipmentWsResponse, subscriptionID_ string, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "OnUpdateShipment",
+		Query:  OnUpdateShipment_Operation,
+		Variables: &__OnUpdateShipmentInput{
+			Filter: filter,
+		},
+	}
+
+	dataChan_ = make(chan OnUpdateShipmentWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnUpdateShipmentForwardData)
+
+	return dataChan_, subscriptionID_, err_
+}
+
+type OnUpdateShipmentWsResponse graphql.BaseResponse[*OnUpdateShipmentResponse]
+
+func OnUpdateShipmentForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+	var gqlResp graphql.Response
+	var wsResp OnUpdateShipmentWsResponse
+	err := json.Unmarshal(jsonRawMsg, &gqlResp)
+	if err != nil {
+		return err
+	}
+	if len(gqlResp.Errors) == 0 {
+		err = json.Unmarshal(jsonRawMsg, &wsResp)
+		if err != nil {
+			return err
+		}
+	} else {
+		wsResp.Errors = gqlResp.Errors
+	}
+	dataChan_, ok := interfaceChan.(chan OnUpdateShipmentWsResponse)
+	if !ok {
+		return errors.New("failed to cast interface into 'chan OnUpdateShipmentWsResponse'")
+	}
+	dataChan_ <- wsResp
+	return nil
+}
+
+// The subscription executed by OnUpdateVisit.
+const OnUpdateVisit_Operation = `
+subscription OnUpdateVisit ($filter: ModelSubscriptionVisitFilterInput) {
+	onUpdateVisit(filter: $filter) {
+		... Visit
+	}
+}
+fragment Visit on Visit {
+	site
+	day
+	at
+	visitor
+	createdAt
+	updatedAt
+}
+`
+
+// OnUpdateVisit subscribes to Visit (subscription onUpdateVisit).
+// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
+func OnUpdateVisit(
+	ctx_ context.Context,
+	client_ graphql.WebSocketClient,
+	filter *ModelSubscriptionVisitFilterInput,
+) (dataChan_ chan OnUpdateVisitWsResponse, subscriptionID_ string, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "OnUpdateVisit",
+		Query:  OnUpdateVisit_Operation,
+		Variables: &__OnUpdateVisitInput{
+			Filter: filter,
+		},
+	}
+
+	dataChan_ = make(chan OnUpdateVisitWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnUpdateVisitForwardData)
+
+	return dataChan_, subscriptionID_, err_
+}
+
+type OnUpdateVisitWsResponse graphql.BaseResponse[*OnUpdateVisitResponse]
+
+func OnUpdateVisitForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+	var gqlResp graphql.Response
+	var wsResp OnUpdateVisitWsResponse
+	err := json.Unmarshal(jsonRawMsg, &gqlResp)
+	if err != nil {
+		return err
+	}
+	if len(gqlResp.Errors) == 0 {
+		err = json.Unmarshal(jsonRawMsg, &wsResp)
+		if err != nil {
+			return err
+		}
+	} else {
+		wsResp.Errors = gqlResp.Errors
+	}
+	dataChan_, ok := interfaceChan.(chan OnUpdateVisitWsResponse)
+	if !ok {
+		return errors.New("failed to cast interface into 'chan OnUpdateVisitWsResponse'")
+	}
+	dataChan_ <- wsResp
+	return nil
 }
 
 // The mutation executed by UpdateCounter.

@@ -163,6 +163,63 @@ type DeleteProductInput struct {
 	SKU string `json:"sku"`
 }
 
+// ModelSubscriptionProductFilterInput is the GraphQL input ModelSubscriptionProductFilterInput.
+type ModelSubscriptionProductFilterInput struct {
+	SKU       *ModelSubscriptionStringInput         `json:"sku,omitempty"`
+	Name      *ModelSubscriptionStringInput         `json:"name,omitempty"`
+	Price     *ModelSubscriptionFloatInput          `json:"price,omitempty"`
+	ID        *ModelSubscriptionIDInput             `json:"id,omitempty"`
+	CreatedAt *ModelSubscriptionStringInput         `json:"createdAt,omitempty"`
+	UpdatedAt *ModelSubscriptionStringInput         `json:"updatedAt,omitempty"`
+	And       []ModelSubscriptionProductFilterInput `json:"and,omitempty"`
+	Or        []ModelSubscriptionProductFilterInput `json:"or,omitempty"`
+}
+
+// ModelSubscriptionStringInput is the GraphQL input ModelSubscriptionStringInput.
+type ModelSubscriptionStringInput struct {
+	Ne          *string  `json:"ne,omitempty"`
+	Eq          *string  `json:"eq,omitempty"`
+	Le          *string  `json:"le,omitempty"`
+	Lt          *string  `json:"lt,omitempty"`
+	Ge          *string  `json:"ge,omitempty"`
+	Gt          *string  `json:"gt,omitempty"`
+	Contains    *string  `json:"contains,omitempty"`
+	NotContains *string  `json:"notContains,omitempty"`
+	Between     []string `json:"between,omitempty"`
+	BeginsWith  *string  `json:"beginsWith,omitempty"`
+	In          []string `json:"in,omitempty"`
+	NotIn       []string `json:"notIn,omitempty"`
+}
+
+// ModelSubscriptionFloatInput is the GraphQL input ModelSubscriptionFloatInput.
+type ModelSubscriptionFloatInput struct {
+	Ne      *float64  `json:"ne,omitempty"`
+	Eq      *float64  `json:"eq,omitempty"`
+	Le      *float64  `json:"le,omitempty"`
+	Lt      *float64  `json:"lt,omitempty"`
+	Ge      *float64  `json:"ge,omitempty"`
+	Gt      *float64  `json:"gt,omitempty"`
+	Between []float64 `json:"between,omitempty"`
+	In      []float64 `json:"in,omitempty"`
+	NotIn   []float64 `json:"notIn,omitempty"`
+}
+
+// ModelSubscriptionIDInput is the GraphQL input ModelSubscriptionIDInput.
+type ModelSubscriptionIDInput struct {
+	Ne          *string  `json:"ne,omitempty"`
+	Eq          *string  `json:"eq,omitempty"`
+	Le          *string  `json:"le,omitempty"`
+	Lt          *string  `json:"lt,omitempty"`
+	Ge          *string  `json:"ge,omitempty"`
+	Gt          *string  `json:"gt,omitempty"`
+	Contains    *string  `json:"contains,omitempty"`
+	NotContains *string  `json:"notContains,omitempty"`
+	Between     []string `json:"between,omitempty"`
+	BeginsWith  *string  `json:"beginsWith,omitempty"`
+	In          []string `json:"in,omitempty"`
+	NotIn       []string `json:"notIn,omitempty"`
+}
+
 // ModelCounterFilterInput is the GraphQL input ModelCounterFilterInput.
 type ModelCounterFilterInput struct {
 	Number    *ModelIntInput            `json:"number,omitempty"`
@@ -213,6 +270,30 @@ type UpdateCounterInput struct {
 // DeleteCounterInput is the GraphQL input DeleteCounterInput.
 type DeleteCounterInput struct {
 	Number int `json:"number"`
+}
+
+// ModelSubscriptionCounterFilterInput is the GraphQL input ModelSubscriptionCounterFilterInput.
+type ModelSubscriptionCounterFilterInput struct {
+	Number    *ModelSubscriptionIntInput            `json:"number,omitempty"`
+	Label     *ModelSubscriptionStringInput         `json:"label,omitempty"`
+	ID        *ModelSubscriptionIDInput             `json:"id,omitempty"`
+	CreatedAt *ModelSubscriptionStringInput         `json:"createdAt,omitempty"`
+	UpdatedAt *ModelSubscriptionStringInput         `json:"updatedAt,omitempty"`
+	And       []ModelSubscriptionCounterFilterInput `json:"and,omitempty"`
+	Or        []ModelSubscriptionCounterFilterInput `json:"or,omitempty"`
+}
+
+// ModelSubscriptionIntInput is the GraphQL input ModelSubscriptionIntInput.
+type ModelSubscriptionIntInput struct {
+	Ne      *int  `json:"ne,omitempty"`
+	Eq      *int  `json:"eq,omitempty"`
+	Le      *int  `json:"le,omitempty"`
+	Lt      *int  `json:"lt,omitempty"`
+	Ge      *int  `json:"ge,omitempty"`
+	Gt      *int  `json:"gt,omitempty"`
+	Between []int `json:"between,omitempty"`
+	In      []int `json:"in,omitempty"`
+	NotIn   []int `json:"notIn,omitempty"`
 }
 
 // ModelIntKeyConditionInput is the GraphQL input ModelIntKeyConditionInput.
@@ -266,6 +347,18 @@ type UpdateReadingInput struct {
 type DeleteReadingInput struct {
 	DeviceID string `json:"deviceId"`
 	Seq      int    `json:"seq"`
+}
+
+// ModelSubscriptionReadingFilterInput is the GraphQL input ModelSubscriptionReadingFilterInput.
+type ModelSubscriptionReadingFilterInput struct {
+	DeviceID  *ModelSubscriptionIDInput             `json:"deviceId,omitempty"`
+	Seq       *ModelSubscriptionIntInput            `json:"seq,omitempty"`
+	Value     *ModelSubscriptionFloatInput          `json:"value,omitempty"`
+	ID        *ModelSubscriptionIDInput             `json:"id,omitempty"`
+	CreatedAt *ModelSubscriptionStringInput         `json:"createdAt,omitempty"`
+	UpdatedAt *ModelSubscriptionStringInput         `json:"updatedAt,omitempty"`
+	And       []ModelSubscriptionReadingFilterInput `json:"and,omitempty"`
+	Or        []ModelSubscriptionReadingFilterInput `json:"or,omitempty"`
 }
 
 // ModelShipmentPrimaryCompositeKeyConditionInput is the GraphQL input ModelShipmentPrimaryCompositeKeyConditionInput.
@@ -347,6 +440,21 @@ type DeleteShipmentInput struct {
 	Batch     int       `json:"batch"`
 }
 
+// ModelSubscriptionShipmentFilterInput is the GraphQL input ModelSubscriptionShipmentFilterInput.
+type ModelSubscriptionShipmentFilterInput struct {
+	Tenant    *ModelSubscriptionStringInput          `json:"tenant,omitempty"`
+	Warehouse *ModelSubscriptionStringInput          `json:"warehouse,omitempty"`
+	ShippedAt *ModelSubscriptionStringInput          `json:"shippedAt,omitempty"`
+	Batch     *ModelSubscriptionIntInput             `json:"batch,omitempty"`
+	Region    *ModelSubscriptionStringInput          `json:"region,omitempty"`
+	Weight    *ModelSubscriptionFloatInput           `json:"weight,omitempty"`
+	ID        *ModelSubscriptionIDInput              `json:"id,omitempty"`
+	CreatedAt *ModelSubscriptionStringInput          `json:"createdAt,omitempty"`
+	UpdatedAt *ModelSubscriptionStringInput          `json:"updatedAt,omitempty"`
+	And       []ModelSubscriptionShipmentFilterInput `json:"and,omitempty"`
+	Or        []ModelSubscriptionShipmentFilterInput `json:"or,omitempty"`
+}
+
 // ModelVisitPrimaryCompositeKeyConditionInput is the GraphQL input ModelVisitPrimaryCompositeKeyConditionInput.
 type ModelVisitPrimaryCompositeKeyConditionInput struct {
 	Eq         *ModelVisitPrimaryCompositeKeyInput  `json:"eq,omitempty"`
@@ -411,6 +519,19 @@ type DeleteVisitInput struct {
 	At   time.Time   `json:"at"`
 }
 
+// ModelSubscriptionVisitFilterInput is the GraphQL input ModelSubscriptionVisitFilterInput.
+type ModelSubscriptionVisitFilterInput struct {
+	Site      *ModelSubscriptionStringInput       `json:"site,omitempty"`
+	Day       *ModelSubscriptionStringInput       `json:"day,omitempty"`
+	At        *ModelSubscriptionStringInput       `json:"at,omitempty"`
+	Visitor   *ModelSubscriptionStringInput       `json:"visitor,omitempty"`
+	ID        *ModelSubscriptionIDInput           `json:"id,omitempty"`
+	CreatedAt *ModelSubscriptionStringInput       `json:"createdAt,omitempty"`
+	UpdatedAt *ModelSubscriptionStringInput       `json:"updatedAt,omitempty"`
+	And       []ModelSubscriptionVisitFilterInput `json:"and,omitempty"`
+	Or        []ModelSubscriptionVisitFilterInput `json:"or,omitempty"`
+}
+
 // ModelPlainFilterInput is the GraphQL input ModelPlainFilterInput.
 type ModelPlainFilterInput struct {
 	Ratio     *ModelFloatInput        `json:"ratio,omitempty"`
@@ -461,6 +582,23 @@ type DeletePlainInput struct {
 	ID string `json:"id"`
 }
 
+// ModelSubscriptionPlainFilterInput is the GraphQL input ModelSubscriptionPlainFilterInput.
+type ModelSubscriptionPlainFilterInput struct {
+	Ratio     *ModelSubscriptionFloatInput        `json:"ratio,omitempty"`
+	Active    *ModelSubscriptionBooleanInput      `json:"active,omitempty"`
+	ID        *ModelSubscriptionIDInput           `json:"id,omitempty"`
+	CreatedAt *ModelSubscriptionStringInput       `json:"createdAt,omitempty"`
+	UpdatedAt *ModelSubscriptionStringInput       `json:"updatedAt,omitempty"`
+	And       []ModelSubscriptionPlainFilterInput `json:"and,omitempty"`
+	Or        []ModelSubscriptionPlainFilterInput `json:"or,omitempty"`
+}
+
+// ModelSubscriptionBooleanInput is the GraphQL input ModelSubscriptionBooleanInput.
+type ModelSubscriptionBooleanInput struct {
+	Ne *bool `json:"ne,omitempty"`
+	Eq *bool `json:"eq,omitempty"`
+}
+
 // ProductIdentifier is the primary key of a Product.
 type ProductIdentifier struct {
 	SKU string `json:"sku"`
@@ -473,6 +611,21 @@ type ProductListOptions struct {
 	Limit         *int                     `json:"limit,omitempty"`
 	NextToken     *string                  `json:"nextToken,omitempty"`
 	SortDirection *ModelSortDirection      `json:"sortDirection,omitempty"`
+}
+
+// OnCreateProductOptions are the arguments of the subscription onCreateProduct: a filter (ModelSubscriptionProductFilterInput) and, for owner rules, the owner.
+type OnCreateProductOptions struct {
+	Filter *ModelSubscriptionProductFilterInput `json:"filter,omitempty"`
+}
+
+// OnUpdateProductOptions are the arguments of the subscription onUpdateProduct: a filter (ModelSubscriptionProductFilterInput) and, for owner rules, the owner.
+type OnUpdateProductOptions struct {
+	Filter *ModelSubscriptionProductFilterInput `json:"filter,omitempty"`
+}
+
+// OnDeleteProductOptions are the arguments of the subscription onDeleteProduct: a filter (ModelSubscriptionProductFilterInput) and, for owner rules, the owner.
+type OnDeleteProductOptions struct {
+	Filter *ModelSubscriptionProductFilterInput `json:"filter,omitempty"`
 }
 
 // CounterIdentifier is the primary key of a Counter.
@@ -489,6 +642,21 @@ type CounterListOptions struct {
 	SortDirection *ModelSortDirection      `json:"sortDirection,omitempty"`
 }
 
+// OnCreateCounterOptions are the arguments of the subscription onCreateCounter: a filter (ModelSubscriptionCounterFilterInput) and, for owner rules, the owner.
+type OnCreateCounterOptions struct {
+	Filter *ModelSubscriptionCounterFilterInput `json:"filter,omitempty"`
+}
+
+// OnUpdateCounterOptions are the arguments of the subscription onUpdateCounter: a filter (ModelSubscriptionCounterFilterInput) and, for owner rules, the owner.
+type OnUpdateCounterOptions struct {
+	Filter *ModelSubscriptionCounterFilterInput `json:"filter,omitempty"`
+}
+
+// OnDeleteCounterOptions are the arguments of the subscription onDeleteCounter: a filter (ModelSubscriptionCounterFilterInput) and, for owner rules, the owner.
+type OnDeleteCounterOptions struct {
+	Filter *ModelSubscriptionCounterFilterInput `json:"filter,omitempty"`
+}
+
 // ReadingIdentifier is the primary key of a Reading.
 type ReadingIdentifier struct {
 	DeviceID string `json:"deviceId"`
@@ -503,6 +671,21 @@ type ReadingListOptions struct {
 	Limit         *int                       `json:"limit,omitempty"`
 	NextToken     *string                    `json:"nextToken,omitempty"`
 	SortDirection *ModelSortDirection        `json:"sortDirection,omitempty"`
+}
+
+// OnCreateReadingOptions are the arguments of the subscription onCreateReading: a filter (ModelSubscriptionReadingFilterInput) and, for owner rules, the owner.
+type OnCreateReadingOptions struct {
+	Filter *ModelSubscriptionReadingFilterInput `json:"filter,omitempty"`
+}
+
+// OnUpdateReadingOptions are the arguments of the subscription onUpdateReading: a filter (ModelSubscriptionReadingFilterInput) and, for owner rules, the owner.
+type OnUpdateReadingOptions struct {
+	Filter *ModelSubscriptionReadingFilterInput `json:"filter,omitempty"`
+}
+
+// OnDeleteReadingOptions are the arguments of the subscription onDeleteReading: a filter (ModelSubscriptionReadingFilterInput) and, for owner rules, the owner.
+type OnDeleteReadingOptions struct {
+	Filter *ModelSubscriptionReadingFilterInput `json:"filter,omitempty"`
 }
 
 // ShipmentIdentifier is the primary key of a Shipment.
@@ -523,6 +706,21 @@ type ShipmentListOptions struct {
 	SortDirection           *ModelSortDirection                             `json:"sortDirection,omitempty"`
 }
 
+// OnCreateShipmentOptions are the arguments of the subscription onCreateShipment: a filter (ModelSubscriptionShipmentFilterInput) and, for owner rules, the owner.
+type OnCreateShipmentOptions struct {
+	Filter *ModelSubscriptionShipmentFilterInput `json:"filter,omitempty"`
+}
+
+// OnUpdateShipmentOptions are the arguments of the subscription onUpdateShipment: a filter (ModelSubscriptionShipmentFilterInput) and, for owner rules, the owner.
+type OnUpdateShipmentOptions struct {
+	Filter *ModelSubscriptionShipmentFilterInput `json:"filter,omitempty"`
+}
+
+// OnDeleteShipmentOptions are the arguments of the subscription onDeleteShipment: a filter (ModelSubscriptionShipmentFilterInput) and, for owner rules, the owner.
+type OnDeleteShipmentOptions struct {
+	Filter *ModelSubscriptionShipmentFilterInput `json:"filter,omitempty"`
+}
+
 // VisitIdentifier is the primary key of a Visit.
 type VisitIdentifier struct {
 	Site string      `json:"site"`
@@ -540,6 +738,21 @@ type VisitListOptions struct {
 	SortDirection *ModelSortDirection                          `json:"sortDirection,omitempty"`
 }
 
+// OnCreateVisitOptions are the arguments of the subscription onCreateVisit: a filter (ModelSubscriptionVisitFilterInput) and, for owner rules, the owner.
+type OnCreateVisitOptions struct {
+	Filter *ModelSubscriptionVisitFilterInput `json:"filter,omitempty"`
+}
+
+// OnUpdateVisitOptions are the arguments of the subscription onUpdateVisit: a filter (ModelSubscriptionVisitFilterInput) and, for owner rules, the owner.
+type OnUpdateVisitOptions struct {
+	Filter *ModelSubscriptionVisitFilterInput `json:"filter,omitempty"`
+}
+
+// OnDeleteVisitOptions are the arguments of the subscription onDeleteVisit: a filter (ModelSubscriptionVisitFilterInput) and, for owner rules, the owner.
+type OnDeleteVisitOptions struct {
+	Filter *ModelSubscriptionVisitFilterInput `json:"filter,omitempty"`
+}
+
 // PlainIdentifier is the primary key of a Plain.
 type PlainIdentifier struct {
 	ID string `json:"id"`
@@ -550,4 +763,19 @@ type PlainListOptions struct {
 	Filter    *ModelPlainFilterInput `json:"filter,omitempty"`
 	Limit     *int                   `json:"limit,omitempty"`
 	NextToken *string                `json:"nextToken,omitempty"`
+}
+
+// OnCreatePlainOptions are the arguments of the subscription onCreatePlain: a filter (ModelSubscriptionPlainFilterInput) and, for owner rules, the owner.
+type OnCreatePlainOptions struct {
+	Filter *ModelSubscriptionPlainFilterInput `json:"filter,omitempty"`
+}
+
+// OnUpdatePlainOptions are the arguments of the subscription onUpdatePlain: a filter (ModelSubscriptionPlainFilterInput) and, for owner rules, the owner.
+type OnUpdatePlainOptions struct {
+	Filter *ModelSubscriptionPlainFilterInput `json:"filter,omitempty"`
+}
+
+// OnDeletePlainOptions are the arguments of the subscription onDeletePlain: a filter (ModelSubscriptionPlainFilterInput) and, for owner rules, the owner.
+type OnDeletePlainOptions struct {
+	Filter *ModelSubscriptionPlainFilterInput `json:"filter,omitempty"`
 }

@@ -177,6 +177,10 @@ func appSyncError(w http.ResponseWriter, status int, errorType, message string) 
 }
 
 func (s *Stack) serveFront(w http.ResponseWriter, r *http.Request) {
+	if strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
+		s.serveRealtime(w, r)
+		return
+	}
 	authz := r.Header.Get("Authorization")
 	switch {
 	case r.Header.Get("X-Api-Key") != "":

@@ -5,12 +5,14 @@ package blogdata
 import (
 	"context"
 	"errors"
+	"fmt"
 	"iter"
 	"os"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/go-amplify/data/client"
+	"github.com/go-amplify/data/client/realtime"
 	"github.com/go-amplify/data/function"
 	"github.com/go-amplify/data/schema"
 )
@@ -28,6 +30,9 @@ type Client struct {
 	Mutations Mutations
 	// Operations holds the operations written by hand in graphql/custom.
 	Operations Operations
+	// Realtime carries the subscriptions: one WebSocket, dialed at the
+	// first one (Close closes it).
+	Realtime *realtime.Session
 	// GraphQL is the runtime client: a genqlient graphql.Client for calling
 	// the functions of genqlient.go directly.
 	GraphQL *client.Client
@@ -68,17 +73,19 @@ func NewFromEndpoint(ep client.Endpoint, opts ...client.Option) (*Client, error)
 	if err != nil {
 		return nil, err
 	}
+	rt := realtime.NewSession(gql)
 	return &Client{
 		Models: Models{
-			Blog:    &BlogModel{c: gql},
-			Post:    &PostModel{c: gql},
-			Comment: &CommentModel{c: gql},
-			Author:  &AuthorModel{c: gql},
-			Profile: &ProfileModel{c: gql},
+			Blog:    &BlogModel{c: gql, s: rt},
+			Post:    &PostModel{c: gql, s: rt},
+			Comment: &CommentModel{c: gql, s: rt},
+			Author:  &AuthorModel{c: gql, s: rt},
+			Profile: &ProfileModel{c: gql, s: rt},
 		},
 		Queries:    Queries{c: gql},
 		Mutations:  Mutations{c: gql},
 		Operations: Operations{c: gql},
+		Realtime:   rt,
 		GraphQL:    gql,
 	}, nil
 }
@@ -92,27 +99,42 @@ var OperationAuthModes = map[string][]client.AuthMode{
 	"CreateBlog":        {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
 	"UpdateBlog":        {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
 	"DeleteBlog":        {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
+	"OnCreateBlog":      {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
+	"OnUpdateBlog":      {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
+	"OnDeleteBlog":      {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
 	"GetPost":           {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
 	"ListPosts":         {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
 	"CreatePost":        {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
 	"UpdatePost":        {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
 	"DeletePost":        {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
+	"OnCreatePost":      {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
+	"OnUpdatePost":      {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
+	"OnDeletePost":      {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
 	"ListPostsByStatus": {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
 	"GetComment":        {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
 	"ListComments":      {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
 	"CreateComment":     {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
 	"UpdateComment":     {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
 	"DeleteComment":     {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
+	"OnCreateComment":   {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
+	"OnUpdateComment":   {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
+	"OnDeleteComment":   {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
 	"GetAuthor":         {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
 	"ListAuthors":       {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
 	"CreateAuthor":      {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
 	"UpdateAuthor":      {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
 	"DeleteAuthor":      {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
+	"OnCreateAuthor":    {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
+	"OnUpdateAuthor":    {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
+	"OnDeleteAuthor":    {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
 	"GetProfile":        {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
 	"ListProfiles":      {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
 	"CreateProfile":     {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
 	"UpdateProfile":     {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
 	"DeleteProfile":     {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
+	"OnCreateProfile":   {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
+	"OnUpdateProfile":   {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
+	"OnDeleteProfile":   {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
 	"PostStatsQuery":    {client.AuthIAM, client.AuthIdentityPool, client.AuthAPIKey, client.AuthUserPool},
 	"PostWithComments":  {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
 }
@@ -128,7 +150,10 @@ type Models struct {
 
 // BlogModel is the typed API of the model Blog, as client.models.Blog
 // in JavaScript.
-type BlogModel struct{ c *client.Client }
+type BlogModel struct {
+	c *client.Client
+	s *realtime.Session
+}
 
 // Create creates a Blog (mutation createBlog).
 func (m *BlogModel) Create(ctx context.Context, input CreateBlogInput, opts ...client.Option) (*Blog, error) {
@@ -231,9 +256,78 @@ func (m *BlogModel) CreatePosts(ctx context.Context, item *Blog, input CreatePos
 	return (&PostModel{c: m.c}).Create(ctx, input, opts...)
 }
 
+// OnCreate subscribes to the Blog items created (subscription
+// onCreateBlog), as client.models.Blog.onCreate() in JavaScript:
+// it returns once AppSync has accepted it, and each value is one item. An
+// error wrapping realtime.ErrGap says that events may have been missed
+// (the connection was re-established): re-query and go on; any other error
+// ends the iteration. Cancel ctx to stop; when the last subscription ends,
+// the socket closes.
+func (m *BlogModel) OnCreate(ctx context.Context, o OnCreateBlogOptions, opts ...client.Option) (iter.Seq2[*Blog, error], error) {
+	sub, err := m.s.Subscribe(ctx, "OnCreateBlog", OnCreateBlog_Operation, &__OnCreateBlogInput{Filter: o.Filter, Owner: o.Owner}, opts)
+	if err != nil {
+		return nil, err
+	}
+	return realtime.Field(realtime.Values[OnCreateBlogResponse](sub), func(r OnCreateBlogResponse) *Blog { return r.OnCreateBlog }), nil
+}
+
+// OnUpdate subscribes to the Blog items updated (subscription
+// onUpdateBlog), as client.models.Blog.onUpdate() in JavaScript:
+// it returns once AppSync has accepted it, and each value is one item. An
+// error wrapping realtime.ErrGap says that events may have been missed
+// (the connection was re-established): re-query and go on; any other error
+// ends the iteration. Cancel ctx to stop; when the last subscription ends,
+// the socket closes.
+func (m *BlogModel) OnUpdate(ctx context.Context, o OnUpdateBlogOptions, opts ...client.Option) (iter.Seq2[*Blog, error], error) {
+	sub, err := m.s.Subscribe(ctx, "OnUpdateBlog", OnUpdateBlog_Operation, &__OnUpdateBlogInput{Filter: o.Filter, Owner: o.Owner}, opts)
+	if err != nil {
+		return nil, err
+	}
+	return realtime.Field(realtime.Values[OnUpdateBlogResponse](sub), func(r OnUpdateBlogResponse) *Blog { return r.OnUpdateBlog }), nil
+}
+
+// OnDelete subscribes to the Blog items deleted (subscription
+// onDeleteBlog), as client.models.Blog.onDelete() in JavaScript:
+// it returns once AppSync has accepted it, and each value is one item. An
+// error wrapping realtime.ErrGap says that events may have been missed
+// (the connection was re-established): re-query and go on; any other error
+// ends the iteration. Cancel ctx to stop; when the last subscription ends,
+// the socket closes.
+func (m *BlogModel) OnDelete(ctx context.Context, o OnDeleteBlogOptions, opts ...client.Option) (iter.Seq2[*Blog, error], error) {
+	sub, err := m.s.Subscribe(ctx, "OnDeleteBlog", OnDeleteBlog_Operation, &__OnDeleteBlogInput{Filter: o.Filter, Owner: o.Owner}, opts)
+	if err != nil {
+		return nil, err
+	}
+	return realtime.Field(realtime.Values[OnDeleteBlogResponse](sub), func(r OnDeleteBlogResponse) *Blog { return r.OnDeleteBlog }), nil
+}
+
+// ObserveQuery is observeQuery of the JavaScript client: it subscribes to
+// the Blog items created, updated and deleted, reads every page of
+// List, and yields a snapshot of all items (IsSynced true once the list is
+// read), then a new snapshot per event, applied by primary key. After a gap
+// it reads the list again. Cancel ctx (or break) to stop.
+func (m *BlogModel) ObserveQuery(ctx context.Context, o BlogListOptions, opts ...client.Option) iter.Seq2[realtime.Snapshot[Blog], error] {
+	return realtime.Observe(ctx,
+		func(it *Blog) string { return it.ID },
+		func(ctx context.Context) iter.Seq2[*Blog, error] { return m.ListAll(ctx, o, opts...) },
+		func(ctx context.Context) (created, updated, deleted iter.Seq2[*Blog, error], err error) {
+			if created, err = m.OnCreate(ctx, OnCreateBlogOptions{}, opts...); err != nil {
+				return
+			}
+			if updated, err = m.OnUpdate(ctx, OnUpdateBlogOptions{}, opts...); err != nil {
+				return
+			}
+			deleted, err = m.OnDelete(ctx, OnDeleteBlogOptions{}, opts...)
+			return
+		})
+}
+
 // PostModel is the typed API of the model Post, as client.models.Post
 // in JavaScript.
-type PostModel struct{ c *client.Client }
+type PostModel struct {
+	c *client.Client
+	s *realtime.Session
+}
 
 // Create creates a Post (mutation createPost).
 func (m *PostModel) Create(ctx context.Context, input CreatePostInput, opts ...client.Option) (*Post, error) {
@@ -370,9 +464,78 @@ func (m *PostModel) CreateComments(ctx context.Context, item *Post, input Create
 	return (&CommentModel{c: m.c}).Create(ctx, input, opts...)
 }
 
+// OnCreate subscribes to the Post items created (subscription
+// onCreatePost), as client.models.Post.onCreate() in JavaScript:
+// it returns once AppSync has accepted it, and each value is one item. An
+// error wrapping realtime.ErrGap says that events may have been missed
+// (the connection was re-established): re-query and go on; any other error
+// ends the iteration. Cancel ctx to stop; when the last subscription ends,
+// the socket closes.
+func (m *PostModel) OnCreate(ctx context.Context, o OnCreatePostOptions, opts ...client.Option) (iter.Seq2[*Post, error], error) {
+	sub, err := m.s.Subscribe(ctx, "OnCreatePost", OnCreatePost_Operation, &__OnCreatePostInput{Filter: o.Filter, Owner: o.Owner}, opts)
+	if err != nil {
+		return nil, err
+	}
+	return realtime.Field(realtime.Values[OnCreatePostResponse](sub), func(r OnCreatePostResponse) *Post { return r.OnCreatePost }), nil
+}
+
+// OnUpdate subscribes to the Post items updated (subscription
+// onUpdatePost), as client.models.Post.onUpdate() in JavaScript:
+// it returns once AppSync has accepted it, and each value is one item. An
+// error wrapping realtime.ErrGap says that events may have been missed
+// (the connection was re-established): re-query and go on; any other error
+// ends the iteration. Cancel ctx to stop; when the last subscription ends,
+// the socket closes.
+func (m *PostModel) OnUpdate(ctx context.Context, o OnUpdatePostOptions, opts ...client.Option) (iter.Seq2[*Post, error], error) {
+	sub, err := m.s.Subscribe(ctx, "OnUpdatePost", OnUpdatePost_Operation, &__OnUpdatePostInput{Filter: o.Filter, Owner: o.Owner}, opts)
+	if err != nil {
+		return nil, err
+	}
+	return realtime.Field(realtime.Values[OnUpdatePostResponse](sub), func(r OnUpdatePostResponse) *Post { return r.OnUpdatePost }), nil
+}
+
+// OnDelete subscribes to the Post items deleted (subscription
+// onDeletePost), as client.models.Post.onDelete() in JavaScript:
+// it returns once AppSync has accepted it, and each value is one item. An
+// error wrapping realtime.ErrGap says that events may have been missed
+// (the connection was re-established): re-query and go on; any other error
+// ends the iteration. Cancel ctx to stop; when the last subscription ends,
+// the socket closes.
+func (m *PostModel) OnDelete(ctx context.Context, o OnDeletePostOptions, opts ...client.Option) (iter.Seq2[*Post, error], error) {
+	sub, err := m.s.Subscribe(ctx, "OnDeletePost", OnDeletePost_Operation, &__OnDeletePostInput{Filter: o.Filter, Owner: o.Owner}, opts)
+	if err != nil {
+		return nil, err
+	}
+	return realtime.Field(realtime.Values[OnDeletePostResponse](sub), func(r OnDeletePostResponse) *Post { return r.OnDeletePost }), nil
+}
+
+// ObserveQuery is observeQuery of the JavaScript client: it subscribes to
+// the Post items created, updated and deleted, reads every page of
+// List, and yields a snapshot of all items (IsSynced true once the list is
+// read), then a new snapshot per event, applied by primary key. After a gap
+// it reads the list again. Cancel ctx (or break) to stop.
+func (m *PostModel) ObserveQuery(ctx context.Context, o PostListOptions, opts ...client.Option) iter.Seq2[realtime.Snapshot[Post], error] {
+	return realtime.Observe(ctx,
+		func(it *Post) string { return it.ID },
+		func(ctx context.Context) iter.Seq2[*Post, error] { return m.ListAll(ctx, o, opts...) },
+		func(ctx context.Context) (created, updated, deleted iter.Seq2[*Post, error], err error) {
+			if created, err = m.OnCreate(ctx, OnCreatePostOptions{}, opts...); err != nil {
+				return
+			}
+			if updated, err = m.OnUpdate(ctx, OnUpdatePostOptions{}, opts...); err != nil {
+				return
+			}
+			deleted, err = m.OnDelete(ctx, OnDeletePostOptions{}, opts...)
+			return
+		})
+}
+
 // CommentModel is the typed API of the model Comment, as client.models.Comment
 // in JavaScript.
-type CommentModel struct{ c *client.Client }
+type CommentModel struct {
+	c *client.Client
+	s *realtime.Session
+}
 
 // Create creates a Comment (mutation createComment).
 func (m *CommentModel) Create(ctx context.Context, input CreateCommentInput, opts ...client.Option) (*Comment, error) {
@@ -448,9 +611,78 @@ func (m *CommentModel) Post(ctx context.Context, item *Comment, opts ...client.O
 	return resp.GetPost, err
 }
 
+// OnCreate subscribes to the Comment items created (subscription
+// onCreateComment), as client.models.Comment.onCreate() in JavaScript:
+// it returns once AppSync has accepted it, and each value is one item. An
+// error wrapping realtime.ErrGap says that events may have been missed
+// (the connection was re-established): re-query and go on; any other error
+// ends the iteration. Cancel ctx to stop; when the last subscription ends,
+// the socket closes.
+func (m *CommentModel) OnCreate(ctx context.Context, o OnCreateCommentOptions, opts ...client.Option) (iter.Seq2[*Comment, error], error) {
+	sub, err := m.s.Subscribe(ctx, "OnCreateComment", OnCreateComment_Operation, &__OnCreateCommentInput{Filter: o.Filter, Owner: o.Owner}, opts)
+	if err != nil {
+		return nil, err
+	}
+	return realtime.Field(realtime.Values[OnCreateCommentResponse](sub), func(r OnCreateCommentResponse) *Comment { return r.OnCreateComment }), nil
+}
+
+// OnUpdate subscribes to the Comment items updated (subscription
+// onUpdateComment), as client.models.Comment.onUpdate() in JavaScript:
+// it returns once AppSync has accepted it, and each value is one item. An
+// error wrapping realtime.ErrGap says that events may have been missed
+// (the connection was re-established): re-query and go on; any other error
+// ends the iteration. Cancel ctx to stop; when the last subscription ends,
+// the socket closes.
+func (m *CommentModel) OnUpdate(ctx context.Context, o OnUpdateCommentOptions, opts ...client.Option) (iter.Seq2[*Comment, error], error) {
+	sub, err := m.s.Subscribe(ctx, "OnUpdateComment", OnUpdateComment_Operation, &__OnUpdateCommentInput{Filter: o.Filter, Owner: o.Owner}, opts)
+	if err != nil {
+		return nil, err
+	}
+	return realtime.Field(realtime.Values[OnUpdateCommentResponse](sub), func(r OnUpdateCommentResponse) *Comment { return r.OnUpdateComment }), nil
+}
+
+// OnDelete subscribes to the Comment items deleted (subscription
+// onDeleteComment), as client.models.Comment.onDelete() in JavaScript:
+// it returns once AppSync has accepted it, and each value is one item. An
+// error wrapping realtime.ErrGap says that events may have been missed
+// (the connection was re-established): re-query and go on; any other error
+// ends the iteration. Cancel ctx to stop; when the last subscription ends,
+// the socket closes.
+func (m *CommentModel) OnDelete(ctx context.Context, o OnDeleteCommentOptions, opts ...client.Option) (iter.Seq2[*Comment, error], error) {
+	sub, err := m.s.Subscribe(ctx, "OnDeleteComment", OnDeleteComment_Operation, &__OnDeleteCommentInput{Filter: o.Filter, Owner: o.Owner}, opts)
+	if err != nil {
+		return nil, err
+	}
+	return realtime.Field(realtime.Values[OnDeleteCommentResponse](sub), func(r OnDeleteCommentResponse) *Comment { return r.OnDeleteComment }), nil
+}
+
+// ObserveQuery is observeQuery of the JavaScript client: it subscribes to
+// the Comment items created, updated and deleted, reads every page of
+// List, and yields a snapshot of all items (IsSynced true once the list is
+// read), then a new snapshot per event, applied by primary key. After a gap
+// it reads the list again. Cancel ctx (or break) to stop.
+func (m *CommentModel) ObserveQuery(ctx context.Context, o CommentListOptions, opts ...client.Option) iter.Seq2[realtime.Snapshot[Comment], error] {
+	return realtime.Observe(ctx,
+		func(it *Comment) string { return fmt.Sprint(it.PostID, "\x00", it.CreatedOn) },
+		func(ctx context.Context) iter.Seq2[*Comment, error] { return m.ListAll(ctx, o, opts...) },
+		func(ctx context.Context) (created, updated, deleted iter.Seq2[*Comment, error], err error) {
+			if created, err = m.OnCreate(ctx, OnCreateCommentOptions{}, opts...); err != nil {
+				return
+			}
+			if updated, err = m.OnUpdate(ctx, OnUpdateCommentOptions{}, opts...); err != nil {
+				return
+			}
+			deleted, err = m.OnDelete(ctx, OnDeleteCommentOptions{}, opts...)
+			return
+		})
+}
+
 // AuthorModel is the typed API of the model Author, as client.models.Author
 // in JavaScript.
-type AuthorModel struct{ c *client.Client }
+type AuthorModel struct {
+	c *client.Client
+	s *realtime.Session
+}
 
 // Create creates a Author (mutation createAuthor).
 func (m *AuthorModel) Create(ctx context.Context, input CreateAuthorInput, opts ...client.Option) (*Author, error) {
@@ -539,9 +771,78 @@ func (m *AuthorModel) CreateProfile(ctx context.Context, item *Author, input Cre
 	return (&ProfileModel{c: m.c}).Create(ctx, input, opts...)
 }
 
+// OnCreate subscribes to the Author items created (subscription
+// onCreateAuthor), as client.models.Author.onCreate() in JavaScript:
+// it returns once AppSync has accepted it, and each value is one item. An
+// error wrapping realtime.ErrGap says that events may have been missed
+// (the connection was re-established): re-query and go on; any other error
+// ends the iteration. Cancel ctx to stop; when the last subscription ends,
+// the socket closes.
+func (m *AuthorModel) OnCreate(ctx context.Context, o OnCreateAuthorOptions, opts ...client.Option) (iter.Seq2[*Author, error], error) {
+	sub, err := m.s.Subscribe(ctx, "OnCreateAuthor", OnCreateAuthor_Operation, &__OnCreateAuthorInput{Filter: o.Filter, Owner: o.Owner}, opts)
+	if err != nil {
+		return nil, err
+	}
+	return realtime.Field(realtime.Values[OnCreateAuthorResponse](sub), func(r OnCreateAuthorResponse) *Author { return r.OnCreateAuthor }), nil
+}
+
+// OnUpdate subscribes to the Author items updated (subscription
+// onUpdateAuthor), as client.models.Author.onUpdate() in JavaScript:
+// it returns once AppSync has accepted it, and each value is one item. An
+// error wrapping realtime.ErrGap says that events may have been missed
+// (the connection was re-established): re-query and go on; any other error
+// ends the iteration. Cancel ctx to stop; when the last subscription ends,
+// the socket closes.
+func (m *AuthorModel) OnUpdate(ctx context.Context, o OnUpdateAuthorOptions, opts ...client.Option) (iter.Seq2[*Author, error], error) {
+	sub, err := m.s.Subscribe(ctx, "OnUpdateAuthor", OnUpdateAuthor_Operation, &__OnUpdateAuthorInput{Filter: o.Filter, Owner: o.Owner}, opts)
+	if err != nil {
+		return nil, err
+	}
+	return realtime.Field(realtime.Values[OnUpdateAuthorResponse](sub), func(r OnUpdateAuthorResponse) *Author { return r.OnUpdateAuthor }), nil
+}
+
+// OnDelete subscribes to the Author items deleted (subscription
+// onDeleteAuthor), as client.models.Author.onDelete() in JavaScript:
+// it returns once AppSync has accepted it, and each value is one item. An
+// error wrapping realtime.ErrGap says that events may have been missed
+// (the connection was re-established): re-query and go on; any other error
+// ends the iteration. Cancel ctx to stop; when the last subscription ends,
+// the socket closes.
+func (m *AuthorModel) OnDelete(ctx context.Context, o OnDeleteAuthorOptions, opts ...client.Option) (iter.Seq2[*Author, error], error) {
+	sub, err := m.s.Subscribe(ctx, "OnDeleteAuthor", OnDeleteAuthor_Operation, &__OnDeleteAuthorInput{Filter: o.Filter, Owner: o.Owner}, opts)
+	if err != nil {
+		return nil, err
+	}
+	return realtime.Field(realtime.Values[OnDeleteAuthorResponse](sub), func(r OnDeleteAuthorResponse) *Author { return r.OnDeleteAuthor }), nil
+}
+
+// ObserveQuery is observeQuery of the JavaScript client: it subscribes to
+// the Author items created, updated and deleted, reads every page of
+// List, and yields a snapshot of all items (IsSynced true once the list is
+// read), then a new snapshot per event, applied by primary key. After a gap
+// it reads the list again. Cancel ctx (or break) to stop.
+func (m *AuthorModel) ObserveQuery(ctx context.Context, o AuthorListOptions, opts ...client.Option) iter.Seq2[realtime.Snapshot[Author], error] {
+	return realtime.Observe(ctx,
+		func(it *Author) string { return it.ID },
+		func(ctx context.Context) iter.Seq2[*Author, error] { return m.ListAll(ctx, o, opts...) },
+		func(ctx context.Context) (created, updated, deleted iter.Seq2[*Author, error], err error) {
+			if created, err = m.OnCreate(ctx, OnCreateAuthorOptions{}, opts...); err != nil {
+				return
+			}
+			if updated, err = m.OnUpdate(ctx, OnUpdateAuthorOptions{}, opts...); err != nil {
+				return
+			}
+			deleted, err = m.OnDelete(ctx, OnDeleteAuthorOptions{}, opts...)
+			return
+		})
+}
+
 // ProfileModel is the typed API of the model Profile, as client.models.Profile
 // in JavaScript.
-type ProfileModel struct{ c *client.Client }
+type ProfileModel struct {
+	c *client.Client
+	s *realtime.Session
+}
 
 // Create creates a Profile (mutation createProfile).
 func (m *ProfileModel) Create(ctx context.Context, input CreateProfileInput, opts ...client.Option) (*Profile, error) {
@@ -615,6 +916,72 @@ func (m *ProfileModel) Author(ctx context.Context, item *Profile, opts ...client
 	}
 	resp, err := GetAuthor(ctx, m.c.With(opts...), *item.AuthorID)
 	return resp.GetAuthor, err
+}
+
+// OnCreate subscribes to the Profile items created (subscription
+// onCreateProfile), as client.models.Profile.onCreate() in JavaScript:
+// it returns once AppSync has accepted it, and each value is one item. An
+// error wrapping realtime.ErrGap says that events may have been missed
+// (the connection was re-established): re-query and go on; any other error
+// ends the iteration. Cancel ctx to stop; when the last subscription ends,
+// the socket closes.
+func (m *ProfileModel) OnCreate(ctx context.Context, o OnCreateProfileOptions, opts ...client.Option) (iter.Seq2[*Profile, error], error) {
+	sub, err := m.s.Subscribe(ctx, "OnCreateProfile", OnCreateProfile_Operation, &__OnCreateProfileInput{Filter: o.Filter, Owner: o.Owner}, opts)
+	if err != nil {
+		return nil, err
+	}
+	return realtime.Field(realtime.Values[OnCreateProfileResponse](sub), func(r OnCreateProfileResponse) *Profile { return r.OnCreateProfile }), nil
+}
+
+// OnUpdate subscribes to the Profile items updated (subscription
+// onUpdateProfile), as client.models.Profile.onUpdate() in JavaScript:
+// it returns once AppSync has accepted it, and each value is one item. An
+// error wrapping realtime.ErrGap says that events may have been missed
+// (the connection was re-established): re-query and go on; any other error
+// ends the iteration. Cancel ctx to stop; when the last subscription ends,
+// the socket closes.
+func (m *ProfileModel) OnUpdate(ctx context.Context, o OnUpdateProfileOptions, opts ...client.Option) (iter.Seq2[*Profile, error], error) {
+	sub, err := m.s.Subscribe(ctx, "OnUpdateProfile", OnUpdateProfile_Operation, &__OnUpdateProfileInput{Filter: o.Filter, Owner: o.Owner}, opts)
+	if err != nil {
+		return nil, err
+	}
+	return realtime.Field(realtime.Values[OnUpdateProfileResponse](sub), func(r OnUpdateProfileResponse) *Profile { return r.OnUpdateProfile }), nil
+}
+
+// OnDelete subscribes to the Profile items deleted (subscription
+// onDeleteProfile), as client.models.Profile.onDelete() in JavaScript:
+// it returns once AppSync has accepted it, and each value is one item. An
+// error wrapping realtime.ErrGap says that events may have been missed
+// (the connection was re-established): re-query and go on; any other error
+// ends the iteration. Cancel ctx to stop; when the last subscription ends,
+// the socket closes.
+func (m *ProfileModel) OnDelete(ctx context.Context, o OnDeleteProfileOptions, opts ...client.Option) (iter.Seq2[*Profile, error], error) {
+	sub, err := m.s.Subscribe(ctx, "OnDeleteProfile", OnDeleteProfile_Operation, &__OnDeleteProfileInput{Filter: o.Filter, Owner: o.Owner}, opts)
+	if err != nil {
+		return nil, err
+	}
+	return realtime.Field(realtime.Values[OnDeleteProfileResponse](sub), func(r OnDeleteProfileResponse) *Profile { return r.OnDeleteProfile }), nil
+}
+
+// ObserveQuery is observeQuery of the JavaScript client: it subscribes to
+// the Profile items created, updated and deleted, reads every page of
+// List, and yields a snapshot of all items (IsSynced true once the list is
+// read), then a new snapshot per event, applied by primary key. After a gap
+// it reads the list again. Cancel ctx (or break) to stop.
+func (m *ProfileModel) ObserveQuery(ctx context.Context, o ProfileListOptions, opts ...client.Option) iter.Seq2[realtime.Snapshot[Profile], error] {
+	return realtime.Observe(ctx,
+		func(it *Profile) string { return it.ID },
+		func(ctx context.Context) iter.Seq2[*Profile, error] { return m.ListAll(ctx, o, opts...) },
+		func(ctx context.Context) (created, updated, deleted iter.Seq2[*Profile, error], err error) {
+			if created, err = m.OnCreate(ctx, OnCreateProfileOptions{}, opts...); err != nil {
+				return
+			}
+			if updated, err = m.OnUpdate(ctx, OnUpdateProfileOptions{}, opts...); err != nil {
+				return
+			}
+			deleted, err = m.OnDelete(ctx, OnDeleteProfileOptions{}, opts...)
+			return
+		})
 }
 
 // Queries holds the custom queries.

@@ -5,6 +5,7 @@ package blogdata
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -681,6 +682,126 @@ func (v *Location) GetLng() float64 { return v.Lng }
 
 // GetLabel returns Location.Label, and is useful for accessing the field via an interface.
 func (v *Location) GetLabel() *string { return v.Label }
+
+// OnCreateAuthorResponse is returned by OnCreateAuthor on success.
+type OnCreateAuthorResponse struct {
+	OnCreateAuthor *Author `json:"onCreateAuthor"`
+}
+
+// GetOnCreateAuthor returns OnCreateAuthorResponse.OnCreateAuthor, and is useful for accessing the field via an interface.
+func (v *OnCreateAuthorResponse) GetOnCreateAuthor() *Author { return v.OnCreateAuthor }
+
+// OnCreateBlogResponse is returned by OnCreateBlog on success.
+type OnCreateBlogResponse struct {
+	OnCreateBlog *Blog `json:"onCreateBlog"`
+}
+
+// GetOnCreateBlog returns OnCreateBlogResponse.OnCreateBlog, and is useful for accessing the field via an interface.
+func (v *OnCreateBlogResponse) GetOnCreateBlog() *Blog { return v.OnCreateBlog }
+
+// OnCreateCommentResponse is returned by OnCreateComment on success.
+type OnCreateCommentResponse struct {
+	OnCreateComment *Comment `json:"onCreateComment"`
+}
+
+// GetOnCreateComment returns OnCreateCommentResponse.OnCreateComment, and is useful for accessing the field via an interface.
+func (v *OnCreateCommentResponse) GetOnCreateComment() *Comment { return v.OnCreateComment }
+
+// OnCreatePostResponse is returned by OnCreatePost on success.
+type OnCreatePostResponse struct {
+	OnCreatePost *Post `json:"onCreatePost"`
+}
+
+// GetOnCreatePost returns OnCreatePostResponse.OnCreatePost, and is useful for accessing the field via an interface.
+func (v *OnCreatePostResponse) GetOnCreatePost() *Post { return v.OnCreatePost }
+
+// OnCreateProfileResponse is returned by OnCreateProfile on success.
+type OnCreateProfileResponse struct {
+	OnCreateProfile *Profile `json:"onCreateProfile"`
+}
+
+// GetOnCreateProfile returns OnCreateProfileResponse.OnCreateProfile, and is useful for accessing the field via an interface.
+func (v *OnCreateProfileResponse) GetOnCreateProfile() *Profile { return v.OnCreateProfile }
+
+// OnDeleteAuthorResponse is returned by OnDeleteAuthor on success.
+type OnDeleteAuthorResponse struct {
+	OnDeleteAuthor *Author `json:"onDeleteAuthor"`
+}
+
+// GetOnDeleteAuthor returns OnDeleteAuthorResponse.OnDeleteAuthor, and is useful for accessing the field via an interface.
+func (v *OnDeleteAuthorResponse) GetOnDeleteAuthor() *Author { return v.OnDeleteAuthor }
+
+// OnDeleteBlogResponse is returned by OnDeleteBlog on success.
+type OnDeleteBlogResponse struct {
+	OnDeleteBlog *Blog `json:"onDeleteBlog"`
+}
+
+// GetOnDeleteBlog returns OnDeleteBlogResponse.OnDeleteBlog, and is useful for accessing the field via an interface.
+func (v *OnDeleteBlogResponse) GetOnDeleteBlog() *Blog { return v.OnDeleteBlog }
+
+// OnDeleteCommentResponse is returned by OnDeleteComment on success.
+type OnDeleteCommentResponse struct {
+	OnDeleteComment *Comment `json:"onDeleteComment"`
+}
+
+// GetOnDeleteComment returns OnDeleteCommentResponse.OnDeleteComment, and is useful for accessing the field via an interface.
+func (v *OnDeleteCommentResponse) GetOnDeleteComment() *Comment { return v.OnDeleteComment }
+
+// OnDeletePostResponse is returned by OnDeletePost on success.
+type OnDeletePostResponse struct {
+	OnDeletePost *Post `json:"onDeletePost"`
+}
+
+// GetOnDeletePost returns OnDeletePostResponse.OnDeletePost, and is useful for accessing the field via an interface.
+func (v *OnDeletePostResponse) GetOnDeletePost() *Post { return v.OnDeletePost }
+
+// OnDeleteProfileResponse is returned by OnDeleteProfile on success.
+type OnDeleteProfileResponse struct {
+	OnDeleteProfile *Profile `json:"onDeleteProfile"`
+}
+
+// GetOnDeleteProfile returns OnDeleteProfileResponse.OnDeleteProfile, and is useful for accessing the field via an interface.
+func (v *OnDeleteProfileResponse) GetOnDeleteProfile() *Profile { return v.OnDeleteProfile }
+
+// OnUpdateAuthorResponse is returned by OnUpdateAuthor on success.
+type OnUpdateAuthorResponse struct {
+	OnUpdateAuthor *Author `json:"onUpdateAuthor"`
+}
+
+// GetOnUpdateAuthor returns OnUpdateAuthorResponse.OnUpdateAuthor, and is useful for accessing the field via an interface.
+func (v *OnUpdateAuthorResponse) GetOnUpdateAuthor() *Author { return v.OnUpdateAuthor }
+
+// OnUpdateBlogResponse is returned by OnUpdateBlog on success.
+type OnUpdateBlogResponse struct {
+	OnUpdateBlog *Blog `json:"onUpdateBlog"`
+}
+
+// GetOnUpdateBlog returns OnUpdateBlogResponse.OnUpdateBlog, and is useful for accessing the field via an interface.
+func (v *OnUpdateBlogResponse) GetOnUpdateBlog() *Blog { return v.OnUpdateBlog }
+
+// OnUpdateCommentResponse is returned by OnUpdateComment on success.
+type OnUpdateCommentResponse struct {
+	OnUpdateComment *Comment `json:"onUpdateComment"`
+}
+
+// GetOnUpdateComment returns OnUpdateCommentResponse.OnUpdateComment, and is useful for accessing the field via an interface.
+func (v *OnUpdateCommentResponse) GetOnUpdateComment() *Comment { return v.OnUpdateComment }
+
+// OnUpdatePostResponse is returned by OnUpdatePost on success.
+type OnUpdatePostResponse struct {
+	OnUpdatePost *Post `json:"onUpdatePost"`
+}
+
+// GetOnUpdatePost returns OnUpdatePostResponse.OnUpdatePost, and is useful for accessing the field via an interface.
+func (v *OnUpdatePostResponse) GetOnUpdatePost() *Post { return v.OnUpdatePost }
+
+// OnUpdateProfileResponse is returned by OnUpdateProfile on success.
+type OnUpdateProfileResponse struct {
+	OnUpdateProfile *Profile `json:"onUpdateProfile"`
+}
+
+// GetOnUpdateProfile returns OnUpdateProfileResponse.OnUpdateProfile, and is useful for accessing the field via an interface.
+func (v *OnUpdateProfileResponse) GetOnUpdateProfile() *Profile { return v.OnUpdateProfile }
 
 // Post is the default selection of a Post.
 type Post struct {
@@ -1783,6 +1904,186 @@ func (v *__ListProfilesInput) GetLimit() *int { return v.Limit }
 
 // GetNextToken returns __ListProfilesInput.NextToken, and is useful for accessing the field via an interface.
 func (v *__ListProfilesInput) GetNextToken() *string { return v.NextToken }
+
+// __OnCreateAuthorInput is used internally by genqlient
+type __OnCreateAuthorInput struct {
+	Filter *ModelSubscriptionAuthorFilterInput `json:"filter,omitempty"`
+	Owner  *string                             `json:"owner,omitempty"`
+}
+
+// GetFilter returns __OnCreateAuthorInput.Filter, and is useful for accessing the field via an interface.
+func (v *__OnCreateAuthorInput) GetFilter() *ModelSubscriptionAuthorFilterInput { return v.Filter }
+
+// GetOwner returns __OnCreateAuthorInput.Owner, and is useful for accessing the field via an interface.
+func (v *__OnCreateAuthorInput) GetOwner() *string { return v.Owner }
+
+// __OnCreateBlogInput is used internally by genqlient
+type __OnCreateBlogInput struct {
+	Filter *ModelSubscriptionBlogFilterInput `json:"filter,omitempty"`
+	Owner  *string                           `json:"owner,omitempty"`
+}
+
+// GetFilter returns __OnCreateBlogInput.Filter, and is useful for accessing the field via an interface.
+func (v *__OnCreateBlogInput) GetFilter() *ModelSubscriptionBlogFilterInput { return v.Filter }
+
+// GetOwner returns __OnCreateBlogInput.Owner, and is useful for accessing the field via an interface.
+func (v *__OnCreateBlogInput) GetOwner() *string { return v.Owner }
+
+// __OnCreateCommentInput is used internally by genqlient
+type __OnCreateCommentInput struct {
+	Filter *ModelSubscriptionCommentFilterInput `json:"filter,omitempty"`
+	Owner  *string                              `json:"owner,omitempty"`
+}
+
+// GetFilter returns __OnCreateCommentInput.Filter, and is useful for accessing the field via an interface.
+func (v *__OnCreateCommentInput) GetFilter() *ModelSubscriptionCommentFilterInput { return v.Filter }
+
+// GetOwner returns __OnCreateCommentInput.Owner, and is useful for accessing the field via an interface.
+func (v *__OnCreateCommentInput) GetOwner() *string { return v.Owner }
+
+// __OnCreatePostInput is used internally by genqlient
+type __OnCreatePostInput struct {
+	Filter *ModelSubscriptionPostFilterInput `json:"filter,omitempty"`
+	Owner  *string                           `json:"owner,omitempty"`
+}
+
+// GetFilter returns __OnCreatePostInput.Filter, and is useful for accessing the field via an interface.
+func (v *__OnCreatePostInput) GetFilter() *ModelSubscriptionPostFilterInput { return v.Filter }
+
+// GetOwner returns __OnCreatePostInput.Owner, and is useful for accessing the field via an interface.
+func (v *__OnCreatePostInput) GetOwner() *string { return v.Owner }
+
+// __OnCreateProfileInput is used internally by genqlient
+type __OnCreateProfileInput struct {
+	Filter *ModelSubscriptionProfileFilterInput `json:"filter,omitempty"`
+	Owner  *string                              `json:"owner,omitempty"`
+}
+
+// GetFilter returns __OnCreateProfileInput.Filter, and is useful for accessing the field via an interface.
+func (v *__OnCreateProfileInput) GetFilter() *ModelSubscriptionProfileFilterInput { return v.Filter }
+
+// GetOwner returns __OnCreateProfileInput.Owner, and is useful for accessing the field via an interface.
+func (v *__OnCreateProfileInput) GetOwner() *string { return v.Owner }
+
+// __OnDeleteAuthorInput is used internally by genqlient
+type __OnDeleteAuthorInput struct {
+	Filter *ModelSubscriptionAuthorFilterInput `json:"filter,omitempty"`
+	Owner  *string                             `json:"owner,omitempty"`
+}
+
+// GetFilter returns __OnDeleteAuthorInput.Filter, and is useful for accessing the field via an interface.
+func (v *__OnDeleteAuthorInput) GetFilter() *ModelSubscriptionAuthorFilterInput { return v.Filter }
+
+// GetOwner returns __OnDeleteAuthorInput.Owner, and is useful for accessing the field via an interface.
+func (v *__OnDeleteAuthorInput) GetOwner() *string { return v.Owner }
+
+// __OnDeleteBlogInput is used internally by genqlient
+type __OnDeleteBlogInput struct {
+	Filter *ModelSubscriptionBlogFilterInput `json:"filter,omitempty"`
+	Owner  *string                           `json:"owner,omitempty"`
+}
+
+// GetFilter returns __OnDeleteBlogInput.Filter, and is useful for accessing the field via an interface.
+func (v *__OnDeleteBlogInput) GetFilter() *ModelSubscriptionBlogFilterInput { return v.Filter }
+
+// GetOwner returns __OnDeleteBlogInput.Owner, and is useful for accessing the field via an interface.
+func (v *__OnDeleteBlogInput) GetOwner() *string { return v.Owner }
+
+// __OnDeleteCommentInput is used internally by genqlient
+type __OnDeleteCommentInput struct {
+	Filter *ModelSubscriptionCommentFilterInput `json:"filter,omitempty"`
+	Owner  *string                              `json:"owner,omitempty"`
+}
+
+// GetFilter returns __OnDeleteCommentInput.Filter, and is useful for accessing the field via an interface.
+func (v *__OnDeleteCommentInput) GetFilter() *ModelSubscriptionCommentFilterInput { return v.Filter }
+
+// GetOwner returns __OnDeleteCommentInput.Owner, and is useful for accessing the field via an interface.
+func (v *__OnDeleteCommentInput) GetOwner() *string { return v.Owner }
+
+// __OnDeletePostInput is used internally by genqlient
+type __OnDeletePostInput struct {
+	Filter *ModelSubscriptionPostFilterInput `json:"filter,omitempty"`
+	Owner  *string                           `json:"owner,omitempty"`
+}
+
+// GetFilter returns __OnDeletePostInput.Filter, and is useful for accessing the field via an interface.
+func (v *__OnDeletePostInput) GetFilter() *ModelSubscriptionPostFilterInput { return v.Filter }
+
+// GetOwner returns __OnDeletePostInput.Owner, and is useful for accessing the field via an interface.
+func (v *__OnDeletePostInput) GetOwner() *string { return v.Owner }
+
+// __OnDeleteProfileInput is used internally by genqlient
+type __OnDeleteProfileInput struct {
+	Filter *ModelSubscriptionProfileFilterInput `json:"filter,omitempty"`
+	Owner  *string                              `json:"owner,omitempty"`
+}
+
+// GetFilter returns __OnDeleteProfileInput.Filter, and is useful for accessing the field via an interface.
+func (v *__OnDeleteProfileInput) GetFilter() *ModelSubscriptionProfileFilterInput { return v.Filter }
+
+// GetOwner returns __OnDeleteProfileInput.Owner, and is useful for accessing the field via an interface.
+func (v *__OnDeleteProfileInput) GetOwner() *string { return v.Owner }
+
+// __OnUpdateAuthorInput is used internally by genqlient
+type __OnUpdateAuthorInput struct {
+	Filter *ModelSubscriptionAuthorFilterInput `json:"filter,omitempty"`
+	Owner  *string                             `json:"owner,omitempty"`
+}
+
+// GetFilter returns __OnUpdateAuthorInput.Filter, and is useful for accessing the field via an interface.
+func (v *__OnUpdateAuthorInput) GetFilter() *ModelSubscriptionAuthorFilterInput { return v.Filter }
+
+// GetOwner returns __OnUpdateAuthorInput.Owner, and is useful for accessing the field via an interface.
+func (v *__OnUpdateAuthorInput) GetOwner() *string { return v.Owner }
+
+// __OnUpdateBlogInput is used internally by genqlient
+type __OnUpdateBlogInput struct {
+	Filter *ModelSubscriptionBlogFilterInput `json:"filter,omitempty"`
+	Owner  *string                           `json:"owner,omitempty"`
+}
+
+// GetFilter returns __OnUpdateBlogInput.Filter, and is useful for accessing the field via an interface.
+func (v *__OnUpdateBlogInput) GetFilter() *ModelSubscriptionBlogFilterInput { return v.Filter }
+
+// GetOwner returns __OnUpdateBlogInput.Owner, and is useful for accessing the field via an interface.
+func (v *__OnUpdateBlogInput) GetOwner() *string { return v.Owner }
+
+// __OnUpdateCommentInput is used internally by genqlient
+type __OnUpdateCommentInput struct {
+	Filter *ModelSubscriptionCommentFilterInput `json:"filter,omitempty"`
+	Owner  *string                              `json:"owner,omitempty"`
+}
+
+// GetFilter returns __OnUpdateCommentInput.Filter, and is useful for accessing the field via an interface.
+func (v *__OnUpdateCommentInput) GetFilter() *ModelSubscriptionCommentFilterInput { return v.Filter }
+
+// GetOwner returns __OnUpdateCommentInput.Owner, and is useful for accessing the field via an interface.
+func (v *__OnUpdateCommentInput) GetOwner() *string { return v.Owner }
+
+// __OnUpdatePostInput is used internally by genqlient
+type __OnUpdatePostInput struct {
+	Filter *ModelSubscriptionPostFilterInput `json:"filter,omitempty"`
+	Owner  *string                           `json:"owner,omitempty"`
+}
+
+// GetFilter returns __OnUpdatePostInput.Filter, and is useful for accessing the field via an interface.
+func (v *__OnUpdatePostInput) GetFilter() *ModelSubscriptionPostFilterInput { return v.Filter }
+
+// GetOwner returns __OnUpdatePostInput.Owner, and is useful for accessing the field via an interface.
+func (v *__OnUpdatePostInput) GetOwner() *string { return v.Owner }
+
+// __OnUpdateProfileInput is used internally by genqlient
+type __OnUpdateProfileInput struct {
+	Filter *ModelSubscriptionProfileFilterInput `json:"filter,omitempty"`
+	Owner  *string                              `json:"owner,omitempty"`
+}
+
+// GetFilter returns __OnUpdateProfileInput.Filter, and is useful for accessing the field via an interface.
+func (v *__OnUpdateProfileInput) GetFilter() *ModelSubscriptionProfileFilterInput { return v.Filter }
+
+// GetOwner returns __OnUpdateProfileInput.Owner, and is useful for accessing the field via an interface.
+func (v *__OnUpdateProfileInput) GetOwner() *string { return v.Owner }
 
 // __PostStatsQueryInput is used internally by genqlient
 type __PostStatsQueryInput struct {
@@ -2913,6 +3214,1023 @@ func ListProfiles(
 	)
 
 	return data_, err_
+}
+
+// The subscription executed by OnCreateAuthor.
+const OnCreateAuthor_Operation = `
+subscription OnCreateAuthor ($filter: ModelSubscriptionAuthorFilterInput, $owner: String) {
+	onCreateAuthor(filter: $filter, owner: $owner) {
+		... Author
+	}
+}
+fragment Author on Author {
+	name
+	ID: id
+	createdAt
+	updatedAt
+	owner
+}
+`
+
+// OnCreateAuthor subscribes to Author (subscription onCreateAuthor).
+// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
+func OnCreateAuthor(
+	ctx_ context.Context,
+	client_ graphql.WebSocketClient,
+	filter *ModelSubscriptionAuthorFilterInput,
+	owner *string,
+) (dataChan_ chan OnCreateAuthorWsResponse, subscriptionID_ string, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "OnCreateAuthor",
+		Query:  OnCreateAuthor_Operation,
+		Variables: &__OnCreateAuthorInput{
+			Filter: filter,
+			Owner:  owner,
+		},
+	}
+
+	dataChan_ = make(chan OnCreateAuthorWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnCreateAuthorForwardData)
+
+	return dataChan_, subscriptionID_, err_
+}
+
+type OnCreateAuthorWsResponse graphql.BaseResponse[*OnCreateAuthorResponse]
+
+func OnCreateAuthorForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+	var gqlResp graphql.Response
+	var wsResp OnCreateAuthorWsResponse
+	err := json.Unmarshal(jsonRawMsg, &gqlResp)
+	if err != nil {
+		return err
+	}
+	if len(gqlResp.Errors) == 0 {
+		err = json.Unmarshal(jsonRawMsg, &wsResp)
+		if err != nil {
+			return err
+		}
+	} else {
+		wsResp.Errors = gqlResp.Errors
+	}
+	dataChan_, ok := interfaceChan.(chan OnCreateAuthorWsResponse)
+	if !ok {
+		return errors.New("failed to cast interface into 'chan OnCreateAuthorWsResponse'")
+	}
+	dataChan_ <- wsResp
+	return nil
+}
+
+// The subscription executed by OnCreateBlog.
+const OnCreateBlog_Operation = `
+subscription OnCreateBlog ($filter: ModelSubscriptionBlogFilterInput, $owner: String) {
+	onCreateBlog(filter: $filter, owner: $owner) {
+		... Blog
+	}
+}
+fragment Blog on Blog {
+	name
+	ID: id
+	createdAt
+	updatedAt
+	owner
+}
+`
+
+// OnCreateBlog subscribes to Blog (subscription onCreateBlog).
+// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
+func OnCreateBlog(
+	ctx_ context.Context,
+	client_ graphql.WebSocketClient,
+	filter *ModelSubscriptionBlogFilterInput,
+	owner *string,
+) (dataChan_ chan OnCreateBlogWsResponse, subscriptionID_ string, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "OnCreateBlog",
+		Query:  OnCreateBlog_Operation,
+		Variables: &__OnCreateBlogInput{
+			Filter: filter,
+			Owner:  owner,
+		},
+	}
+
+	dataChan_ = make(chan OnCreateBlogWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnCreateBlogForwardData)
+
+	return dataChan_, subscriptionID_, err_
+}
+
+type OnCreateBlogWsResponse graphql.BaseResponse[*OnCreateBlogResponse]
+
+func OnCreateBlogForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+	var gqlResp graphql.Response
+	var wsResp OnCreateBlogWsResponse
+	err := json.Unmarshal(jsonRawMsg, &gqlResp)
+	if err != nil {
+		return err
+	}
+	if len(gqlResp.Errors) == 0 {
+		err = json.Unmarshal(jsonRawMsg, &wsResp)
+		if err != nil {
+			return err
+		}
+	} else {
+		wsResp.Errors = gqlResp.Errors
+	}
+	dataChan_, ok := interfaceChan.(chan OnCreateBlogWsResponse)
+	if !ok {
+		return errors.New("failed to cast interface into 'chan OnCreateBlogWsResponse'")
+	}
+	dataChan_ <- wsResp
+	return nil
+}
+
+// The subscription executed by OnCreateComment.
+const OnCreateComment_Operation = `
+subscription OnCreateComment ($filter: ModelSubscriptionCommentFilterInput, $owner: String) {
+	onCreateComment(filter: $filter, owner: $owner) {
+		... Comment
+	}
+}
+fragment Comment on Comment {
+	PostID: postId
+	createdOn
+	content
+	createdAt
+	updatedAt
+	owner
+}
+`
+
+// OnCreateComment subscribes to Comment (subscription onCreateComment).
+// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
+func OnCreateComment(
+	ctx_ context.Context,
+	client_ graphql.WebSocketClient,
+	filter *ModelSubscriptionCommentFilterInput,
+	owner *string,
+) (dataChan_ chan OnCreateCommentWsResponse, subscriptionID_ string, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "OnCreateComment",
+		Query:  OnCreateComment_Operation,
+		Variables: &__OnCreateCommentInput{
+			Filter: filter,
+			Owner:  owner,
+		},
+	}
+
+	dataChan_ = make(chan OnCreateCommentWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnCreateCommentForwardData)
+
+	return dataChan_, subscriptionID_, err_
+}
+
+type OnCreateCommentWsResponse graphql.BaseResponse[*OnCreateCommentResponse]
+
+func OnCreateCommentForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+	var gqlResp graphql.Response
+	var wsResp OnCreateCommentWsResponse
+	err := json.Unmarshal(jsonRawMsg, &gqlResp)
+	if err != nil {
+		return err
+	}
+	if len(gqlResp.Errors) == 0 {
+		err = json.Unmarshal(jsonRawMsg, &wsResp)
+		if err != nil {
+			return err
+		}
+	} else {
+		wsResp.Errors = gqlResp.Errors
+	}
+	dataChan_, ok := interfaceChan.(chan OnCreateCommentWsResponse)
+	if !ok {
+		return errors.New("failed to cast interface into 'chan OnCreateCommentWsResponse'")
+	}
+	dataChan_ <- wsResp
+	return nil
+}
+
+// The subscription executed by OnCreatePost.
+const OnCreatePost_Operation = `
+subscription OnCreatePost ($filter: ModelSubscriptionPostFilterInput, $owner: String) {
+	onCreatePost(filter: $filter, owner: $owner) {
+		... Post
+	}
+}
+fragment Post on Post {
+	title
+	content
+	status
+	tags
+	metadata
+	publishedAt
+	publishedOn
+	rating
+	views
+	location {
+		... Location
+	}
+	BlogID: blogId
+	ID: id
+	createdAt
+	updatedAt
+	owner
+}
+fragment Location on Location {
+	lat
+	lng
+	label
+}
+`
+
+// OnCreatePost subscribes to Post (subscription onCreatePost).
+// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
+func OnCreatePost(
+	ctx_ context.Context,
+	client_ graphql.WebSocketClient,
+	filter *ModelSubscriptionPostFilterInput,
+	owner *string,
+) (dataChan_ chan OnCreatePostWsResponse, subscriptionID_ string, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "OnCreatePost",
+		Query:  OnCreatePost_Operation,
+		Variables: &__OnCreatePostInput{
+			Filter: filter,
+			Owner:  owner,
+		},
+	}
+
+	dataChan_ = make(chan OnCreatePostWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnCreatePostForwardData)
+
+	return dataChan_, subscriptionID_, err_
+}
+
+type OnCreatePostWsResponse graphql.BaseResponse[*OnCreatePostResponse]
+
+func OnCreatePostForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+	var gqlResp graphql.Response
+	var wsResp OnCreatePostWsResponse
+	err := json.Unmarshal(jsonRawMsg, &gqlResp)
+	if err != nil {
+		return err
+	}
+	if len(gqlResp.Errors) == 0 {
+		err = json.Unmarshal(jsonRawMsg, &wsResp)
+		if err != nil {
+			return err
+		}
+	} else {
+		wsResp.Errors = gqlResp.Errors
+	}
+	dataChan_, ok := interfaceChan.(chan OnCreatePostWsResponse)
+	if !ok {
+		return errors.New("failed to cast interface into 'chan OnCreatePostWsResponse'")
+	}
+	dataChan_ <- wsResp
+	return nil
+}
+
+// The subscription executed by OnCreateProfile.
+const OnCreateProfile_Operation = `
+subscription OnCreateProfile ($filter: ModelSubscriptionProfileFilterInput, $owner: String) {
+	onCreateProfile(filter: $filter, owner: $owner) {
+		... Profile
+	}
+}
+fragment Profile on Profile {
+	AuthorID: authorId
+	bio
+	ID: id
+	createdAt
+	updatedAt
+	owner
+}
+`
+
+// OnCreateProfile subscribes to Profile (subscription onCreateProfile).
+// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
+func OnCreateProfile(
+	ctx_ context.Context,
+	client_ graphql.WebSocketClient,
+	filter *ModelSubscriptionProfileFilterInput,
+	owner *string,
+) (dataChan_ chan OnCreateProfileWsResponse, subscriptionID_ string, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "OnCreateProfile",
+		Query:  OnCreateProfile_Operation,
+		Variables: &__OnCreateProfileInput{
+			Filter: filter,
+			Owner:  owner,
+		},
+	}
+
+	dataChan_ = make(chan OnCreateProfileWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnCreateProfileForwardData)
+
+	return dataChan_, subscriptionID_, err_
+}
+
+type OnCreateProfileWsResponse graphql.BaseResponse[*OnCreateProfileResponse]
+
+func OnCreateProfileForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+	var gqlResp graphql.Response
+	var wsResp OnCreateProfileWsResponse
+	err := json.Unmarshal(jsonRawMsg, &gqlResp)
+	if err != nil {
+		return err
+	}
+	if len(gqlResp.Errors) == 0 {
+		err = json.Unmarshal(jsonRawMsg, &wsResp)
+		if err != nil {
+			return err
+		}
+	} else {
+		wsResp.Errors = gqlResp.Errors
+	}
+	dataChan_, ok := interfaceChan.(chan OnCreateProfileWsResponse)
+	if !ok {
+		return errors.New("failed to cast interface into 'chan OnCreateProfileWsResponse'")
+	}
+	dataChan_ <- wsResp
+	return nil
+}
+
+// The subscription executed by OnDeleteAuthor.
+const OnDeleteAuthor_Operation = `
+subscription OnDeleteAuthor ($filter: ModelSubscriptionAuthorFilterInput, $owner: String) {
+	onDeleteAuthor(filter: $filter, owner: $owner) {
+		... Author
+	}
+}
+fragment Author on Author {
+	name
+	ID: id
+	createdAt
+	updatedAt
+	owner
+}
+`
+
+// OnDeleteAuthor subscribes to Author (subscription onDeleteAuthor).
+// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
+func OnDeleteAuthor(
+	ctx_ context.Context,
+	client_ graphql.WebSocketClient,
+	filter *ModelSubscriptionAuthorFilterInput,
+	owner *string,
+) (dataChan_ chan OnDeleteAuthorWsResponse, subscriptionID_ string, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "OnDeleteAuthor",
+		Query:  OnDeleteAuthor_Operation,
+		Variables: &__OnDeleteAuthorInput{
+			Filter: filter,
+			Owner:  owner,
+		},
+	}
+
+	dataChan_ = make(chan OnDeleteAuthorWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnDeleteAuthorForwardData)
+
+	return dataChan_, subscriptionID_, err_
+}
+
+type OnDeleteAuthorWsResponse graphql.BaseResponse[*OnDeleteAuthorResponse]
+
+func OnDeleteAuthorForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+	var gqlResp graphql.Response
+	var wsResp OnDeleteAuthorWsResponse
+	err := json.Unmarshal(jsonRawMsg, &gqlResp)
+	if err != nil {
+		return err
+	}
+	if len(gqlResp.Errors) == 0 {
+		err = json.Unmarshal(jsonRawMsg, &wsResp)
+		if err != nil {
+			return err
+		}
+	} else {
+		wsResp.Errors = gqlResp.Errors
+	}
+	dataChan_, ok := interfaceChan.(chan OnDeleteAuthorWsResponse)
+	if !ok {
+		return errors.New("failed to cast interface into 'chan OnDeleteAuthorWsResponse'")
+	}
+	dataChan_ <- wsResp
+	return nil
+}
+
+// The subscription executed by OnDeleteBlog.
+const OnDeleteBlog_Operation = `
+subscription OnDeleteBlog ($filter: ModelSubscriptionBlogFilterInput, $owner: String) {
+	onDeleteBlog(filter: $filter, owner: $owner) {
+		... Blog
+	}
+}
+fragment Blog on Blog {
+	name
+	ID: id
+	createdAt
+	updatedAt
+	owner
+}
+`
+
+// OnDeleteBlog subscribes to Blog (subscription onDeleteBlog).
+// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
+func OnDeleteBlog(
+	ctx_ context.Context,
+	client_ graphql.WebSocketClient,
+	filter *ModelSubscriptionBlogFilterInput,
+	owner *string,
+) (dataChan_ chan OnDeleteBlogWsResponse, subscriptionID_ string, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "OnDeleteBlog",
+		Query:  OnDeleteBlog_Operation,
+		Variables: &__OnDeleteBlogInput{
+			Filter: filter,
+			Owner:  owner,
+		},
+	}
+
+	dataChan_ = make(chan OnDeleteBlogWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnDeleteBlogForwardData)
+
+	return dataChan_, subscriptionID_, err_
+}
+
+type OnDeleteBlogWsResponse graphql.BaseResponse[*OnDeleteBlogResponse]
+
+func OnDeleteBlogForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+	var gqlResp graphql.Response
+	var wsResp OnDeleteBlogWsResponse
+	err := json.Unmarshal(jsonRawMsg, &gqlResp)
+	if err != nil {
+		return err
+	}
+	if len(gqlResp.Errors) == 0 {
+		err = json.Unmarshal(jsonRawMsg, &wsResp)
+		if err != nil {
+			return err
+		}
+	} else {
+		wsResp.Errors = gqlResp.Errors
+	}
+	dataChan_, ok := interfaceChan.(chan OnDeleteBlogWsResponse)
+	if !ok {
+		return errors.New("failed to cast interface into 'chan OnDeleteBlogWsResponse'")
+	}
+	dataChan_ <- wsResp
+	return nil
+}
+
+// The subscription executed by OnDeleteComment.
+const OnDeleteComment_Operation = `
+subscription OnDeleteComment ($filter: ModelSubscriptionCommentFilterInput, $owner: String) {
+	onDeleteComment(filter: $filter, owner: $owner) {
+		... Comment
+	}
+}
+fragment Comment on Comment {
+	PostID: postId
+	createdOn
+	content
+	createdAt
+	updatedAt
+	owner
+}
+`
+
+// OnDeleteComment subscribes to Comment (subscription onDeleteComment).
+// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
+func OnDeleteComment(
+	ctx_ context.Context,
+	client_ graphql.WebSocketClient,
+	filter *ModelSubscriptionCommentFilterInput,
+	owner *string,
+) (dataChan_ chan OnDeleteCommentWsResponse, subscriptionID_ string, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "OnDeleteComment",
+		Query:  OnDeleteComment_Operation,
+		Variables: &__OnDeleteCommentInput{
+			Filter: filter,
+			Owner:  owner,
+		},
+	}
+
+	dataChan_ = make(chan OnDeleteCommentWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnDeleteCommentForwardData)
+
+	return dataChan_, subscriptionID_, err_
+}
+
+type OnDeleteCommentWsResponse graphql.BaseResponse[*OnDeleteCommentResponse]
+
+func OnDeleteCommentForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+	var gqlResp graphql.Response
+	var wsResp OnDeleteCommentWsResponse
+	err := json.Unmarshal(jsonRawMsg, &gqlResp)
+	if err != nil {
+		return err
+	}
+	if len(gqlResp.Errors) == 0 {
+		err = json.Unmarshal(jsonRawMsg, &wsResp)
+		if err != nil {
+			return err
+		}
+	} else {
+		wsResp.Errors = gqlResp.Errors
+	}
+	dataChan_, ok := interfaceChan.(chan OnDeleteCommentWsResponse)
+	if !ok {
+		return errors.New("failed to cast interface into 'chan OnDeleteCommentWsResponse'")
+	}
+	dataChan_ <- wsResp
+	return nil
+}
+
+// The subscription executed by OnDeletePost.
+const OnDeletePost_Operation = `
+subscription OnDeletePost ($filter: ModelSubscriptionPostFilterInput, $owner: String) {
+	onDeletePost(filter: $filter, owner: $owner) {
+		... Post
+	}
+}
+fragment Post on Post {
+	title
+	content
+	status
+	tags
+	metadata
+	publishedAt
+	publishedOn
+	rating
+	views
+	location {
+		... Location
+	}
+	BlogID: blogId
+	ID: id
+	createdAt
+	updatedAt
+	owner
+}
+fragment Location on Location {
+	lat
+	lng
+	label
+}
+`
+
+// OnDeletePost subscribes to Post (subscription onDeletePost).
+// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
+func OnDeletePost(
+	ctx_ context.Context,
+	client_ graphql.WebSocketClient,
+	filter *ModelSubscriptionPostFilterInput,
+	owner *string,
+) (dataChan_ chan OnDeletePostWsResponse, subscriptionID_ string, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "OnDeletePost",
+		Query:  OnDeletePost_Operation,
+		Variables: &__OnDeletePostInput{
+			Filter: filter,
+			Owner:  owner,
+		},
+	}
+
+	dataChan_ = make(chan OnDeletePostWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnDeletePostForwardData)
+
+	return dataChan_, subscriptionID_, err_
+}
+
+type OnDeletePostWsResponse graphql.BaseResponse[*OnDeletePostResponse]
+
+func OnDeletePostForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+	var gqlResp graphql.Response
+	var wsResp OnDeletePostWsResponse
+	err := json.Unmarshal(jsonRawMsg, &gqlResp)
+	if err != nil {
+		return err
+	}
+	if len(gqlResp.Errors) == 0 {
+		err = json.Unmarshal(jsonRawMsg, &wsResp)
+		if err != nil {
+			return err
+		}
+	} else {
+		wsResp.Errors = gqlResp.Errors
+	}
+	dataChan_, ok := interfaceChan.(chan OnDeletePostWsResponse)
+	if !ok {
+		return errors.New("failed to cast interface into 'chan OnDeletePostWsResponse'")
+	}
+	dataChan_ <- wsResp
+	return nil
+}
+
+// The subscription executed by OnDeleteProfile.
+const OnDeleteProfile_Operation = `
+subscription OnDeleteProfile ($filter: ModelSubscriptionProfileFilterInput, $owner: String) {
+	onDeleteProfile(filter: $filter, owner: $owner) {
+		... Profile
+	}
+}
+fragment Profile on Profile {
+	AuthorID: authorId
+	bio
+	ID: id
+	createdAt
+	updatedAt
+	owner
+}
+`
+
+// OnDeleteProfile subscribes to Profile (subscription onDeleteProfile).
+// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
+func OnDeleteProfile(
+	ctx_ context.Context,
+	client_ graphql.WebSocketClient,
+	filter *ModelSubscriptionProfileFilterInput,
+	owner *string,
+) (dataChan_ chan OnDeleteProfileWsResponse, subscriptionID_ string, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "OnDeleteProfile",
+		Query:  OnDeleteProfile_Operation,
+		Variables: &__OnDeleteProfileInput{
+			Filter: filter,
+			Owner:  owner,
+		},
+	}
+
+	dataChan_ = make(chan OnDeleteProfileWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnDeleteProfileForwardData)
+
+	return dataChan_, subscriptionID_, err_
+}
+
+type OnDeleteProfileWsResponse graphql.BaseResponse[*OnDeleteProfileResponse]
+
+func OnDeleteProfileForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+	var gqlResp graphql.Response
+	var wsResp OnDeleteProfileWsResponse
+	err := json.Unmarshal(jsonRawMsg, &gqlResp)
+	if err != nil {
+		return err
+	}
+	if len(gqlResp.Errors) == 0 {
+		err = json.Unmarshal(jsonRawMsg, &wsResp)
+		if err != nil {
+			return err
+		}
+	} else {
+		wsResp.Errors = gqlResp.Errors
+	}
+	dataChan_, ok := interfaceChan.(chan OnDeleteProfileWsResponse)
+	if !ok {
+		return errors.New("failed to cast interface into 'chan OnDeleteProfileWsResponse'")
+	}
+	dataChan_ <- wsResp
+	return nil
+}
+
+// The subscription executed by OnUpdateAuthor.
+const OnUpdateAuthor_Operation = `
+subscription OnUpdateAuthor ($filter: ModelSubscriptionAuthorFilterInput, $owner: String) {
+	onUpdateAuthor(filter: $filter, owner: $owner) {
+		... Author
+	}
+}
+fragment Author on Author {
+	name
+	ID: id
+	createdAt
+	updatedAt
+	owner
+}
+`
+
+// OnUpdateAuthor subscribes to Author (subscription onUpdateAuthor).
+// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
+func OnUpdateAuthor(
+	ctx_ context.Context,
+	client_ graphql.WebSocketClient,
+	filter *ModelSubscriptionAuthorFilterInput,
+	owner *string,
+) (dataChan_ chan OnUpdateAuthorWsResponse, subscriptionID_ string, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "OnUpdateAuthor",
+		Query:  OnUpdateAuthor_Operation,
+		Variables: &__OnUpdateAuthorInput{
+			Filter: filter,
+			Owner:  owner,
+		},
+	}
+
+	dataChan_ = make(chan OnUpdateAuthorWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnUpdateAuthorForwardData)
+
+	return dataChan_, subscriptionID_, err_
+}
+
+type OnUpdateAuthorWsResponse graphql.BaseResponse[*OnUpdateAuthorResponse]
+
+func OnUpdateAuthorForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+	var gqlResp graphql.Response
+	var wsResp OnUpdateAuthorWsResponse
+	err := json.Unmarshal(jsonRawMsg, &gqlResp)
+	if err != nil {
+		return err
+	}
+	if len(gqlResp.Errors) == 0 {
+		err = json.Unmarshal(jsonRawMsg, &wsResp)
+		if err != nil {
+			return err
+		}
+	} else {
+		wsResp.Errors = gqlResp.Errors
+	}
+	dataChan_, ok := interfaceChan.(chan OnUpdateAuthorWsResponse)
+	if !ok {
+		return errors.New("failed to cast interface into 'chan OnUpdateAuthorWsResponse'")
+	}
+	dataChan_ <- wsResp
+	return nil
+}
+
+// The subscription executed by OnUpdateBlog.
+const OnUpdateBlog_Operation = `
+subscription OnUpdateBlog ($filter: ModelSubscriptionBlogFilterInput, $owner: String) {
+	onUpdateBlog(filter: $filter, owner: $owner) {
+		... Blog
+	}
+}
+fragment Blog on Blog {
+	name
+	ID: id
+	createdAt
+	updatedAt
+	owner
+}
+`
+
+// OnUpdateBlog subscribes to Blog (subscription onUpdateBlog).
+// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
+func OnUpdateBlog(
+	ctx_ context.Context,
+	client_ graphql.WebSocketClient,
+	filter *ModelSubscriptionBlogFilterInput,
+	owner *string,
+) (dataChan_ chan OnUpdateBlogWsResponse, subscriptionID_ string, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "OnUpdateBlog",
+		Query:  OnUpdateBlog_Operation,
+		Variables: &__OnUpdateBlogInput{
+			Filter: filter,
+			Owner:  owner,
+		},
+	}
+
+	dataChan_ = make(chan OnUpdateBlogWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnUpdateBlogForwardData)
+
+	return dataChan_, subscriptionID_, err_
+}
+
+type OnUpdateBlogWsResponse graphql.BaseResponse[*OnUpdateBlogResponse]
+
+func OnUpdateBlogForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+	var gqlResp graphql.Response
+	var wsResp OnUpdateBlogWsResponse
+	err := json.Unmarshal(jsonRawMsg, &gqlResp)
+	if err != nil {
+		return err
+	}
+	if len(gqlResp.Errors) == 0 {
+		err = json.Unmarshal(jsonRawMsg, &wsResp)
+		if err != nil {
+			return err
+		}
+	} else {
+		wsResp.Errors = gqlResp.Errors
+	}
+	dataChan_, ok := interfaceChan.(chan OnUpdateBlogWsResponse)
+	if !ok {
+		return errors.New("failed to cast interface into 'chan OnUpdateBlogWsResponse'")
+	}
+	dataChan_ <- wsResp
+	return nil
+}
+
+// The subscription executed by OnUpdateComment.
+const OnUpdateComment_Operation = `
+subscription OnUpdateComment ($filter: ModelSubscriptionCommentFilterInput, $owner: String) {
+	onUpdateComment(filter: $filter, owner: $owner) {
+		... Comment
+	}
+}
+fragment Comment on Comment {
+	PostID: postId
+	createdOn
+	content
+	createdAt
+	updatedAt
+	owner
+}
+`
+
+// OnUpdateComment subscribes to Comment (subscription onUpdateComment).
+// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
+func OnUpdateComment(
+	ctx_ context.Context,
+	client_ graphql.WebSocketClient,
+	filter *ModelSubscriptionCommentFilterInput,
+	owner *string,
+) (dataChan_ chan OnUpdateCommentWsResponse, subscriptionID_ string, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "OnUpdateComment",
+		Query:  OnUpdateComment_Operation,
+		Variables: &__OnUpdateCommentInput{
+			Filter: filter,
+			Owner:  owner,
+		},
+	}
+
+	dataChan_ = make(chan OnUpdateCommentWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnUpdateCommentForwardData)
+
+	return dataChan_, subscriptionID_, err_
+}
+
+type OnUpdateCommentWsResponse graphql.BaseResponse[*OnUpdateCommentResponse]
+
+func OnUpdateCommentForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+	var gqlResp graphql.Response
+	var wsResp OnUpdateCommentWsResponse
+	err := json.Unmarshal(jsonRawMsg, &gqlResp)
+	if err != nil {
+		return err
+	}
+	if len(gqlResp.Errors) == 0 {
+		err = json.Unmarshal(jsonRawMsg, &wsResp)
+		if err != nil {
+			return err
+		}
+	} else {
+		wsResp.Errors = gqlResp.Errors
+	}
+	dataChan_, ok := interfaceChan.(chan OnUpdateCommentWsResponse)
+	if !ok {
+		return errors.New("failed to cast interface into 'chan OnUpdateCommentWsResponse'")
+	}
+	dataChan_ <- wsResp
+	return nil
+}
+
+// The subscription executed by OnUpdatePost.
+const OnUpdatePost_Operation = `
+subscription OnUpdatePost ($filter: ModelSubscriptionPostFilterInput, $owner: String) {
+	onUpdatePost(filter: $filter, owner: $owner) {
+		... Post
+	}
+}
+fragment Post on Post {
+	title
+	content
+	status
+	tags
+	metadata
+	publishedAt
+	publishedOn
+	rating
+	views
+	location {
+		... Location
+	}
+	BlogID: blogId
+	ID: id
+	createdAt
+	updatedAt
+	owner
+}
+fragment Location on Location {
+	lat
+	lng
+	label
+}
+`
+
+// OnUpdatePost subscribes to Post (subscription onUpdatePost).
+// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
+func OnUpdatePost(
+	ctx_ context.Context,
+	client_ graphql.WebSocketClient,
+	filter *ModelSubscriptionPostFilterInput,
+	owner *string,
+) (dataChan_ chan OnUpdatePostWsResponse, subscriptionID_ string, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "OnUpdatePost",
+		Query:  OnUpdatePost_Operation,
+		Variables: &__OnUpdatePostInput{
+			Filter: filter,
+			Owner:  owner,
+		},
+	}
+
+	dataChan_ = make(chan OnUpdatePostWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnUpdatePostForwardData)
+
+	return dataChan_, subscriptionID_, err_
+}
+
+type OnUpdatePostWsResponse graphql.BaseResponse[*OnUpdatePostResponse]
+
+func OnUpdatePostForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+	var gqlResp graphql.Response
+	var wsResp OnUpdatePostWsResponse
+	err := json.Unmarshal(jsonRawMsg, &gqlResp)
+	if err != nil {
+		return err
+	}
+	if len(gqlResp.Errors) == 0 {
+		err = json.Unmarshal(jsonRawMsg, &wsResp)
+		if err != nil {
+			return err
+		}
+	} else {
+		wsResp.Errors = gqlResp.Errors
+	}
+	dataChan_, ok := interfaceChan.(chan OnUpdatePostWsResponse)
+	if !ok {
+		return errors.New("failed to cast interface into 'chan OnUpdatePostWsResponse'")
+	}
+	dataChan_ <- wsResp
+	return nil
+}
+
+// The subscription executed by OnUpdateProfile.
+const OnUpdateProfile_Operation = `
+subscription OnUpdateProfile ($filter: ModelSubscriptionProfileFilterInput, $owner: String) {
+	onUpdateProfile(filter: $filter, owner: $owner) {
+		... Profile
+	}
+}
+fragment Profile on Profile {
+	AuthorID: authorId
+	bio
+	ID: id
+	createdAt
+	updatedAt
+	owner
+}
+`
+
+// OnUpdateProfile subscribes to Profile (subscription onUpdateProfile).
+// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
+func OnUpdateProfile(
+	ctx_ context.Context,
+	client_ graphql.WebSocketClient,
+	filter *ModelSubscriptionProfileFilterInput,
+	owner *string,
+) (dataChan_ chan OnUpdateProfileWsResponse, subscriptionID_ string, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "OnUpdateProfile",
+		Query:  OnUpdateProfile_Operation,
+		Variables: &__OnUpdateProfileInput{
+			Filter: filter,
+			Owner:  owner,
+		},
+	}
+
+	dataChan_ = make(chan OnUpdateProfileWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnUpdateProfileForwardData)
+
+	return dataChan_, subscriptionID_, err_
+}
+
+type OnUpdateProfileWsResponse graphql.BaseResponse[*OnUpdateProfileResponse]
+
+func OnUpdateProfileForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+	var gqlResp graphql.Response
+	var wsResp OnUpdateProfileWsResponse
+	err := json.Unmarshal(jsonRawMsg, &gqlResp)
+	if err != nil {
+		return err
+	}
+	if len(gqlResp.Errors) == 0 {
+		err = json.Unmarshal(jsonRawMsg, &wsResp)
+		if err != nil {
+			return err
+		}
+	} else {
+		wsResp.Errors = gqlResp.Errors
+	}
+	dataChan_, ok := interfaceChan.(chan OnUpdateProfileWsResponse)
+	if !ok {
+		return errors.New("failed to cast interface into 'chan OnUpdateProfileWsResponse'")
+	}
+	dataChan_ <- wsResp
+	return nil
 }
 
 // The query executed by PostStatsQuery.

@@ -148,6 +148,49 @@ type DeleteBlogInput struct {
 	ID string `json:"id"`
 }
 
+// ModelSubscriptionBlogFilterInput is the GraphQL input ModelSubscriptionBlogFilterInput.
+type ModelSubscriptionBlogFilterInput struct {
+	Name      *ModelSubscriptionStringInput      `json:"name,omitempty"`
+	ID        *ModelSubscriptionIDInput          `json:"id,omitempty"`
+	CreatedAt *ModelSubscriptionStringInput      `json:"createdAt,omitempty"`
+	UpdatedAt *ModelSubscriptionStringInput      `json:"updatedAt,omitempty"`
+	And       []ModelSubscriptionBlogFilterInput `json:"and,omitempty"`
+	Or        []ModelSubscriptionBlogFilterInput `json:"or,omitempty"`
+	Owner     *ModelStringInput                  `json:"owner,omitempty"`
+}
+
+// ModelSubscriptionStringInput is the GraphQL input ModelSubscriptionStringInput.
+type ModelSubscriptionStringInput struct {
+	Ne          *string  `json:"ne,omitempty"`
+	Eq          *string  `json:"eq,omitempty"`
+	Le          *string  `json:"le,omitempty"`
+	Lt          *string  `json:"lt,omitempty"`
+	Ge          *string  `json:"ge,omitempty"`
+	Gt          *string  `json:"gt,omitempty"`
+	Contains    *string  `json:"contains,omitempty"`
+	NotContains *string  `json:"notContains,omitempty"`
+	Between     []string `json:"between,omitempty"`
+	BeginsWith  *string  `json:"beginsWith,omitempty"`
+	In          []string `json:"in,omitempty"`
+	NotIn       []string `json:"notIn,omitempty"`
+}
+
+// ModelSubscriptionIDInput is the GraphQL input ModelSubscriptionIDInput.
+type ModelSubscriptionIDInput struct {
+	Ne          *string  `json:"ne,omitempty"`
+	Eq          *string  `json:"eq,omitempty"`
+	Le          *string  `json:"le,omitempty"`
+	Lt          *string  `json:"lt,omitempty"`
+	Ge          *string  `json:"ge,omitempty"`
+	Gt          *string  `json:"gt,omitempty"`
+	Contains    *string  `json:"contains,omitempty"`
+	NotContains *string  `json:"notContains,omitempty"`
+	Between     []string `json:"between,omitempty"`
+	BeginsWith  *string  `json:"beginsWith,omitempty"`
+	In          []string `json:"in,omitempty"`
+	NotIn       []string `json:"notIn,omitempty"`
+}
+
 // ModelPostFilterInput is the GraphQL input ModelPostFilterInput.
 type ModelPostFilterInput struct {
 	Title       *ModelStringInput      `json:"title,omitempty"`
@@ -289,6 +332,52 @@ type DeletePostInput struct {
 	ID string `json:"id"`
 }
 
+// ModelSubscriptionPostFilterInput is the GraphQL input ModelSubscriptionPostFilterInput.
+type ModelSubscriptionPostFilterInput struct {
+	Title       *ModelSubscriptionStringInput      `json:"title,omitempty"`
+	Content     *ModelSubscriptionStringInput      `json:"content,omitempty"`
+	Status      *ModelSubscriptionStringInput      `json:"status,omitempty"`
+	Tags        *ModelSubscriptionStringInput      `json:"tags,omitempty"`
+	Metadata    *ModelSubscriptionStringInput      `json:"metadata,omitempty"`
+	PublishedAt *ModelSubscriptionStringInput      `json:"publishedAt,omitempty"`
+	PublishedOn *ModelSubscriptionStringInput      `json:"publishedOn,omitempty"`
+	Rating      *ModelSubscriptionFloatInput       `json:"rating,omitempty"`
+	Views       *ModelSubscriptionIntInput         `json:"views,omitempty"`
+	BlogID      *ModelSubscriptionIDInput          `json:"blogId,omitempty"`
+	ID          *ModelSubscriptionIDInput          `json:"id,omitempty"`
+	CreatedAt   *ModelSubscriptionStringInput      `json:"createdAt,omitempty"`
+	UpdatedAt   *ModelSubscriptionStringInput      `json:"updatedAt,omitempty"`
+	And         []ModelSubscriptionPostFilterInput `json:"and,omitempty"`
+	Or          []ModelSubscriptionPostFilterInput `json:"or,omitempty"`
+	Owner       *ModelStringInput                  `json:"owner,omitempty"`
+}
+
+// ModelSubscriptionFloatInput is the GraphQL input ModelSubscriptionFloatInput.
+type ModelSubscriptionFloatInput struct {
+	Ne      *float64  `json:"ne,omitempty"`
+	Eq      *float64  `json:"eq,omitempty"`
+	Le      *float64  `json:"le,omitempty"`
+	Lt      *float64  `json:"lt,omitempty"`
+	Ge      *float64  `json:"ge,omitempty"`
+	Gt      *float64  `json:"gt,omitempty"`
+	Between []float64 `json:"between,omitempty"`
+	In      []float64 `json:"in,omitempty"`
+	NotIn   []float64 `json:"notIn,omitempty"`
+}
+
+// ModelSubscriptionIntInput is the GraphQL input ModelSubscriptionIntInput.
+type ModelSubscriptionIntInput struct {
+	Ne      *int  `json:"ne,omitempty"`
+	Eq      *int  `json:"eq,omitempty"`
+	Le      *int  `json:"le,omitempty"`
+	Lt      *int  `json:"lt,omitempty"`
+	Ge      *int  `json:"ge,omitempty"`
+	Gt      *int  `json:"gt,omitempty"`
+	Between []int `json:"between,omitempty"`
+	In      []int `json:"in,omitempty"`
+	NotIn   []int `json:"notIn,omitempty"`
+}
+
 // ModelStringKeyConditionInput is the GraphQL input ModelStringKeyConditionInput.
 type ModelStringKeyConditionInput struct {
 	Eq         *string  `json:"eq,omitempty"`
@@ -345,6 +434,19 @@ type DeleteCommentInput struct {
 	CreatedOn time.Time `json:"createdOn"`
 }
 
+// ModelSubscriptionCommentFilterInput is the GraphQL input ModelSubscriptionCommentFilterInput.
+type ModelSubscriptionCommentFilterInput struct {
+	PostID    *ModelSubscriptionIDInput             `json:"postId,omitempty"`
+	CreatedOn *ModelSubscriptionStringInput         `json:"createdOn,omitempty"`
+	Content   *ModelSubscriptionStringInput         `json:"content,omitempty"`
+	ID        *ModelSubscriptionIDInput             `json:"id,omitempty"`
+	CreatedAt *ModelSubscriptionStringInput         `json:"createdAt,omitempty"`
+	UpdatedAt *ModelSubscriptionStringInput         `json:"updatedAt,omitempty"`
+	And       []ModelSubscriptionCommentFilterInput `json:"and,omitempty"`
+	Or        []ModelSubscriptionCommentFilterInput `json:"or,omitempty"`
+	Owner     *ModelStringInput                     `json:"owner,omitempty"`
+}
+
 // ModelAuthorFilterInput is the GraphQL input ModelAuthorFilterInput.
 type ModelAuthorFilterInput struct {
 	Name      *ModelStringInput        `json:"name,omitempty"`
@@ -383,6 +485,17 @@ type UpdateAuthorInput struct {
 // DeleteAuthorInput is the GraphQL input DeleteAuthorInput.
 type DeleteAuthorInput struct {
 	ID string `json:"id"`
+}
+
+// ModelSubscriptionAuthorFilterInput is the GraphQL input ModelSubscriptionAuthorFilterInput.
+type ModelSubscriptionAuthorFilterInput struct {
+	Name      *ModelSubscriptionStringInput        `json:"name,omitempty"`
+	ID        *ModelSubscriptionIDInput            `json:"id,omitempty"`
+	CreatedAt *ModelSubscriptionStringInput        `json:"createdAt,omitempty"`
+	UpdatedAt *ModelSubscriptionStringInput        `json:"updatedAt,omitempty"`
+	And       []ModelSubscriptionAuthorFilterInput `json:"and,omitempty"`
+	Or        []ModelSubscriptionAuthorFilterInput `json:"or,omitempty"`
+	Owner     *ModelStringInput                    `json:"owner,omitempty"`
 }
 
 // ModelProfileFilterInput is the GraphQL input ModelProfileFilterInput.
@@ -429,6 +542,18 @@ type DeleteProfileInput struct {
 	ID string `json:"id"`
 }
 
+// ModelSubscriptionProfileFilterInput is the GraphQL input ModelSubscriptionProfileFilterInput.
+type ModelSubscriptionProfileFilterInput struct {
+	AuthorID  *ModelSubscriptionIDInput             `json:"authorId,omitempty"`
+	Bio       *ModelSubscriptionStringInput         `json:"bio,omitempty"`
+	ID        *ModelSubscriptionIDInput             `json:"id,omitempty"`
+	CreatedAt *ModelSubscriptionStringInput         `json:"createdAt,omitempty"`
+	UpdatedAt *ModelSubscriptionStringInput         `json:"updatedAt,omitempty"`
+	And       []ModelSubscriptionProfileFilterInput `json:"and,omitempty"`
+	Or        []ModelSubscriptionProfileFilterInput `json:"or,omitempty"`
+	Owner     *ModelStringInput                     `json:"owner,omitempty"`
+}
+
 // BlogIdentifier is the primary key of a Blog.
 type BlogIdentifier struct {
 	ID string `json:"id"`
@@ -439,6 +564,24 @@ type BlogListOptions struct {
 	Filter    *ModelBlogFilterInput `json:"filter,omitempty"`
 	Limit     *int                  `json:"limit,omitempty"`
 	NextToken *string               `json:"nextToken,omitempty"`
+}
+
+// OnCreateBlogOptions are the arguments of the subscription onCreateBlog: a filter (ModelSubscriptionBlogFilterInput) and, for owner rules, the owner.
+type OnCreateBlogOptions struct {
+	Filter *ModelSubscriptionBlogFilterInput `json:"filter,omitempty"`
+	Owner  *string                           `json:"owner,omitempty"`
+}
+
+// OnUpdateBlogOptions are the arguments of the subscription onUpdateBlog: a filter (ModelSubscriptionBlogFilterInput) and, for owner rules, the owner.
+type OnUpdateBlogOptions struct {
+	Filter *ModelSubscriptionBlogFilterInput `json:"filter,omitempty"`
+	Owner  *string                           `json:"owner,omitempty"`
+}
+
+// OnDeleteBlogOptions are the arguments of the subscription onDeleteBlog: a filter (ModelSubscriptionBlogFilterInput) and, for owner rules, the owner.
+type OnDeleteBlogOptions struct {
+	Filter *ModelSubscriptionBlogFilterInput `json:"filter,omitempty"`
+	Owner  *string                           `json:"owner,omitempty"`
 }
 
 // PostIdentifier is the primary key of a Post.
@@ -463,6 +606,24 @@ type ListPostsByStatusOptions struct {
 	NextToken     *string                       `json:"nextToken,omitempty"`
 }
 
+// OnCreatePostOptions are the arguments of the subscription onCreatePost: a filter (ModelSubscriptionPostFilterInput) and, for owner rules, the owner.
+type OnCreatePostOptions struct {
+	Filter *ModelSubscriptionPostFilterInput `json:"filter,omitempty"`
+	Owner  *string                           `json:"owner,omitempty"`
+}
+
+// OnUpdatePostOptions are the arguments of the subscription onUpdatePost: a filter (ModelSubscriptionPostFilterInput) and, for owner rules, the owner.
+type OnUpdatePostOptions struct {
+	Filter *ModelSubscriptionPostFilterInput `json:"filter,omitempty"`
+	Owner  *string                           `json:"owner,omitempty"`
+}
+
+// OnDeletePostOptions are the arguments of the subscription onDeletePost: a filter (ModelSubscriptionPostFilterInput) and, for owner rules, the owner.
+type OnDeletePostOptions struct {
+	Filter *ModelSubscriptionPostFilterInput `json:"filter,omitempty"`
+	Owner  *string                           `json:"owner,omitempty"`
+}
+
 // CommentIdentifier is the primary key of a Comment.
 type CommentIdentifier struct {
 	PostID    string    `json:"postId"`
@@ -479,6 +640,24 @@ type CommentListOptions struct {
 	SortDirection *ModelSortDirection           `json:"sortDirection,omitempty"`
 }
 
+// OnCreateCommentOptions are the arguments of the subscription onCreateComment: a filter (ModelSubscriptionCommentFilterInput) and, for owner rules, the owner.
+type OnCreateCommentOptions struct {
+	Filter *ModelSubscriptionCommentFilterInput `json:"filter,omitempty"`
+	Owner  *string                              `json:"owner,omitempty"`
+}
+
+// OnUpdateCommentOptions are the arguments of the subscription onUpdateComment: a filter (ModelSubscriptionCommentFilterInput) and, for owner rules, the owner.
+type OnUpdateCommentOptions struct {
+	Filter *ModelSubscriptionCommentFilterInput `json:"filter,omitempty"`
+	Owner  *string                              `json:"owner,omitempty"`
+}
+
+// OnDeleteCommentOptions are the arguments of the subscription onDeleteComment: a filter (ModelSubscriptionCommentFilterInput) and, for owner rules, the owner.
+type OnDeleteCommentOptions struct {
+	Filter *ModelSubscriptionCommentFilterInput `json:"filter,omitempty"`
+	Owner  *string                              `json:"owner,omitempty"`
+}
+
 // AuthorIdentifier is the primary key of a Author.
 type AuthorIdentifier struct {
 	ID string `json:"id"`
@@ -491,6 +670,24 @@ type AuthorListOptions struct {
 	NextToken *string                 `json:"nextToken,omitempty"`
 }
 
+// OnCreateAuthorOptions are the arguments of the subscription onCreateAuthor: a filter (ModelSubscriptionAuthorFilterInput) and, for owner rules, the owner.
+type OnCreateAuthorOptions struct {
+	Filter *ModelSubscriptionAuthorFilterInput `json:"filter,omitempty"`
+	Owner  *string                             `json:"owner,omitempty"`
+}
+
+// OnUpdateAuthorOptions are the arguments of the subscription onUpdateAuthor: a filter (ModelSubscriptionAuthorFilterInput) and, for owner rules, the owner.
+type OnUpdateAuthorOptions struct {
+	Filter *ModelSubscriptionAuthorFilterInput `json:"filter,omitempty"`
+	Owner  *string                             `json:"owner,omitempty"`
+}
+
+// OnDeleteAuthorOptions are the arguments of the subscription onDeleteAuthor: a filter (ModelSubscriptionAuthorFilterInput) and, for owner rules, the owner.
+type OnDeleteAuthorOptions struct {
+	Filter *ModelSubscriptionAuthorFilterInput `json:"filter,omitempty"`
+	Owner  *string                             `json:"owner,omitempty"`
+}
+
 // ProfileIdentifier is the primary key of a Profile.
 type ProfileIdentifier struct {
 	ID string `json:"id"`
@@ -501,6 +698,24 @@ type ProfileListOptions struct {
 	Filter    *ModelProfileFilterInput `json:"filter,omitempty"`
 	Limit     *int                     `json:"limit,omitempty"`
 	NextToken *string                  `json:"nextToken,omitempty"`
+}
+
+// OnCreateProfileOptions are the arguments of the subscription onCreateProfile: a filter (ModelSubscriptionProfileFilterInput) and, for owner rules, the owner.
+type OnCreateProfileOptions struct {
+	Filter *ModelSubscriptionProfileFilterInput `json:"filter,omitempty"`
+	Owner  *string                              `json:"owner,omitempty"`
+}
+
+// OnUpdateProfileOptions are the arguments of the subscription onUpdateProfile: a filter (ModelSubscriptionProfileFilterInput) and, for owner rules, the owner.
+type OnUpdateProfileOptions struct {
+	Filter *ModelSubscriptionProfileFilterInput `json:"filter,omitempty"`
+	Owner  *string                              `json:"owner,omitempty"`
+}
+
+// OnDeleteProfileOptions are the arguments of the subscription onDeleteProfile: a filter (ModelSubscriptionProfileFilterInput) and, for owner rules, the owner.
+type OnDeleteProfileOptions struct {
+	Filter *ModelSubscriptionProfileFilterInput `json:"filter,omitempty"`
+	Owner  *string                              `json:"owner,omitempty"`
 }
 
 // PostStatsArgs are the arguments of the query postStats.

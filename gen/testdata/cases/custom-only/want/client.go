@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/go-amplify/data/client"
+	"github.com/go-amplify/data/client/realtime"
 	"github.com/go-amplify/data/function"
 	"github.com/go-amplify/data/schema"
 )
@@ -25,6 +26,9 @@ type Client struct {
 	Queries Queries
 	// Mutations holds the custom mutations.
 	Mutations Mutations
+	// Realtime carries the subscriptions: one WebSocket, dialed at the
+	// first one (Close closes it).
+	Realtime *realtime.Session
 	// GraphQL is the runtime client: a genqlient graphql.Client for calling
 	// the functions of genqlient.go directly.
 	GraphQL *client.Client
@@ -65,10 +69,12 @@ func NewFromEndpoint(ep client.Endpoint, opts ...client.Option) (*Client, error)
 	if err != nil {
 		return nil, err
 	}
+	rt := realtime.NewSession(gql)
 	return &Client{
 		Models:    Models{},
 		Queries:   Queries{c: gql},
 		Mutations: Mutations{c: gql},
+		Realtime:  rt,
 		GraphQL:   gql,
 	}, nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/go-amplify/data/client"
+	"github.com/go-amplify/data/client/realtime"
 	"github.com/go-amplify/data/function"
 	"github.com/go-amplify/data/schema"
 )
@@ -26,6 +27,9 @@ type Client struct {
 	Queries Queries
 	// Mutations holds the custom mutations.
 	Mutations Mutations
+	// Realtime carries the subscriptions: one WebSocket, dialed at the
+	// first one (Close closes it).
+	Realtime *realtime.Session
 	// GraphQL is the runtime client: a genqlient graphql.Client for calling
 	// the functions of genqlient.go directly.
 	GraphQL *client.Client
@@ -66,14 +70,16 @@ func NewFromEndpoint(ep client.Endpoint, opts ...client.Option) (*Client, error)
 	if err != nil {
 		return nil, err
 	}
+	rt := realtime.NewSession(gql)
 	return &Client{
 		Models: Models{
-			Post:    &PostModel{c: gql},
-			Comment: &CommentModel{c: gql},
-			Client:  &ClientModel{c: gql},
+			Post:    &PostModel{c: gql, s: rt},
+			Comment: &CommentModel{c: gql, s: rt},
+			Client:  &ClientModel{c: gql, s: rt},
 		},
 		Queries:   Queries{c: gql},
 		Mutations: Mutations{c: gql},
+		Realtime:  rt,
 		GraphQL:   gql,
 	}, nil
 }
@@ -102,7 +108,10 @@ type Models struct {
 
 // PostModel is the typed API of the model Post, as client.models.Post
 // in JavaScript.
-type PostModel struct{ c *client.Client }
+type PostModel struct {
+	c *client.Client
+	s *realtime.Session
+}
 
 // Create creates a Post (mutation createPost).
 func (m *PostModel) Create(ctx context.Context, input CreatePostInput, opts ...client.Option) (*Post, error) {
@@ -171,7 +180,10 @@ func (m *PostModel) ListAll(ctx context.Context, o PostListOptions, opts ...clie
 
 // CommentModel is the typed API of the model Comment, as client.models.Comment
 // in JavaScript.
-type CommentModel struct{ c *client.Client }
+type CommentModel struct {
+	c *client.Client
+	s *realtime.Session
+}
 
 // Create creates a Comment (mutation createComment).
 func (m *CommentModel) Create(ctx context.Context, input CreateCommentInput, opts ...client.Option) (*Comment, error) {
@@ -235,7 +247,10 @@ func (m *CommentModel) Post(ctx context.Context, item *Comment, opts ...client.O
 
 // ClientModel is the typed API of the model Client, as client.models.Client
 // in JavaScript.
-type ClientModel struct{ c *client.Client }
+type ClientModel struct {
+	c *client.Client
+	s *realtime.Session
+}
 
 // Create creates a Client (mutation createClient).
 func (m *ClientModel) Create(ctx context.Context, input CreateClientInput, opts ...client.Option) (*Client2, error) {

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/go-amplify/data/client"
+	"github.com/go-amplify/data/client/realtime"
 	"github.com/go-amplify/data/function"
 	"github.com/go-amplify/data/schema"
 )
@@ -26,6 +27,9 @@ type Client struct {
 	Queries Queries
 	// Mutations holds the custom mutations.
 	Mutations Mutations
+	// Realtime carries the subscriptions: one WebSocket, dialed at the
+	// first one (Close closes it).
+	Realtime *realtime.Session
 	// GraphQL is the runtime client: a genqlient graphql.Client for calling
 	// the functions of genqlient.go directly.
 	GraphQL *client.Client
@@ -66,12 +70,14 @@ func NewFromEndpoint(ep client.Endpoint, opts ...client.Option) (*Client, error)
 	if err != nil {
 		return nil, err
 	}
+	rt := realtime.NewSession(gql)
 	return &Client{
 		Models: Models{
-			Todo: &TodoModel{c: gql},
+			Todo: &TodoModel{c: gql, s: rt},
 		},
 		Queries:   Queries{c: gql},
 		Mutations: Mutations{c: gql},
+		Realtime:  rt,
 		GraphQL:   gql,
 	}, nil
 }
@@ -88,7 +94,10 @@ type Models struct {
 
 // TodoModel is the typed API of the model Todo, as client.models.Todo
 // in JavaScript.
-type TodoModel struct{ c *client.Client }
+type TodoModel struct {
+	c *client.Client
+	s *realtime.Session
+}
 
 // Create creates a Todo (mutation createTodo).
 func (m *TodoModel) Create(ctx context.Context, input CreateTodoInput, opts ...client.Option) (*Todo, error) {
@@ -153,6 +162,72 @@ func (m *TodoModel) ListAll(ctx context.Context, o TodoListOptions, opts ...clie
 		o.NextToken = token
 		return m.List(ctx, o, opts...)
 	})
+}
+
+// OnCreate subscribes to the Todo items created (subscription
+// onCreateTodo), as client.models.Todo.onCreate() in JavaScript:
+// it returns once AppSync has accepted it, and each value is one item. An
+// error wrapping realtime.ErrGap says that events may have been missed
+// (the connection was re-established): re-query and go on; any other error
+// ends the iteration. Cancel ctx to stop; when the last subscription ends,
+// the socket closes.
+func (m *TodoModel) OnCreate(ctx context.Context, o OnCreateTodoOptions, opts ...client.Option) (iter.Seq2[*Todo, error], error) {
+	sub, err := m.s.Subscribe(ctx, "OnCreateTodo", OnCreateTodo_Operation, &__OnCreateTodoInput{Filter: o.Filter, Owner: o.Owner}, opts)
+	if err != nil {
+		return nil, err
+	}
+	return realtime.Field(realtime.Values[OnCreateTodoResponse](sub), func(r OnCreateTodoResponse) *Todo { return r.OnCreateTodo }), nil
+}
+
+// OnUpdate subscribes to the Todo items updated (subscription
+// onUpdateTodo), as client.models.Todo.onUpdate() in JavaScript:
+// it returns once AppSync has accepted it, and each value is one item. An
+// error wrapping realtime.ErrGap says that events may have been missed
+// (the connection was re-established): re-query and go on; any other error
+// ends the iteration. Cancel ctx to stop; when the last subscription ends,
+// the socket closes.
+func (m *TodoModel) OnUpdate(ctx context.Context, o OnUpdateTodoOptions, opts ...client.Option) (iter.Seq2[*Todo, error], error) {
+	sub, err := m.s.Subscribe(ctx, "OnUpdateTodo", OnUpdateTodo_Operation, &__OnUpdateTodoInput{Filter: o.Filter, Owner: o.Owner}, opts)
+	if err != nil {
+		return nil, err
+	}
+	return realtime.Field(realtime.Values[OnUpdateTodoResponse](sub), func(r OnUpdateTodoResponse) *Todo { return r.OnUpdateTodo }), nil
+}
+
+// OnDelete subscribes to the Todo items deleted (subscription
+// onDeleteTodo), as client.models.Todo.onDelete() in JavaScript:
+// it returns once AppSync has accepted it, and each value is one item. An
+// error wrapping realtime.ErrGap says that events may have been missed
+// (the connection was re-established): re-query and go on; any other error
+// ends the iteration. Cancel ctx to stop; when the last subscription ends,
+// the socket closes.
+func (m *TodoModel) OnDelete(ctx context.Context, o OnDeleteTodoOptions, opts ...client.Option) (iter.Seq2[*Todo, error], error) {
+	sub, err := m.s.Subscribe(ctx, "OnDeleteTodo", OnDeleteTodo_Operation, &__OnDeleteTodoInput{Filter: o.Filter, Owner: o.Owner}, opts)
+	if err != nil {
+		return nil, err
+	}
+	return realtime.Field(realtime.Values[OnDeleteTodoResponse](sub), func(r OnDeleteTodoResponse) *Todo { return r.OnDeleteTodo }), nil
+}
+
+// ObserveQuery is observeQuery of the JavaScript client: it subscribes to
+// the Todo items created, updated and deleted, reads every page of
+// List, and yields a snapshot of all items (IsSynced true once the list is
+// read), then a new snapshot per event, applied by primary key. After a gap
+// it reads the list again. Cancel ctx (or break) to stop.
+func (m *TodoModel) ObserveQuery(ctx context.Context, o TodoListOptions, opts ...client.Option) iter.Seq2[realtime.Snapshot[Todo], error] {
+	return realtime.Observe(ctx,
+		func(it *Todo) string { return it.ID },
+		func(ctx context.Context) iter.Seq2[*Todo, error] { return m.ListAll(ctx, o, opts...) },
+		func(ctx context.Context) (created, updated, deleted iter.Seq2[*Todo, error], err error) {
+			if created, err = m.OnCreate(ctx, OnCreateTodoOptions{}, opts...); err != nil {
+				return
+			}
+			if updated, err = m.OnUpdate(ctx, OnUpdateTodoOptions{}, opts...); err != nil {
+				return
+			}
+			deleted, err = m.OnDelete(ctx, OnDeleteTodoOptions{}, opts...)
+			return
+		})
 }
 
 // Queries holds the custom queries.

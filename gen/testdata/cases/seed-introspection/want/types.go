@@ -151,6 +151,57 @@ type DeleteTodoInput struct {
 	ID string `json:"id"`
 }
 
+// ModelSubscriptionTodoFilterInput is the GraphQL input ModelSubscriptionTodoFilterInput.
+type ModelSubscriptionTodoFilterInput struct {
+	Content   *ModelSubscriptionStringInput      `json:"content,omitempty"`
+	Done      *ModelSubscriptionBooleanInput     `json:"done,omitempty"`
+	Priority  *ModelSubscriptionStringInput      `json:"priority,omitempty"`
+	ID        *ModelSubscriptionIDInput          `json:"id,omitempty"`
+	CreatedAt *ModelSubscriptionStringInput      `json:"createdAt,omitempty"`
+	UpdatedAt *ModelSubscriptionStringInput      `json:"updatedAt,omitempty"`
+	And       []ModelSubscriptionTodoFilterInput `json:"and,omitempty"`
+	Or        []ModelSubscriptionTodoFilterInput `json:"or,omitempty"`
+	Owner     *ModelStringInput                  `json:"owner,omitempty"`
+}
+
+// ModelSubscriptionStringInput is the GraphQL input ModelSubscriptionStringInput.
+type ModelSubscriptionStringInput struct {
+	Ne          *string  `json:"ne,omitempty"`
+	Eq          *string  `json:"eq,omitempty"`
+	Le          *string  `json:"le,omitempty"`
+	Lt          *string  `json:"lt,omitempty"`
+	Ge          *string  `json:"ge,omitempty"`
+	Gt          *string  `json:"gt,omitempty"`
+	Contains    *string  `json:"contains,omitempty"`
+	NotContains *string  `json:"notContains,omitempty"`
+	Between     []string `json:"between,omitempty"`
+	BeginsWith  *string  `json:"beginsWith,omitempty"`
+	In          []string `json:"in,omitempty"`
+	NotIn       []string `json:"notIn,omitempty"`
+}
+
+// ModelSubscriptionBooleanInput is the GraphQL input ModelSubscriptionBooleanInput.
+type ModelSubscriptionBooleanInput struct {
+	Ne *bool `json:"ne,omitempty"`
+	Eq *bool `json:"eq,omitempty"`
+}
+
+// ModelSubscriptionIDInput is the GraphQL input ModelSubscriptionIDInput.
+type ModelSubscriptionIDInput struct {
+	Ne          *string  `json:"ne,omitempty"`
+	Eq          *string  `json:"eq,omitempty"`
+	Le          *string  `json:"le,omitempty"`
+	Lt          *string  `json:"lt,omitempty"`
+	Ge          *string  `json:"ge,omitempty"`
+	Gt          *string  `json:"gt,omitempty"`
+	Contains    *string  `json:"contains,omitempty"`
+	NotContains *string  `json:"notContains,omitempty"`
+	Between     []string `json:"between,omitempty"`
+	BeginsWith  *string  `json:"beginsWith,omitempty"`
+	In          []string `json:"in,omitempty"`
+	NotIn       []string `json:"notIn,omitempty"`
+}
+
 // TodoIdentifier is the primary key of a Todo.
 type TodoIdentifier struct {
 	ID string `json:"id"`
@@ -161,6 +212,24 @@ type TodoListOptions struct {
 	Filter    *ModelTodoFilterInput `json:"filter,omitempty"`
 	Limit     *int                  `json:"limit,omitempty"`
 	NextToken *string               `json:"nextToken,omitempty"`
+}
+
+// OnCreateTodoOptions are the arguments of the subscription onCreateTodo: a filter (ModelSubscriptionTodoFilterInput) and, for owner rules, the owner.
+type OnCreateTodoOptions struct {
+	Filter *ModelSubscriptionTodoFilterInput `json:"filter,omitempty"`
+	Owner  *string                           `json:"owner,omitempty"`
+}
+
+// OnUpdateTodoOptions are the arguments of the subscription onUpdateTodo: a filter (ModelSubscriptionTodoFilterInput) and, for owner rules, the owner.
+type OnUpdateTodoOptions struct {
+	Filter *ModelSubscriptionTodoFilterInput `json:"filter,omitempty"`
+	Owner  *string                           `json:"owner,omitempty"`
+}
+
+// OnDeleteTodoOptions are the arguments of the subscription onDeleteTodo: a filter (ModelSubscriptionTodoFilterInput) and, for owner rules, the owner.
+type OnDeleteTodoOptions struct {
+	Filter *ModelSubscriptionTodoFilterInput `json:"filter,omitempty"`
+	Owner  *string                           `json:"owner,omitempty"`
 }
 
 // EchoArgs are the arguments of the query echo.

@@ -5,6 +5,7 @@ package want
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -134,6 +135,30 @@ type ListTodosResponse struct {
 
 // GetListTodos returns ListTodosResponse.ListTodos, and is useful for accessing the field via an interface.
 func (v *ListTodosResponse) GetListTodos() *ListTodosListTodosModelTodoConnection { return v.ListTodos }
+
+// OnCreateTodoResponse is returned by OnCreateTodo on success.
+type OnCreateTodoResponse struct {
+	OnCreateTodo *Todo `json:"onCreateTodo"`
+}
+
+// GetOnCreateTodo returns OnCreateTodoResponse.OnCreateTodo, and is useful for accessing the field via an interface.
+func (v *OnCreateTodoResponse) GetOnCreateTodo() *Todo { return v.OnCreateTodo }
+
+// OnDeleteTodoResponse is returned by OnDeleteTodo on success.
+type OnDeleteTodoResponse struct {
+	OnDeleteTodo *Todo `json:"onDeleteTodo"`
+}
+
+// GetOnDeleteTodo returns OnDeleteTodoResponse.OnDeleteTodo, and is useful for accessing the field via an interface.
+func (v *OnDeleteTodoResponse) GetOnDeleteTodo() *Todo { return v.OnDeleteTodo }
+
+// OnUpdateTodoResponse is returned by OnUpdateTodo on success.
+type OnUpdateTodoResponse struct {
+	OnUpdateTodo *Todo `json:"onUpdateTodo"`
+}
+
+// GetOnUpdateTodo returns OnUpdateTodoResponse.OnUpdateTodo, and is useful for accessing the field via an interface.
+func (v *OnUpdateTodoResponse) GetOnUpdateTodo() *Todo { return v.OnUpdateTodo }
 
 // Todo is the default selection of a Todo.
 type Todo struct {
@@ -348,6 +373,42 @@ func (v *__ListTodosInput) GetLimit() *int { return v.Limit }
 
 // GetNextToken returns __ListTodosInput.NextToken, and is useful for accessing the field via an interface.
 func (v *__ListTodosInput) GetNextToken() *string { return v.NextToken }
+
+// __OnCreateTodoInput is used internally by genqlient
+type __OnCreateTodoInput struct {
+	Filter *ModelSubscriptionTodoFilterInput `json:"filter,omitempty"`
+	Owner  *string                           `json:"owner,omitempty"`
+}
+
+// GetFilter returns __OnCreateTodoInput.Filter, and is useful for accessing the field via an interface.
+func (v *__OnCreateTodoInput) GetFilter() *ModelSubscriptionTodoFilterInput { return v.Filter }
+
+// GetOwner returns __OnCreateTodoInput.Owner, and is useful for accessing the field via an interface.
+func (v *__OnCreateTodoInput) GetOwner() *string { return v.Owner }
+
+// __OnDeleteTodoInput is used internally by genqlient
+type __OnDeleteTodoInput struct {
+	Filter *ModelSubscriptionTodoFilterInput `json:"filter,omitempty"`
+	Owner  *string                           `json:"owner,omitempty"`
+}
+
+// GetFilter returns __OnDeleteTodoInput.Filter, and is useful for accessing the field via an interface.
+func (v *__OnDeleteTodoInput) GetFilter() *ModelSubscriptionTodoFilterInput { return v.Filter }
+
+// GetOwner returns __OnDeleteTodoInput.Owner, and is useful for accessing the field via an interface.
+func (v *__OnDeleteTodoInput) GetOwner() *string { return v.Owner }
+
+// __OnUpdateTodoInput is used internally by genqlient
+type __OnUpdateTodoInput struct {
+	Filter *ModelSubscriptionTodoFilterInput `json:"filter,omitempty"`
+	Owner  *string                           `json:"owner,omitempty"`
+}
+
+// GetFilter returns __OnUpdateTodoInput.Filter, and is useful for accessing the field via an interface.
+func (v *__OnUpdateTodoInput) GetFilter() *ModelSubscriptionTodoFilterInput { return v.Filter }
+
+// GetOwner returns __OnUpdateTodoInput.Owner, and is useful for accessing the field via an interface.
+func (v *__OnUpdateTodoInput) GetOwner() *string { return v.Owner }
 
 // __UpdateTodoInput is used internally by genqlient
 type __UpdateTodoInput struct {
@@ -614,6 +675,204 @@ func ListTodos(
 	)
 
 	return data_, err_
+}
+
+// The subscription executed by OnCreateTodo.
+const OnCreateTodo_Operation = `
+subscription OnCreateTodo ($filter: ModelSubscriptionTodoFilterInput, $owner: String) {
+	onCreateTodo(filter: $filter, owner: $owner) {
+		... Todo
+	}
+}
+fragment Todo on Todo {
+	content
+	done
+	priority
+	ID: id
+	createdAt
+	updatedAt
+	owner
+}
+`
+
+// OnCreateTodo subscribes to Todo (subscription onCreateTodo).
+// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
+func OnCreateTodo(
+	ctx_ context.Context,
+	client_ graphql.WebSocketClient,
+	filter *ModelSubscriptionTodoFilterInput,
+	owner *string,
+) (dataChan_ chan OnCreateTodoWsResponse, subscriptionID_ string, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "OnCreateTodo",
+		Query:  OnCreateTodo_Operation,
+		Variables: &__OnCreateTodoInput{
+			Filter: filter,
+			Owner:  owner,
+		},
+	}
+
+	dataChan_ = make(chan OnCreateTodoWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnCreateTodoForwardData)
+
+	return dataChan_, subscriptionID_, err_
+}
+
+type OnCreateTodoWsResponse graphql.BaseResponse[*OnCreateTodoResponse]
+
+func OnCreateTodoForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+	var gqlResp graphql.Response
+	var wsResp OnCreateTodoWsResponse
+	err := json.Unmarshal(jsonRawMsg, &gqlResp)
+	if err != nil {
+		return err
+	}
+	if len(gqlResp.Errors) == 0 {
+		err = json.Unmarshal(jsonRawMsg, &wsResp)
+		if err != nil {
+			return err
+		}
+	} else {
+		wsResp.Errors = gqlResp.Errors
+	}
+	dataChan_, ok := interfaceChan.(chan OnCreateTodoWsResponse)
+	if !ok {
+		return errors.New("failed to cast interface into 'chan OnCreateTodoWsResponse'")
+	}
+	dataChan_ <- wsResp
+	return nil
+}
+
+// The subscription executed by OnDeleteTodo.
+const OnDeleteTodo_Operation = `
+subscription OnDeleteTodo ($filter: ModelSubscriptionTodoFilterInput, $owner: String) {
+	onDeleteTodo(filter: $filter, owner: $owner) {
+		... Todo
+	}
+}
+fragment Todo on Todo {
+	content
+	done
+	priority
+	ID: id
+	createdAt
+	updatedAt
+	owner
+}
+`
+
+// OnDeleteTodo subscribes to Todo (subscription onDeleteTodo).
+// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
+func OnDeleteTodo(
+	ctx_ context.Context,
+	client_ graphql.WebSocketClient,
+	filter *ModelSubscriptionTodoFilterInput,
+	owner *string,
+) (dataChan_ chan OnDeleteTodoWsResponse, subscriptionID_ string, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "OnDeleteTodo",
+		Query:  OnDeleteTodo_Operation,
+		Variables: &__OnDeleteTodoInput{
+			Filter: filter,
+			Owner:  owner,
+		},
+	}
+
+	dataChan_ = make(chan OnDeleteTodoWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnDeleteTodoForwardData)
+
+	return dataChan_, subscriptionID_, err_
+}
+
+type OnDeleteTodoWsResponse graphql.BaseResponse[*OnDeleteTodoResponse]
+
+func OnDeleteTodoForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+	var gqlResp graphql.Response
+	var wsResp OnDeleteTodoWsResponse
+	err := json.Unmarshal(jsonRawMsg, &gqlResp)
+	if err != nil {
+		return err
+	}
+	if len(gqlResp.Errors) == 0 {
+		err = json.Unmarshal(jsonRawMsg, &wsResp)
+		if err != nil {
+			return err
+		}
+	} else {
+		wsResp.Errors = gqlResp.Errors
+	}
+	dataChan_, ok := interfaceChan.(chan OnDeleteTodoWsResponse)
+	if !ok {
+		return errors.New("failed to cast interface into 'chan OnDeleteTodoWsResponse'")
+	}
+	dataChan_ <- wsResp
+	return nil
+}
+
+// The subscription executed by OnUpdateTodo.
+const OnUpdateTodo_Operation = `
+subscription OnUpdateTodo ($filter: ModelSubscriptionTodoFilterInput, $owner: String) {
+	onUpdateTodo(filter: $filter, owner: $owner) {
+		... Todo
+	}
+}
+fragment Todo on Todo {
+	content
+	done
+	priority
+	ID: id
+	createdAt
+	updatedAt
+	owner
+}
+`
+
+// OnUpdateTodo subscribes to Todo (subscription onUpdateTodo).
+// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
+func OnUpdateTodo(
+	ctx_ context.Context,
+	client_ graphql.WebSocketClient,
+	filter *ModelSubscriptionTodoFilterInput,
+	owner *string,
+) (dataChan_ chan OnUpdateTodoWsResponse, subscriptionID_ string, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "OnUpdateTodo",
+		Query:  OnUpdateTodo_Operation,
+		Variables: &__OnUpdateTodoInput{
+			Filter: filter,
+			Owner:  owner,
+		},
+	}
+
+	dataChan_ = make(chan OnUpdateTodoWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnUpdateTodoForwardData)
+
+	return dataChan_, subscriptionID_, err_
+}
+
+type OnUpdateTodoWsResponse graphql.BaseResponse[*OnUpdateTodoResponse]
+
+func OnUpdateTodoForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+	var gqlResp graphql.Response
+	var wsResp OnUpdateTodoWsResponse
+	err := json.Unmarshal(jsonRawMsg, &gqlResp)
+	if err != nil {
+		return err
+	}
+	if len(gqlResp.Errors) == 0 {
+		err = json.Unmarshal(jsonRawMsg, &wsResp)
+		if err != nil {
+			return err
+		}
+	} else {
+		wsResp.Errors = gqlResp.Errors
+	}
+	dataChan_, ok := interfaceChan.(chan OnUpdateTodoWsResponse)
+	if !ok {
+		return errors.New("failed to cast interface into 'chan OnUpdateTodoWsResponse'")
+	}
+	dataChan_ <- wsResp
+	return nil
 }
 
 // The mutation executed by UpdateTodo.

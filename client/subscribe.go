@@ -1,0 +1,22 @@
+package client
+
+// SubscriptionAuth tells a realtime subscription how to authorize as this
+// client's HTTP calls do: the endpoint, the auth mode the client chooses for
+// operation op under the call's opts (the same choice as for a query), and
+// an Option that carries the client's options with opts applied
+// (credentials, token sources, API key, region, clock). Generated code
+// passes them to realtime.AuthorizerFor.
+func (c *Client) SubscriptionAuth(op string, opts ...Option) (Endpoint, AuthMode, Option, error) {
+	o := c.opts
+	o.explicitMode = false
+	for _, opt := range opts {
+		opt(&o)
+	}
+	mode, err := c.chooseMode(op, &o)
+	if err != nil {
+		return Endpoint{}, "", nil, &OperationError{Operation: op, AuthMode: o.AuthMode, Err: err}
+	}
+	ep := Endpoint{URL: c.url, Region: o.Region, APIKey: o.APIKey, DefaultAuthMode: c.opts.AuthMode, Operations: c.operations}
+	carry := func(dst *Options) { *dst = o }
+	return ep, mode, carry, nil
+}
