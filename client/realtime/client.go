@@ -698,8 +698,11 @@ func (c *Client) serve(ws *websocket.Conn, keepAlive time.Duration) (lost error)
 func (c *Client) dispatch(raw []byte, cs *connState) error {
 	var m message
 	if err := json.Unmarshal(raw, &m); err != nil {
-		c.log.Debug("realtime: ignoring a message that is not JSON", "bytes", len(raw))
-		return nil
+		// A frame that is not JSON means the stream cannot be trusted:
+		// the connection is dropped, re-established and every
+		// subscription restarted with a gap. (A well-formed message of an
+		// unknown type, or for an unknown id, is ignored.)
+		return fmt.Errorf("realtime: the server sent a message that is not JSON (%d bytes): %w", len(raw), ErrProtocol)
 	}
 	s := cs.started[m.ID]
 	switch m.Type {

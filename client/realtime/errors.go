@@ -28,6 +28,10 @@ var ErrKeepAliveTimeout = errors.New("realtime: no keep-alive from the server wi
 // not acknowledged (start_ack) within Options.StartTimeout.
 var ErrStartTimeout = errors.New("realtime: no start_ack within the start timeout")
 
+// ErrProtocol is the cause of a connection dropped because the server broke
+// the protocol (a frame that is not JSON).
+var ErrProtocol = errors.New("realtime: protocol violation")
+
 // GapError tells a consumer that its subscription went on after a time in
 // which events may have been missed. It does not end the subscription: the
 // iteration continues after it, and the events after it are live again. A
