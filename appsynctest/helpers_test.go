@@ -42,7 +42,9 @@ func seedBackend(t testing.TB) appsynctest.Backend {
 // The blog backend, transformed by Amplify's own transformer (a copy of
 // schema/testdata/amplify/backends/blog/generated).
 func blogBackend(t testing.TB) appsynctest.Backend {
-	return loadBackend(t, filepath.Join("testdata", "blog", "amplify_outputs.json"), filepath.Join("testdata", "blog", "appsync.graphql"))
+	// The blog backend of the module's corpus, made by Amplify's transformer.
+	dir := filepath.Join("..", "schema", "testdata", "amplify", "backends", "blog", "generated")
+	return loadBackend(t, filepath.Join(dir, "amplify_outputs.json"), filepath.Join(dir, "appsync.graphql"))
 }
 
 // auth sets the authorization of a raw request.

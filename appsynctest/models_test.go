@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
-	"strings"
 	"testing"
 	"time"
 
@@ -505,19 +504,4 @@ func TestDataHelpers(t *testing.T) {
 	items, err := srv.Items("Todo")
 	require.NoError(t, err)
 	assert.Empty(t, items)
-}
-
-func TestBlogFixtureIsTheTransformersOutput(t *testing.T) {
-	// testdata/blog is a copy of what Amplify's transformer generated;
-	// when the source is in the tree, the copy must match it.
-	src := "../schema/testdata/amplify/backends/blog/generated/"
-	for _, f := range []string{"appsync.graphql", "amplify_outputs.json"} {
-		want, err := readFile(src + f)
-		if err != nil {
-			t.Skipf("the transformer's output is not in the tree: %v", err)
-		}
-		got, err := readFile("testdata/blog/" + f)
-		require.NoError(t, err)
-		assert.Equal(t, strings.TrimSpace(want), strings.TrimSpace(got), "testdata/blog/%s differs from %s%s: copy it again", f, src, f)
-	}
 }
