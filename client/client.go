@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,9 +12,12 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/Khan/genqlient/graphql"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/go-amplify/data/schema"
@@ -56,10 +58,26 @@ type Client struct {
 	opts       Options
 	signer     *v4.Signer
 	operations map[string][]AuthMode // Endpoint.Operations
+	retryer    aws.Retryer           // the default, when a call's options have none
+	// queries holds the JSON form of the documents sent.
+	queries queryCache
+	// template is the request every attempt copies.
+	template *http.Request
+	// apiKeyHeader is the x-api-key header value of opts.APIKey.
+	apiKeyHeader []string
+	// skew is the offset, in nanoseconds, of AppSync's clock from ours,
+	// learnt from the Date of a reply that refused a signature as expired
+	// or not yet current; it is added to the signing time.
+	skew atomic.Int64
 }
 
 var _ graphql.Client = (*Client)(nil)
 
+// defaultHTTPClient sends the requests of clients built without
+// WithHTTPClient, through http.DefaultTransport. That transport keeps 2 idle
+// connections per host: a program making many concurrent calls should pass
+// an *http.Client whose transport keeps more (MaxIdleConnsPerHost), as
+// appsynctest's BenchmarkLoad does.
 var defaultHTTPClient = &http.Client{}
 
 // New returns a client for endpoint, configured by opts.
@@ -83,16 +101,32 @@ func New(endpoint Endpoint, opts ...Option) (*Client, error) {
 		o.HTTPClient = defaultHTTPClient
 	}
 	if o.MaxResponseBytes <= 0 {
-		o.MaxResponseBytes = 16 << 20
+		o.MaxResponseBytes = DefaultMaxResponseBytes
 	}
 	if o.Clock == nil {
 		o.Clock = time.Now
 	}
+	if o.Retryer == nil {
+		o.Retryer = NewRetryer(DefaultRetryOptions)
+	}
+	if o.RetryMaxElapsed == 0 {
+		o.RetryMaxElapsed = DefaultRetryOptions.MaxElapsed
+	}
+	if o.Limits.MaxRequestBytes == 0 {
+		o.Limits.MaxRequestBytes = DefaultLimits.MaxRequestBytes
+	}
+	template, err := http.NewRequest(http.MethodPost, u.String(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("endpoint URL %q: %w", endpoint.URL, err)
+	}
 	return &Client{
-		url:        u.String(),
-		opts:       o,
-		signer:     v4.NewSigner(),
-		operations: endpoint.Operations,
+		template:     template,
+		url:          u.String(),
+		opts:         o,
+		signer:       v4.NewSigner(),
+		operations:   endpoint.Operations,
+		retryer:      o.Retryer,
+		apiKeyHeader: []string{o.APIKey},
 	}, nil
 }
 
@@ -119,40 +153,270 @@ func (c *Client) MakeRequest(ctx context.Context, req *graphql.Request, resp *gr
 	return c.do(ctx, req, resp, nil)
 }
 
-func (c *Client) do(ctx context.Context, req *graphql.Request, resp *graphql.Response, callOpts []Option) error {
-	o := c.opts
-	for _, opt := range callOpts {
-		opt(&o)
-	}
-	mode, err := c.chooseMode(req.OpName, &o)
-	if err != nil {
-		return &OperationError{Operation: req.OpName, AuthMode: o.AuthMode, Err: err}
-	}
-	wrap := func(err error) error { return &OperationError{Operation: req.OpName, AuthMode: mode, Err: err} }
+// call is the state of one call across its attempts.
+type call struct {
+	c        *Client
+	o        *Options
+	req      *graphql.Request
+	mode     AuthMode
+	start    time.Time
+	attempts int
+	status   int     // of the last reply, 0 when none
+	sec      secrets // every secret the attempts used
+	token    string  // the token of the last attempt, in the token modes
+}
 
-	body, err := json.Marshal(req)
-	if err != nil {
-		return wrap(fmt.Errorf("encode request: %w", err))
-	}
-	httpReq, secrets, err := c.newRequest(ctx, body, mode, &o)
-	if err != nil {
-		return wrap(err)
-	}
-	httpResp, err := o.HTTPClient.Do(httpReq)
-	if err != nil {
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return wrap(ctxErr)
+func (c *Client) do(ctx context.Context, req *graphql.Request, resp *graphql.Response, callOpts []Option) error {
+	// The client's options are read in place; a call with options of its
+	// own gets a copy.
+	o := &c.opts
+	if len(callOpts) > 0 {
+		cp := c.opts
+		for _, opt := range callOpts {
+			opt(&cp)
 		}
-		return wrap(&NetworkError{Err: redactError(err, secrets)})
+		o = &cp
+	}
+	cl := call{c: c, o: o, req: req, start: time.Now()}
+	mode, err := c.chooseMode(req.OpName, o)
+	if err != nil {
+		cl.mode = o.AuthMode
+		return cl.finish(ctx, err)
+	}
+	cl.mode = mode
+
+	body, err := c.encodeRequest(req)
+	if err != nil {
+		return cl.finish(ctx, fmt.Errorf("encode request: %w", err))
+	}
+	if err := o.Limits.check(body, req); err != nil {
+		return cl.finish(ctx, err)
+	}
+	if mode == AuthAPIKey {
+		cl.sec.add(o.APIKey)
+	}
+	retryer := o.Retryer
+	if retryer == nil {
+		retryer = c.retryer
+	}
+	tokens := !quotaFree(retryer)
+	var releaseRetry func(error) error
+	var skewed, refreshed bool
+	for {
+		cl.attempts++
+		if cl.attempts > 1 {
+			resetData(resp)
+		}
+		var releaseAttempt func(error) error
+		if tokens {
+			releaseAttempt = attemptToken(ctx, retryer)
+		}
+		date, err := cl.send(ctx, body, resp)
+		if releaseRetry != nil {
+			_ = releaseRetry(err)
+			releaseRetry = nil
+		}
+		if releaseAttempt != nil {
+			_ = releaseAttempt(err)
+		}
+		if err == nil {
+			return cl.finish(ctx, nil)
+		}
+		if ctxErr := ctx.Err(); ctxErr != nil && !isGraphQLErrors(err) {
+			return cl.finish(ctx, ctxErr)
+		}
+
+		// AppSync refused the signature for a clock that is off: learn the
+		// offset from its Date and sign once more with the corrected time,
+		// as aws-sdk-go-v2 does. The request was not executed, so this is
+		// safe for mutations too.
+		if !skewed && mode.signsRequests() && date != "" {
+			if offset, ok := cl.skewOffset(err, date); ok {
+				skewed = true
+				c.skew.Store(int64(offset))
+				cl.logRetry(ctx, err, 0, "clock skew: signing again with AppSync's time")
+				continue
+			}
+		}
+
+		// AppSync rejected the token: ask a TokenRefresher for a new one,
+		// once. The request was not executed.
+		var herr *HTTPError
+		if cl.status == http.StatusUnauthorized && mode.usesToken() && o.Token == "" && errors.As(err, &herr) {
+			if ref, ok := o.tokenSource(mode).(TokenRefresher); ok {
+				if refreshed {
+					return cl.finish(ctx, &TokenRejectedError{Mode: mode, Refreshed: true, Err: herr})
+				}
+				refreshed = true
+				if rerr := ref.Refresh(ctx, cl.token); rerr != nil {
+					if ctxErr := ctx.Err(); ctxErr != nil {
+						return cl.finish(ctx, ctxErr)
+					}
+					return cl.finish(ctx, &TokenRejectedError{Mode: mode, RefreshErr: redactError(rerr, &cl.sec), Err: herr})
+				}
+				cl.logRetry(ctx, err, 0, "token rejected: sending again with a refreshed token")
+				continue
+			}
+		}
+
+		delay, release, ok := cl.retryDelay(ctx, retryer, err, tokens)
+		if !ok {
+			return cl.finish(ctx, err)
+		}
+		releaseRetry = release
+		cl.logRetry(ctx, err, delay, "retrying")
+		if serr := sleep(ctx, delay); serr != nil {
+			return cl.finish(ctx, serr)
+		}
+	}
+}
+
+// send makes one attempt: it builds and authorizes the request, sends it
+// and decodes the reply into resp. For a 403 it returns the reply's Date.
+func (cl *call) send(ctx context.Context, body []byte, resp *graphql.Response) (date string, err error) {
+	cl.status = 0
+	httpReq, err := cl.c.newRequest(ctx, body, cl.mode, cl.o, &cl.sec, &cl.token)
+	if err != nil {
+		return "", err
+	}
+	httpResp, err := roundTrip(cl.o.HTTPClient, httpReq)
+	if err != nil {
+		return "", &NetworkError{Err: redactError(err, &cl.sec)}
 	}
 	defer httpResp.Body.Close()
-	if err := decodeResponse(httpResp, o.MaxResponseBytes, resp, secrets); err != nil {
-		if ctxErr := ctx.Err(); ctxErr != nil && !isGraphQLErrors(err) {
-			return wrap(ctxErr)
-		}
-		return wrap(err)
+	cl.status = httpResp.StatusCode
+	buf := getBuffer()
+	defer putBuffer(buf)
+	raw, err := readReply(httpResp, cl.o.MaxResponseBytes, buf, &cl.sec)
+	if err != nil {
+		return "", err
 	}
-	return nil
+	if httpResp.StatusCode != http.StatusOK {
+		if httpResp.StatusCode == http.StatusForbidden {
+			date = httpResp.Header.Get("Date")
+		}
+		return date, decodeErrorReply(httpResp, raw, &cl.sec)
+	}
+	return "", decodeReply(httpResp.StatusCode, raw, resp, &cl.sec)
+}
+
+// roundTrip sends req with hc. An *http.Client with no cookie jar, no
+// timeout and no redirect policy of its own is bypassed for its transport:
+// its redirect bookkeeping (a clone of every request's headers) serves
+// nothing here, as AppSync does not redirect (a 3xx is returned as an
+// *HTTPError). Set CheckRedirect, Jar or Timeout to have the client used
+// as it is.
+func roundTrip(hc HTTPClient, req *http.Request) (*http.Response, error) {
+	c, ok := hc.(*http.Client)
+	if !ok || c.Jar != nil || c.Timeout != 0 || c.CheckRedirect != nil || req.URL.User != nil {
+		return hc.Do(req)
+	}
+	rt := c.Transport
+	if rt == nil {
+		rt = http.DefaultTransport
+	}
+	resp, err := rt.RoundTrip(req)
+	if err != nil {
+		// As http.Client reports it, so that errors.As finds a *url.Error.
+		return nil, &url.Error{Op: "Post", URL: req.URL.Redacted(), Err: err}
+	}
+	if resp == nil {
+		return nil, fmt.Errorf("http: RoundTripper implementation (%T) returned a nil *Response with a nil error", rt)
+	}
+	if resp.Body == nil {
+		resp.Body = http.NoBody
+	}
+	return resp, nil
+}
+
+// skewOffset reports whether err is AppSync refusing a signature whose time
+// is too far from its own ("Signature expired", "Signature not yet
+// current"), and the offset of AppSync's clock (the reply's Date) from the
+// signing clock.
+func (cl *call) skewOffset(err error, date string) (time.Duration, bool) {
+	var herr *HTTPError
+	if !errors.As(err, &herr) || herr.StatusCode != http.StatusForbidden {
+		return 0, false
+	}
+	skewed := false
+	for _, e := range herr.Errors {
+		if e != nil && e.ErrorType == "InvalidSignatureException" &&
+			(strings.Contains(e.Message, "Signature expired") || strings.Contains(e.Message, "Signature not yet current")) {
+			skewed = true
+		}
+	}
+	if !skewed {
+		return 0, false
+	}
+	server, perr := http.ParseTime(date)
+	if perr != nil {
+		return 0, false
+	}
+	return server.Sub(cl.o.Clock()), true
+}
+
+// retryDelay decides whether the failed attempt is retried and after how
+// long: the retryer must find the error retryable and allow another
+// attempt; a mutation is retried only when its request never reached the
+// server, unless the caller opted in; the delay (at least the server's
+// Retry-After) must end within the call's time bound and its context's
+// deadline.
+func (cl *call) retryDelay(ctx context.Context, r aws.Retryer, err error, tokens bool) (time.Duration, func(error) error, bool) {
+	if !r.IsErrorRetryable(err) {
+		return 0, nil, false
+	}
+	if max := r.MaxAttempts(); max > 0 && cl.attempts >= max {
+		return 0, nil, false
+	}
+	if !cl.o.RetryMutations && !neverSent(err) && operationType(cl.req.Query, cl.req.OpName) != "query" {
+		return 0, nil, false
+	}
+	delay, derr := r.RetryDelay(cl.attempts, err)
+	if derr != nil {
+		return 0, nil, false
+	}
+	var herr *HTTPError
+	if errors.As(err, &herr) && herr.RetryAfter > delay {
+		delay = herr.RetryAfter
+	}
+	if maxElapsed := cl.o.RetryMaxElapsed; maxElapsed > 0 && time.Since(cl.start)+delay > maxElapsed {
+		return 0, nil, false
+	}
+	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < delay {
+		return 0, nil, false
+	}
+	var release func(error) error
+	if tokens {
+		var terr error
+		if release, terr = r.GetRetryToken(ctx, err); terr != nil {
+			return 0, nil, false
+		}
+	}
+	return delay, release, true
+}
+
+// attemptToken takes the retryer's token for an attempt, as aws-sdk-go-v2's
+// retry middleware does.
+func attemptToken(ctx context.Context, r aws.Retryer) func(error) error {
+	if v2, ok := r.(aws.RetryerV2); ok {
+		release, err := v2.GetAttemptToken(ctx)
+		if err != nil {
+			return nil
+		}
+		return release
+	}
+	return r.GetInitialToken()
+}
+
+// finish wraps err with the operation and mode, and logs the call.
+func (cl *call) finish(ctx context.Context, err error) error {
+	if err != nil {
+		err = &OperationError{Operation: cl.req.OpName, AuthMode: cl.mode, Attempts: cl.attempts, Err: err}
+	}
+	if l := cl.o.Logger; l != nil {
+		cl.log(ctx, l, err)
+	}
+	return err
 }
 
 // chooseMode picks the mode for one request: a mode forced per call is used
@@ -187,35 +451,55 @@ func (c *Client) chooseMode(op string, o *Options) (AuthMode, error) {
 	return "", &AuthModeError{Mode: o.AuthMode, Allowed: allowed, Reason: reason}
 }
 
-// newRequest builds the HTTP request for body, authorized for mode. It
-// returns the secret values it used so errors can be scrubbed of them.
-func (c *Client) newRequest(ctx context.Context, body []byte, mode AuthMode, o *Options) (*http.Request, []string, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url, bytes.NewReader(body))
-	if err != nil {
-		return nil, nil, err
+// newRequest builds the HTTP request for body, authorized for mode. The
+// secret values it uses are added to sec so errors can be scrubbed of them;
+// the token of a token mode is left in token.
+func (c *Client) newRequest(ctx context.Context, body []byte, mode AuthMode, o *Options, sec *secrets, token *string) (*http.Request, error) {
+	if ctx == nil {
+		return nil, errors.New("net/http: nil Context")
 	}
-	req.Header.Set("Content-Type", "application/json; charset=UTF-8")
-	req.Header.Set("Accept", "application/json")
+	// A copy of the template with the call's context, a URL of its own (the
+	// signer writes URL.RawQuery) and the body: what
+	// http.NewRequestWithContext makes, without parsing the URL again.
+	p := &requestParts{req: *c.template.WithContext(ctx), url: *c.template.URL}
+	p.reader.Reset(body)
+	p.body = body
+	req := &p.req
+	req.URL = &p.url
+	req.Header = make(http.Header, 8)
+	// A NopCloser of a *bytes.Reader is what the transport knows to be in
+	// memory: it writes the headers and the body in one go.
+	req.Body = io.NopCloser(&p.reader)
+	req.GetBody = p.getBody
+	req.ContentLength = int64(len(body))
+	// The fixed header values are shared slices (len == cap, so an Add
+	// copies them), as nothing in net/http or the signer changes a value in
+	// place: no allocation per request.
+	req.Header["Content-Type"] = headerContentType
+	req.Header["Accept"] = headerAccept
 	for k, vs := range o.Headers {
 		for _, v := range vs {
 			req.Header.Add(k, v)
 		}
 	}
-	var secrets []string
 	switch {
 	case mode == AuthAPIKey:
-		req.Header.Set("X-Api-Key", o.APIKey)
-		secrets = append(secrets, o.APIKey)
+		if o.APIKey == c.opts.APIKey {
+			req.Header["X-Api-Key"] = c.apiKeyHeader
+		} else {
+			req.Header.Set("X-Api-Key", o.APIKey)
+		}
 	case mode.usesToken():
 		tok, err := o.tokenSource(mode).Token(ctx)
 		if err != nil {
-			return nil, nil, fmt.Errorf("get %s token: %w", mode, err)
+			return nil, fmt.Errorf("get %s token: %w", mode, redactError(err, sec))
 		}
 		if tok == "" {
-			return nil, nil, fmt.Errorf("get %s token: token source returned an empty token", mode)
+			return nil, fmt.Errorf("get %s token: token source returned an empty token", mode)
 		}
+		sec.add(tok)
+		*token = tok
 		req.Header.Set("Authorization", tok)
-		secrets = append(secrets, tok)
 	case mode.signsRequests():
 		provider := o.Credentials
 		if mode == AuthIdentityPool {
@@ -223,69 +507,42 @@ func (c *Client) newRequest(ctx context.Context, body []byte, mode AuthMode, o *
 		}
 		creds, err := provider.Retrieve(ctx)
 		if err != nil {
-			return nil, nil, fmt.Errorf("retrieve %s credentials: %w", mode, err)
+			return nil, fmt.Errorf("retrieve %s credentials: %w", mode, redactError(err, sec))
 		}
+		sec.add(creds.SecretAccessKey)
+		sec.add(creds.SessionToken)
 		sum := sha256.Sum256(body)
-		if err := c.signer.SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "appsync", o.Region, o.Clock().UTC()); err != nil {
-			return nil, nil, fmt.Errorf("sign request: %w", err)
+		now := o.Clock().Add(time.Duration(c.skew.Load()))
+		if err := c.signer.SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "appsync", o.Region, now.UTC()); err != nil {
+			return nil, fmt.Errorf("sign request: %w", err)
 		}
-		secrets = append(secrets, creds.SecretAccessKey, creds.SessionToken, signatureOf(req.Header.Get("Authorization")))
+		sec.add(signatureOf(req.Header.Get("Authorization")))
 	}
-	return req, secrets, nil
+	// Asked for after signing, so that no proxy's rewriting of it can break
+	// the signature; readReply decompresses.
+	req.Header["Accept-Encoding"] = headerGzip
+	return req, nil
 }
 
-// decodeResponse reads an AppSync reply into resp. GraphQL errors come back
-// as GraphQLErrors with resp.Data holding whatever data came with them.
-func decodeResponse(r *http.Response, limit int64, resp *graphql.Response, secrets []string) error {
-	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
-	if err != nil {
-		return &NetworkError{Err: redactError(fmt.Errorf("read response: %w", err), secrets)}
-	}
-	if int64(len(body)) > limit {
-		return &HTTPError{StatusCode: r.StatusCode, Reason: fmt.Sprintf("response body exceeds %d bytes (raise it with client.WithMaxResponseBytes)", limit), Snippet: snippet(body, secrets)}
-	}
-	if r.StatusCode != http.StatusOK {
-		herr := &HTTPError{StatusCode: r.StatusCode, Snippet: snippet(body, secrets)}
-		var wire struct {
-			Errors GraphQLErrors `json:"errors"`
-		}
-		if json.Unmarshal(body, &wire) == nil {
-			herr.Errors = redactErrors(wire.Errors, secrets)
-		}
-		return herr
-	}
-	wire := struct {
-		Data       dataField      `json:"data"`
-		Errors     GraphQLErrors  `json:"errors"`
-		Extensions map[string]any `json:"extensions"`
-	}{Data: dataField{target: resp.Data}}
-	if err := json.Unmarshal(body, &wire); err != nil {
-		return &HTTPError{StatusCode: r.StatusCode, Reason: "response is not a GraphQL JSON reply: " + err.Error(), Snippet: snippet(body, secrets)}
-	}
-	if !wire.Data.present && wire.Errors == nil {
-		return &HTTPError{StatusCode: r.StatusCode, Reason: "response has neither data nor errors", Snippet: snippet(body, secrets)}
-	}
-	resp.Extensions = wire.Extensions
-	if len(wire.Errors) > 0 {
-		return redactErrors(wire.Errors, secrets)
-	}
-	return nil
+// requestParts are the parts of a request, allocated together.
+type requestParts struct {
+	req    http.Request
+	url    url.URL
+	reader bytes.Reader
+	body   []byte
 }
 
-// dataField decodes the data member of a reply into target and records
-// whether the member was there at all.
-type dataField struct {
-	target  any
-	present bool
+// getBody returns a new reader of the body, for a redirect or a retry by
+// the transport.
+func (p *requestParts) getBody() (io.ReadCloser, error) {
+	return io.NopCloser(bytes.NewReader(p.body)), nil
 }
 
-func (d *dataField) UnmarshalJSON(b []byte) error {
-	d.present = true
-	if d.target == nil || string(b) == "null" {
-		return nil
-	}
-	return json.Unmarshal(b, d.target)
-}
+var (
+	headerContentType = []string{"application/json; charset=UTF-8"}
+	headerAccept      = []string{"application/json"}
+	headerGzip        = []string{"gzip"}
+)
 
 // All walks the pages of a list operation, starting at the page of token
 // (nil: the first), and yields each item. It stops when the loop breaks;

@@ -18,7 +18,28 @@
 //
 // Errors keep what AppSync says. A response with GraphQL errors returns the
 // partial data together with an error that errors.As turns into
-// [GraphQLErrors]; a non-200 or malformed reply is an [*HTTPError] with the
-// status and a short snippet. Secrets (keys, tokens, signatures) never appear
-// in error strings.
+// [GraphQLErrors]; a non-200 or malformed reply (truncated or mistyped
+// JSON, an HTML page, a body mislabelled as gzip or not labelled, one over
+// the size limit, a 200 with neither data nor errors) is an [*HTTPError]
+// with the status, the reason and a short snippet. Secrets (keys, tokens,
+// credentials, signatures) never appear in error strings or log records.
+//
+// Calls recover from what is transient, as aws-sdk-go-v2 does:
+//
+//   - Throttling and transient server errors (429, 500, 502, 503, 504,
+//     throttling error types of AppSync and its data sources, dropped
+//     connections) are retried by aws-sdk-go-v2's standard retryer:
+//     3 attempts, exponential backoff with full jitter, within the call's
+//     context and 30 s ([RetryOptions], [WithRetry], [WithRetryer]).
+//     Queries are retried; a mutation only when its request never reached
+//     the server, unless [WithRetryMutations].
+//   - A signature AppSync refuses for a skewed clock is signed again once
+//     with AppSync's time (from the reply's Date), and the offset is kept.
+//   - A token AppSync rejects with 401 is refreshed once when its source is
+//     a [TokenRefresher]; a second 401 is a [*TokenRejectedError].
+//
+// Requests over AppSync's limits fail before sending with a [*LimitError]
+// ([Limits]); replies are read into pooled buffers up to a size limit and
+// decoded once. [WithLogger] logs each call (operation, auth mode, status,
+// attempts, duration) to a *slog.Logger.
 package client

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -49,11 +50,35 @@ type Options struct {
 	// Headers are added to every request (and signed in the SigV4 modes).
 	Headers http.Header
 
-	// MaxResponseBytes bounds the response body read. Default 16 MiB.
+	// MaxResponseBytes bounds the response body read, after
+	// decompression. Default 16 MiB (DefaultMaxResponseBytes).
 	MaxResponseBytes int64
 
-	// Clock returns the time used for signing. Default time.Now.
+	// Limits are checked before sending. Default DefaultLimits.
+	Limits Limits
+
+	// Clock returns the time used for signing. Default time.Now. The
+	// client adds to it the offset of AppSync's clock once AppSync has
+	// refused a signature for a skewed clock.
 	Clock func() time.Time
+
+	// Retryer decides which failed attempts are retried, how often and
+	// after what delay; any aws-sdk-go-v2 aws.Retryer will do. Default:
+	// NewRetryer(DefaultRetryOptions), one per Client.
+	Retryer aws.Retryer
+
+	// RetryMaxElapsed bounds the time of a call with its retries (see
+	// RetryOptions.MaxElapsed). Default 30 s; negative: no bound.
+	RetryMaxElapsed time.Duration
+
+	// RetryMutations retries mutations like queries (see
+	// RetryOptions.RetryMutations). Default false.
+	RetryMutations bool
+
+	// Logger, when set, gets one record per call (operation, auth mode,
+	// status, attempts, duration, error) and one per retry. Secrets are
+	// never logged.
+	Logger *slog.Logger
 
 	// explicitMode records that a per-call option chose the mode, which
 	// disables the automatic choice among the operation's allowed modes.
@@ -130,6 +155,49 @@ func WithMaxResponseBytes(n int64) Option { return func(o *Options) { o.MaxRespo
 
 // WithClock sets the clock used for signing (for tests and skew handling).
 func WithClock(now func() time.Time) Option { return func(o *Options) { o.Clock = now } }
+
+// WithRetry configures the retries of throttled and transiently failed
+// calls with the standard retryer (NewRetryer); zero fields keep the
+// defaults of DefaultRetryOptions. WithRetry(RetryOptions{MaxAttempts: 1})
+// turns retries off. Given to a call, it applies to that call only.
+func WithRetry(ro RetryOptions) Option {
+	r := NewRetryer(ro)
+	ro = ro.withDefaults()
+	return func(o *Options) {
+		o.Retryer = r
+		o.RetryMaxElapsed = ro.MaxElapsed
+		o.RetryMutations = ro.RetryMutations
+	}
+}
+
+// WithRetryer sets the retryer, for instance retry.NewStandard of
+// aws-sdk-go-v2 with options of your own, or aws.NopRetryer{} for no
+// retries. The client still retries only what is safe (queries, and
+// mutations that never reached the server unless WithRetryMutations), and
+// within the call's context and RetryMaxElapsed.
+func WithRetryer(r aws.Retryer) Option { return func(o *Options) { o.Retryer = r } }
+
+// WithRetryMutations lets the retryer retry mutations like queries, for
+// mutations that are idempotent (an update setting fixed values, a create
+// with a client-chosen id); typically given to one call.
+func WithRetryMutations(on bool) Option { return func(o *Options) { o.RetryMutations = on } }
+
+// WithLogger logs every call to l: one record when it ends (debug level
+// when it succeeded, warn when it failed) with the operation, auth mode,
+// HTTP status, attempts and duration, and one at info level per retry.
+// Keys, tokens, credentials and signatures never appear in them.
+func WithLogger(l *slog.Logger) Option { return func(o *Options) { o.Logger = l } }
+
+// WithLimits sets the limits checked before sending; zero fields keep the
+// defaults of DefaultLimits, negative ones turn a check off.
+func WithLimits(l Limits) Option {
+	return func(o *Options) {
+		if l.MaxRequestBytes == 0 {
+			l.MaxRequestBytes = DefaultLimits.MaxRequestBytes
+		}
+		o.Limits = l
+	}
+}
 
 // cachedCredentials wraps p in an aws.CredentialsCache unless it already is
 // one, as aws-sdk-go-v2's service clients do.

@@ -3,8 +3,8 @@ package client
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -86,22 +86,29 @@ func JSONStrings(docs []json.RawMessage) []JSONString {
 // ParseAWSDateTime parses an AWSDateTime in every form AppSync accepts:
 // YYYY-MM-DDThh:mm, optional :ss and a fraction of 1 to 9 digits, then Z or
 // an offset ±hh, ±hh:mm or ±hh:mm:ss.
-func ParseAWSDateTime(s string) (time.Time, error) {
-	i := strings.IndexByte(s, 'T')
+func ParseAWSDateTime(s string) (time.Time, error) { return parseAWSDateTime(s) }
+
+// parseAWSDateTime is ParseAWSDateTime over a string or the bytes of a JSON
+// string, without allocating unless it fails or the zone is not UTC.
+func parseAWSDateTime[S ~string | ~[]byte](s S) (time.Time, error) {
+	i := indexByte(s, 'T')
 	if i < 0 {
-		return time.Time{}, fmt.Errorf("AWSDateTime %q: want YYYY-MM-DDThh:mm:ss[.fraction](Z|±hh:mm)", s)
+		return time.Time{}, fmt.Errorf("AWSDateTime %q: want YYYY-MM-DDThh:mm:ss[.fraction](Z|±hh:mm)", string(s))
 	}
 	y, mo, d, err := parseDate(s[:i])
 	if err != nil {
-		return time.Time{}, fmt.Errorf("AWSDateTime %q: %w", s, err)
+		return time.Time{}, fmt.Errorf("AWSDateTime %q: %w", string(s), err)
 	}
-	h, mi, sec, ns, off, err := parseTimeOfDay(s[i+1:], true)
+	h, mi, sec, ns, off, hasOff, err := parseTimeOfDay(s[i+1:])
+	if err == nil && !hasOff {
+		err = errMissingZone
+	}
 	if err != nil {
-		return time.Time{}, fmt.Errorf("AWSDateTime %q: %w", s, err)
+		return time.Time{}, fmt.Errorf("AWSDateTime %q: %w", string(s), err)
 	}
 	loc := time.UTC
-	if *off != 0 {
-		loc = time.FixedZone("", *off)
+	if off != 0 {
+		loc = time.FixedZone("", off)
 	}
 	return time.Date(y, mo, d, h, mi, sec, ns, loc), nil
 }
@@ -123,7 +130,30 @@ func UnmarshalAWSDateTime(b []byte, t *time.Time) error {
 		*t = time.Time{}
 		return nil
 	}
+	if raw, ok := plainJSONString(b); ok {
+		v, err := parseAWSDateTime(raw)
+		if err != nil {
+			return err
+		}
+		*t = v
+		return nil
+	}
 	return unmarshalString(b, "AWSDateTime", ParseAWSDateTime, t)
+}
+
+// plainJSONString returns the contents of the JSON string b when it has no
+// escape sequence and no control character, so that its bytes are its value.
+func plainJSONString(b []byte) ([]byte, bool) {
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
+		return nil, false
+	}
+	b = b[1 : len(b)-1]
+	for _, c := range b {
+		if c == '\\' || c == '"' || c < 0x20 {
+			return nil, false
+		}
+	}
+	return b, true
 }
 
 // unmarshalString decodes a JSON string and parses it into dst.
@@ -157,20 +187,22 @@ func NewDate(t time.Time) Date {
 }
 
 // ParseAWSDate parses an AWSDate.
-func ParseAWSDate(s string) (Date, error) {
-	datePart, zone := s, ""
+func ParseAWSDate(s string) (Date, error) { return parseAWSDate(s) }
+
+func parseAWSDate[S ~string | ~[]byte](s S) (Date, error) {
+	datePart, zone := s, s[:0]
 	if len(s) > 10 {
 		datePart, zone = s[:10], s[10:]
 	}
 	y, m, d, err := parseDate(datePart)
 	if err != nil {
-		return Date{}, fmt.Errorf("AWSDate %q: %w", s, err)
+		return Date{}, fmt.Errorf("AWSDate %q: %w", string(s), err)
 	}
 	out := Date{Year: y, Month: m, Day: d}
-	if zone != "" {
+	if len(zone) != 0 {
 		off, err := parseOffset(zone)
 		if err != nil {
-			return Date{}, fmt.Errorf("AWSDate %q: %w", s, err)
+			return Date{}, fmt.Errorf("AWSDate %q: %w", string(s), err)
 		}
 		out.Offset = &off
 	}
@@ -199,7 +231,17 @@ func (d Date) Time() time.Time {
 func (d Date) MarshalJSON() ([]byte, error) { return []byte(`"` + d.String() + `"`), nil }
 
 // UnmarshalJSON decodes an AWSDate string.
-func (d *Date) UnmarshalJSON(b []byte) error { return unmarshalString(b, "AWSDate", ParseAWSDate, d) }
+func (d *Date) UnmarshalJSON(b []byte) error {
+	if raw, ok := plainJSONString(b); ok {
+		v, err := parseAWSDate(raw)
+		if err != nil {
+			return err
+		}
+		*d = v
+		return nil
+	}
+	return unmarshalString(b, "AWSDate", ParseAWSDate, d)
+}
 
 // Time is an AWSTime: a time of day, hh:mm[:ss[.fraction]], with the zone
 // offset it was written with, if any.
@@ -210,12 +252,18 @@ type Time struct {
 }
 
 // ParseAWSTime parses an AWSTime.
-func ParseAWSTime(s string) (Time, error) {
-	h, m, sec, ns, off, err := parseTimeOfDay(s, false)
+func ParseAWSTime(s string) (Time, error) { return parseAWSTime(s) }
+
+func parseAWSTime[S ~string | ~[]byte](s S) (Time, error) {
+	h, m, sec, ns, off, hasOff, err := parseTimeOfDay(s)
 	if err != nil {
-		return Time{}, fmt.Errorf("AWSTime %q: %w", s, err)
+		return Time{}, fmt.Errorf("AWSTime %q: %w", string(s), err)
 	}
-	return Time{Hour: h, Minute: m, Second: sec, Nanosecond: ns, Offset: off}, nil
+	t := Time{Hour: h, Minute: m, Second: sec, Nanosecond: ns}
+	if hasOff {
+		t.Offset = &off
+	}
+	return t, nil
 }
 
 // String formats the time as AppSync does.
@@ -234,43 +282,99 @@ func (t Time) String() string {
 func (t Time) MarshalJSON() ([]byte, error) { return []byte(`"` + t.String() + `"`), nil }
 
 // UnmarshalJSON decodes an AWSTime string.
-func (t *Time) UnmarshalJSON(b []byte) error { return unmarshalString(b, "AWSTime", ParseAWSTime, t) }
+func (t *Time) UnmarshalJSON(b []byte) error {
+	if raw, ok := plainJSONString(b); ok {
+		v, err := parseAWSTime(raw)
+		if err != nil {
+			return err
+		}
+		*t = v
+		return nil
+	}
+	return unmarshalString(b, "AWSTime", ParseAWSTime, t)
+}
 
-func parseDate(s string) (int, time.Month, int, error) {
+// The parse errors are values, so that parsing allocates nothing until it
+// reports one with its input.
+var (
+	errBadDate       = errors.New("want a date YYYY-MM-DD")
+	errBadTimeOfDay  = errors.New("want hh:mm[:ss[.fraction]] then Z or ±hh:mm")
+	errBadFraction   = errors.New("fraction of a second needs 1 to 9 digits")
+	errMissingZone   = errors.New("missing zone: end with Z or ±hh:mm")
+	errBadZoneFormat = errors.New("want Z, ±hh, ±hh:mm or ±hh:mm:ss")
+)
+
+func indexByte[S ~string | ~[]byte](s S, c byte) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] == c {
+			return i
+		}
+	}
+	return -1
+}
+
+// digits parses s[i:i+n] as an unsigned decimal of exactly n digits.
+func digits[S ~string | ~[]byte](s S, i, n int) (int, bool) {
+	if i+n > len(s) {
+		return 0, false
+	}
+	v := 0
+	for _, c := range []byte(s[i : i+n]) {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		v = v*10 + int(c-'0')
+	}
+	return v, true
+}
+
+func parseDate[S ~string | ~[]byte](s S) (int, time.Month, int, error) {
 	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
-		return 0, 0, 0, fmt.Errorf("want a date YYYY-MM-DD")
+		return 0, 0, 0, errBadDate
 	}
-	y, err1 := strconv.Atoi(s[:4])
-	m, err2 := strconv.Atoi(s[5:7])
-	d, err3 := strconv.Atoi(s[8:10])
-	if err1 != nil || err2 != nil || err3 != nil || m < 1 || m > 12 || d < 1 || d > 31 {
-		return 0, 0, 0, fmt.Errorf("want a date YYYY-MM-DD")
+	y, ok1 := digits(s, 0, 4)
+	m, ok2 := digits(s, 5, 2)
+	d, ok3 := digits(s, 8, 2)
+	if !ok1 || !ok2 || !ok3 || m < 1 || m > 12 || d < 1 || d > 31 {
+		return 0, 0, 0, errBadDate
 	}
-	if t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC); t.Day() != d {
+	if d > daysIn(time.Month(m), y) {
 		return 0, 0, 0, fmt.Errorf("day %d does not exist in %04d-%02d", d, y, m)
 	}
 	return y, time.Month(m), d, nil
 }
 
-// parseTimeOfDay parses hh:mm[:ss[.f]] followed by a zone, which is
-// required when zoneRequired is set. off is the zone offset in seconds east
-// of UTC, nil when no zone was given.
-func parseTimeOfDay(s string, zoneRequired bool) (h, m, sec, ns int, off *int, err error) {
-	bad := fmt.Errorf("want hh:mm[:ss[.fraction]] then Z or ±hh:mm")
-	if len(s) < 5 || s[2] != ':' {
-		return 0, 0, 0, 0, nil, bad
+func daysIn(m time.Month, y int) int {
+	switch m {
+	case time.February:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case time.April, time.June, time.September, time.November:
+		return 30
 	}
-	var e1, e2 error
-	h, e1 = strconv.Atoi(s[:2])
-	m, e2 = strconv.Atoi(s[3:5])
-	if e1 != nil || e2 != nil || h > 23 || m > 59 || s[0] == '+' || s[0] == '-' || s[3] == '+' || s[3] == '-' {
-		return 0, 0, 0, 0, nil, bad
+	return 31
+}
+
+// parseTimeOfDay parses hh:mm[:ss[.f]] followed by an optional zone; off
+// is the zone offset in seconds east of UTC, hasOff whether a zone was
+// given.
+func parseTimeOfDay[S ~string | ~[]byte](s S) (h, m, sec, ns, off int, hasOff bool, err error) {
+	if len(s) < 5 || s[2] != ':' {
+		return 0, 0, 0, 0, 0, false, errBadTimeOfDay
+	}
+	var ok1, ok2 bool
+	h, ok1 = digits(s, 0, 2)
+	m, ok2 = digits(s, 3, 2)
+	if !ok1 || !ok2 || h > 23 || m > 59 {
+		return 0, 0, 0, 0, 0, false, errBadTimeOfDay
 	}
 	rest := s[5:]
 	if len(rest) >= 3 && rest[0] == ':' {
-		v, err := strconv.Atoi(rest[1:3])
-		if err != nil || v > 60 || rest[1] == '+' || rest[1] == '-' {
-			return 0, 0, 0, 0, nil, bad
+		v, ok := digits(rest, 1, 2)
+		if !ok || v > 60 {
+			return 0, 0, 0, 0, 0, false, errBadTimeOfDay
 		}
 		sec, rest = v, rest[3:]
 		if len(rest) > 0 && rest[0] == '.' {
@@ -278,58 +382,53 @@ func parseTimeOfDay(s string, zoneRequired bool) (h, m, sec, ns int, off *int, e
 			for j < len(rest) && rest[j] >= '0' && rest[j] <= '9' {
 				j++
 			}
-			digits := rest[1:j]
-			if len(digits) == 0 || len(digits) > 9 {
-				return 0, 0, 0, 0, nil, fmt.Errorf("fraction of a second needs 1 to 9 digits")
+			if j == 1 || j-1 > 9 {
+				return 0, 0, 0, 0, 0, false, errBadFraction
 			}
-			ns, _ = strconv.Atoi(digits + strings.Repeat("0", 9-len(digits)))
+			for k := 1; k < 10; k++ {
+				ns *= 10
+				if k < j {
+					ns += int(rest[k] - '0')
+				}
+			}
 			rest = rest[j:]
 		}
 	}
-	if rest == "" {
-		if zoneRequired {
-			return 0, 0, 0, 0, nil, fmt.Errorf("missing zone: end with Z or ±hh:mm")
-		}
-		return h, m, sec, ns, nil, nil
+	if len(rest) == 0 {
+		return h, m, sec, ns, 0, false, nil
 	}
 	o, err := parseOffset(rest)
 	if err != nil {
-		return 0, 0, 0, 0, nil, err
+		return 0, 0, 0, 0, 0, false, err
 	}
-	return h, m, sec, ns, &o, nil
+	return h, m, sec, ns, o, true, nil
 }
 
 // parseOffset parses Z, ±hh, ±hh:mm or ±hh:mm:ss into seconds east of UTC.
-func parseOffset(s string) (int, error) {
-	if s == "Z" || s == "z" {
+func parseOffset[S ~string | ~[]byte](s S) (int, error) {
+	if len(s) == 1 && (s[0] == 'Z' || s[0] == 'z') {
 		return 0, nil
 	}
-	bad := fmt.Errorf("zone %q: want Z, ±hh, ±hh:mm or ±hh:mm:ss", s)
-	if len(s) < 3 || (s[0] != '+' && s[0] != '-') {
-		return 0, bad
+	if (len(s) != 3 && len(s) != 6 && len(s) != 9) || (s[0] != '+' && s[0] != '-') {
+		return 0, fmt.Errorf("zone %q: %w", string(s), errBadZoneFormat)
 	}
-	sign := 1
-	if s[0] == '-' {
-		sign = -1
-	}
-	parts := strings.Split(s[1:], ":")
-	if len(parts) > 3 {
-		return 0, bad
-	}
-	limits := []int{23, 59, 59}
-	mult := []int{3600, 60, 1}
+	limits := [3]int{23, 59, 59}
+	mult := [3]int{3600, 60, 1}
 	total := 0
-	for i, p := range parts {
-		if len(p) != 2 || p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9' {
-			return 0, bad
+	for i, p := 0, 1; p < len(s); i, p = i+1, p+3 {
+		if p > 1 && s[p-1] != ':' {
+			return 0, fmt.Errorf("zone %q: %w", string(s), errBadZoneFormat)
 		}
-		v, _ := strconv.Atoi(p)
-		if v > limits[i] {
-			return 0, bad
+		v, ok := digits(s, p, 2)
+		if !ok || v > limits[i] {
+			return 0, fmt.Errorf("zone %q: %w", string(s), errBadZoneFormat)
 		}
 		total += v * mult[i]
 	}
-	return sign * total, nil
+	if s[0] == '-' {
+		total = -total
+	}
+	return total, nil
 }
 
 func formatOffset(off int) string {

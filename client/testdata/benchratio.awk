@@ -1,23 +1,41 @@
 # benchratio.awk reads `go test -bench` output and prints, for every group
 # of sub-benchmarks (the name up to its last "/"), the ratio of each
 # variant's ns/op, B/op and allocs/op to the base variant's (default
-# "handwritten"; pass -v base=NAME to change it). With -count > 1 the values
-# of a benchmark are averaged first. POSIX awk (mawk, gawk, busybox).
+# "handwritten"; pass -v base=NAME to change it). With -count > 1 (or the
+# output of several runs) the values of a benchmark are averaged first;
+# pass -v stat=median to take their median instead, which a few runs
+# slowed by other load on the machine do not move. POSIX awk (mawk, gawk,
+# busybox).
 #
 #   go test -run '^$' -bench BenchmarkGetTodo -benchmem -count 3 ./client/ > out.txt
 #   awk -f client/testdata/benchratio.awk out.txt
+#   awk -v stat=median -f client/testdata/benchratio.awk out.txt
 BEGIN {
 	if (base == "") base = "handwritten"
+	if (stat == "") stat = "mean"
 	nunits = split("ns/op B/op allocs/op", units, " ")
 }
 /^Benchmark/ {
 	name = $1
 	sub(/-[0-9]+$/, "", name)          # the -GOMAXPROCS suffix
 	if (!(name in runs)) order[++nnames] = name
-	runs[name]++
+	r = ++runs[name]
 	for (i = 3; i < NF; i++)
 		for (u = 1; u <= nunits; u++)
-			if ($(i + 1) == units[u]) sum[name, units[u]] += $i
+			if ($(i + 1) == units[u]) {
+				sum[name, units[u]] += $i
+				val[name, units[u], r] = $i
+			}
+}
+# value returns the mean or the median of the runs of name in unit.
+function value(name, unit,    n, i, j, t, a) {
+	n = runs[name]
+	if (stat != "median") return sum[name, unit] / n
+	for (i = 1; i <= n; i++) a[i] = val[name, unit, i] + 0
+	for (i = 2; i <= n; i++)
+		for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+	if (n % 2) return a[(n + 1) / 2]
+	return (a[n / 2] + a[n / 2 + 1]) / 2
 }
 END {
 	printf "%-32s %-16s %10s %10s %10s\n", "group", "variant/" base, "ns/op", "B/op", "allocs/op"
@@ -33,8 +51,8 @@ END {
 		if (!(b in runs)) continue
 		line = sprintf("%-32s %-16s", group, variant)
 		for (u = 1; u <= nunits; u++) {
-			num = sum[name, units[u]] / runs[name]
-			den = sum[b, units[u]] / runs[b]
+			num = value(name, units[u])
+			den = value(b, units[u])
 			if (den > 0) line = line sprintf(" %10.2f", num / den)
 			else line = line sprintf(" %10s", "-")
 		}

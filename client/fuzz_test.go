@@ -1,0 +1,251 @@
+package client_test
+
+// Fuzz targets: the reply decoder (through a client, with the generated
+// types of the seed) and the AWS date and time parsers. Seeds are below and
+// in testdata/fuzz/<FuzzName>; .ci/fuzz runs each for a while.
+//
+//	go test -run '^$' -fuzz '^FuzzDecodeReply$' -fuzztime 10s ./client/
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/go-amplify/data/client"
+	"github.com/go-amplify/data/examples/add-user-to-group/amplifydata"
+	"github.com/go-amplify/data/schema"
+)
+
+// within fails t when f does not return within d: the fuzz targets must not
+// hang on any input.
+func within(t *testing.T, d time.Duration, f func()) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f()
+	}()
+	select {
+	case <-done:
+	case <-time.After(d):
+		t.Fatalf("no answer within %v", d)
+	}
+}
+
+// cannedHTTP answers every request with the same reply, without a network.
+type cannedHTTP struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (c cannedHTTP) Do(r *http.Request) (*http.Response, error) {
+	if r.Body != nil {
+		_, _ = io.Copy(io.Discard, r.Body)
+		_ = r.Body.Close()
+	}
+	return &http.Response{StatusCode: c.status, Header: c.header.Clone(), Body: io.NopCloser(bytes.NewReader(c.body)), ContentLength: -1, Request: r}, nil
+}
+
+func gzipped(s string) []byte {
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	_, _ = zw.Write([]byte(s))
+	_ = zw.Close()
+	return b.Bytes()
+}
+
+// fuzzKey stands for a secret: a reply that echoes it must not bring it
+// into the error.
+const fuzzKey = "da2-fuzzsecretkey0123"
+
+func FuzzDecodeReply(f *testing.F) {
+	seeds := []string{
+		`{"data":{"getTodo":{"content":"milk","done":false,"priority":"HIGH","ID":"t1","createdAt":"2024-01-02T03:04:05.123Z","updatedAt":"2024-01-02T03:04:05+05:30","owner":"alice"}}}`,
+		`{"data":{"getTodo":null}}`,
+		`{"data":null,"errors":[{"path":["getTodo"],"data":null,"errorType":"Unauthorized","errorInfo":null,"locations":[{"line":1,"column":2,"sourceName":null}],"message":"Not Authorized to access getTodo on type Query"}]}`,
+		`{"data":{"getTodo":{"ID":"t1"`,
+		`{"data":{"getTodo":{"ID":5}}}`,
+		`{"extensions":{"x":1}}`,
+		`<html><body>403 Forbidden</body></html>`,
+		`{"errors":[{"errorType":"UnauthorizedException","message":"bad key ` + fuzzKey + `"}]}`,
+		`{"data":{"getTodo":{"createdAt":"2024-02-30T00:00:00Z"}}}`,
+		`{"data":{"getTodo":{"createdAt":"\u0032024-01-02T03:04:05Z"}}}`,
+		`{"data":{},"other":[1,{"a":"}"}],"extensions":null}`,
+		``,
+		`[]`,
+	}
+	for i, s := range seeds {
+		f.Add(200, "", []byte(s))
+		if i%3 == 0 {
+			f.Add(401, "", []byte(s))
+			f.Add(200, "gzip", gzipped(s))
+		}
+	}
+	f.Add(200, "gzip", []byte(seeds[0]))
+	f.Add(503, "br", []byte{0x0b, 0x02})
+	f.Fuzz(func(t *testing.T, status int, encoding string, body []byte) {
+		if status < 100 || status > 999 {
+			status = 200
+		}
+		body = bytes.ReplaceAll(body, []byte("KEY"), []byte(fuzzKey))
+		h := http.Header{"Content-Type": {"application/json"}}
+		if encoding != "" {
+			h.Set("Content-Encoding", encoding)
+		}
+		c, err := amplifydata.New(&schema.Outputs{Data: &schema.DataOutputs{URL: "https://example.appsync-api.us-east-1.amazonaws.com/graphql",
+			AWSRegion: "us-east-1", DefaultAuthorizationType: schema.AuthAPIKey, APIKey: fuzzKey}},
+			client.WithHTTPClient(cannedHTTP{status: status, header: h, body: body}),
+			client.WithRetry(client.RetryOptions{MaxAttempts: 1}), client.WithMaxResponseBytes(1<<16))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var todo *amplifydata.Todo
+		within(t, 10*time.Second, func() {
+			todo, err = c.Models.Todo.Get(context.Background(), amplifydata.TodoIdentifier{ID: "t1"}, client.WithAuthMode(client.AuthAPIKey))
+		})
+		if err == nil {
+			if status != 200 {
+				t.Fatalf("status %d is not an error", status)
+			}
+			plain := body
+			if encoding == "gzip" || encoding == "x-gzip" {
+				zr, zerr := gzip.NewReader(bytes.NewReader(body))
+				if zerr != nil {
+					t.Fatalf("not gzip, yet accepted: %v", zerr)
+				}
+				plain, _ = io.ReadAll(zr)
+			}
+			if !json.Valid(plain) {
+				t.Fatalf("invalid JSON accepted: %q", plain)
+			}
+			_ = todo
+			return
+		}
+		if strings.Contains(err.Error(), fuzzKey) {
+			t.Fatalf("the key leaked: %v", err)
+		}
+		var op *client.OperationError
+		if !errors.As(err, &op) || op.Operation != "GetTodo" {
+			t.Fatalf("not an *OperationError: %#v", err)
+		}
+		var herr *client.HTTPError
+		var gerrs client.GraphQLErrors
+		switch {
+		case errors.As(err, &herr):
+			if herr.StatusCode != status {
+				t.Fatalf("status %d, want %d", herr.StatusCode, status)
+			}
+			if !utf8.ValidString(herr.Snippet) || utf8.RuneCountInString(herr.Snippet) > 257 {
+				t.Fatalf("bad snippet %q", herr.Snippet)
+			}
+			if status == 200 && herr.Reason == "" {
+				t.Fatalf("a 200 refused without a reason: %v", err)
+			}
+		case errors.As(err, &gerrs):
+			if status != 200 || len(gerrs) == 0 {
+				t.Fatalf("GraphQL errors with status %d: %v", status, err)
+			}
+		default:
+			t.Fatalf("untyped error: %#v", err)
+		}
+	})
+}
+
+func FuzzParseAWSDateTime(f *testing.F) {
+	for _, s := range []string{"2024-02-29T13:14:15Z", "2024-02-29T13:14:15.123456789+05:30", "2024-02-29T13:14-08", "2024-02-29T13:14:15+05:30:15",
+		"2024-02-29T13:14:15.5-00:00", "9999-12-31T23:59:60Z", "0000-01-01T00:00:00-23:59:59", "2024-02-30T00:00:00Z", "2024-02-29T13:14:15", "T", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := client.ParseAWSDateTime(s)
+		// The JSON path (a fast path for plain strings) agrees with it.
+		q, _ := json.Marshal(s)
+		var viaJSON time.Time
+		jerr := client.UnmarshalAWSDateTime(q, &viaJSON)
+		if (err == nil) != (jerr == nil) || err == nil && !got.Equal(viaJSON) {
+			t.Fatalf("%q: ParseAWSDateTime %v, %v; UnmarshalAWSDateTime %v, %v", s, got, err, viaJSON, jerr)
+		}
+		if err != nil {
+			if !strings.Contains(err.Error(), "AWSDateTime") {
+				t.Fatalf("error without the scalar: %v", err)
+			}
+			return
+		}
+		if got.Year() > 9999 { // 9999-12-31T23:59:60Z: no AWSDateTime after it
+			return
+		}
+		b, err := client.MarshalAWSDateTime(&got)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back time.Time
+		if err := client.UnmarshalAWSDateTime(b, &back); err != nil {
+			t.Fatalf("%q → %s does not parse back: %v", s, b, err)
+		}
+		_, o1 := got.Zone()
+		_, o2 := back.Zone()
+		if !got.Equal(back) || !got.IsZero() && o1 != o2 {
+			t.Fatalf("%q → %s → %v, want %v", s, b, back, got)
+		}
+	})
+}
+
+func FuzzAWSDate(f *testing.F) {
+	for _, s := range []string{"2024-01-31", "2024-01-31Z", "2024-01-31+05:30", "2024-01-31-08:00:30", "2023-02-29", "2024-13-01", "2024-01-31+5", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := client.ParseAWSDate(s)
+		q, _ := json.Marshal(s)
+		var viaJSON client.Date
+		jerr := json.Unmarshal(q, &viaJSON)
+		if (err == nil) != (jerr == nil) {
+			t.Fatalf("%q: ParseAWSDate %v; UnmarshalJSON %v", s, err, jerr)
+		}
+		if err != nil {
+			return
+		}
+		if d.String() != viaJSON.String() {
+			t.Fatalf("%q: %s vs %s", s, d, viaJSON)
+		}
+		back, err := client.ParseAWSDate(d.String())
+		if err != nil || back.String() != d.String() {
+			t.Fatalf("%q → %s → %v, %v", s, d, back, err)
+		}
+		_ = d.Time()
+	})
+}
+
+func FuzzAWSTime(f *testing.F) {
+	for _, s := range []string{"13:14", "13:14:15.120", "13:14:15Z", "13:14:15.5-07:00", "23:59:60+14", "24:00", "1:2", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		tm, err := client.ParseAWSTime(s)
+		q, _ := json.Marshal(s)
+		var viaJSON client.Time
+		jerr := json.Unmarshal(q, &viaJSON)
+		if (err == nil) != (jerr == nil) {
+			t.Fatalf("%q: ParseAWSTime %v; UnmarshalJSON %v", s, err, jerr)
+		}
+		if err != nil {
+			return
+		}
+		if tm.String() != viaJSON.String() {
+			t.Fatalf("%q: %s vs %s", s, tm, viaJSON)
+		}
+		back, err := client.ParseAWSTime(tm.String())
+		if err != nil || back.String() != tm.String() {
+			t.Fatalf("%q → %s → %v, %v", s, tm, back, err)
+		}
+	})
+}
