@@ -454,3 +454,35 @@ func tokenExp(token string) (time.Time, bool) {
 	}
 	return time.Unix(int64(exp), 0), true
 }
+
+// Refresh renews the tokens at once when rejected is still the token Token
+// returns: AppSync refused it (revoked, or expired before its exp). A
+// refresh already in flight is shared; when another caller has renewed the
+// tokens since, it returns nil at once. A revoked refresh token is a
+// *RefreshError. It makes the TokenSource a client.TokenRefresher, so the
+// runtime refreshes once and retries once on a 401.
+func (s *TokenSource) Refresh(ctx context.Context, rejected string) error {
+	s.mu.Lock()
+	t := s.tokens
+	if s.selected(t) != rejected {
+		s.mu.Unlock()
+		return nil
+	}
+	if t.refresh == "" {
+		s.mu.Unlock()
+		return ErrExpired
+	}
+	f := s.flight
+	if f == nil {
+		f = &flight{done: make(chan struct{})}
+		s.flight = f
+		go s.refresh(context.WithoutCancel(ctx), f, t, s.username, s.gen)
+	}
+	s.mu.Unlock()
+	select {
+	case <-f.done:
+		return f.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
