@@ -425,22 +425,15 @@ func (e *dataError) Error() string { return e.err.Error() }
 
 // inlinePlan returns the plan to decode the member key at body[vStart]
 // into target on the way, or nil: key must be data, its value an object,
-// target a plain struct.
+// target a plain struct (see decodeData).
 func inlinePlan(key, body []byte, vStart int, target any) *dataPlan {
-	if !inlined(key, body, vStart, target) {
+	if target == nil || vStart >= len(body) || body[vStart] != '{' || !bytes.EqualFold(key, []byte("data")) {
+		return nil
+	}
+	if _, ok := target.(json.Unmarshaler); ok {
 		return nil
 	}
 	return dataPlanOf(reflect.TypeOf(target))
-}
-
-func inlined(key, body []byte, vStart int, target any) bool {
-	if target == nil || vStart >= len(body) || body[vStart] != '{' || !bytes.EqualFold(key, []byte("data")) {
-		return false
-	}
-	if _, ok := target.(json.Unmarshaler); ok {
-		return false
-	}
-	return dataPlanOf(reflect.TypeOf(target)) != nil
 }
 
 // maxNesting bounds how deep scanEnvelope follows arrays and objects, as
