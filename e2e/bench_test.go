@@ -29,7 +29,7 @@ func BenchmarkBackends(b *testing.B) {
 	for _, kind := range []string{simulator, local} {
 		e := start(b, kind, "seed-todo", nil, nil)
 		alice := e.newUser(b, "alice")
-		c, err := amplifydata.New(e.outputs, client.WithUserPool(alice.tokens))
+		c, err := amplifydata.New(e.outputs, e.opts(client.WithUserPool(alice.tokens))...)
 		require.NoError(b, err)
 		s := subject{kind: kind, c: c}
 		for i := range 100 {

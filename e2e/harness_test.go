@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -69,6 +70,7 @@ type env struct {
 	calls   func() []call
 	stop    func()
 	rec     *recorder
+	log     *slog.Logger
 
 	stack  *testenv.Stack      // simulator only
 	server *appsynctest.Server // appsynctest only
@@ -115,12 +117,15 @@ func start(t testing.TB, kind, backend string, fns []lambda, groups []string) *e
 	t.Helper()
 	generated, err := filepath.Abs(filepath.Join(backends, backend, "generated"))
 	require.NoError(t, err)
-	e := &env{kind: kind, generated: generated, rec: &recorder{}}
+	l := &logs{}
+	e := &env{kind: kind, generated: generated, rec: &recorder{},
+		log: slog.New(slog.NewTextHandler(l, &slog.HandlerOptions{Level: slog.LevelDebug}))}
 	if kind == simulator {
 		startStack(t, e, fns, groups)
 	} else {
 		startLocal(t, e, fns)
 	}
+	t.Cleanup(func() { e.checkLogs(t, l) })
 	return e
 }
 
@@ -212,9 +217,50 @@ func startLocal(t testing.TB, e *env, fns []lambda) {
 }
 
 // client options every client of the suite gets: the recorder sees each
-// request's auth mode.
+// request's auth mode, and the suite's logger every call's log record.
 func (e *env) opts(opts ...client.Option) []client.Option {
-	return append([]client.Option{client.WithHTTPClient(e.rec)}, opts...)
+	return append([]client.Option{client.WithHTTPClient(e.rec), client.WithLogger(e.log)}, opts...)
+}
+
+// logs captures the log records of every client of a backend's run; at the
+// end of the run, no secret may appear in them (checkLogs).
+type logs struct {
+	mu  sync.Mutex
+	buf strings.Builder
+}
+
+func (l *logs) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+// checkLogs fails when a log line holds the API key, a secret access key or
+// a JWT (their base64 header starts with "eyJ").
+func (e *env) checkLogs(t testing.TB, l *logs) {
+	l.mu.Lock()
+	out := l.buf.String()
+	l.mu.Unlock()
+	if out == "" {
+		t.Errorf("no log records: the suite's clients should log every call")
+	}
+	secrets := []string{"eyJ"}
+	if e.apiKey != "" {
+		secrets = append(secrets, e.apiKey)
+	}
+	for _, p := range []aws.CredentialsProvider{e.authCreds, e.guestCreds, e.adminCreds} {
+		if c, err := p.Retrieve(context.Background()); err == nil {
+			secrets = append(secrets, c.SecretAccessKey)
+			if c.SessionToken != "" {
+				secrets = append(secrets, c.SessionToken)
+			}
+		}
+	}
+	for _, s := range secrets {
+		if strings.Contains(out, s) {
+			t.Errorf("a secret (%.3s...) appears in the clients' logs", s)
+		}
+	}
 }
 
 // clock is a settable clock for token sources: advancing it makes them
