@@ -181,35 +181,48 @@ func (s *Stack) serveFront(w http.ResponseWriter, r *http.Request) {
 		s.serveRealtime(w, r)
 		return
 	}
-	authz := r.Header.Get("Authorization")
-	switch {
-	case r.Header.Get("X-Api-Key") != "":
-		// The simulator checks the key itself.
-	case strings.HasPrefix(authz, sigv4verify.Algorithm):
-		body, err := io.ReadAll(r.Body)
-		if err != nil {
+	var body []byte
+	if strings.HasPrefix(r.Header.Get("Authorization"), sigv4verify.Algorithm) {
+		var err error
+		if body, err = io.ReadAll(r.Body); err != nil {
 			appSyncError(w, http.StatusBadRequest, "BadRequestException", "reading the request body: "+err.Error())
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	if status, typ, msg := s.authorize(r, body); status != 0 {
+		appSyncError(w, status, typ, msg)
+		return
+	}
+	s.proxy.ServeHTTP(w, r)
+}
+
+// authorize checks r's authorization as AppSync does before any resolver:
+// an API key passes to the simulator, which checks it; a SigV4 signature is
+// re-derived over body; a token is verified and its Authorization header
+// replaced by the bridged token. No authorization passes too (the simulator
+// answers 401). It returns a non-zero status, AppSync's error type and
+// message when it refuses.
+func (s *Stack) authorize(r *http.Request, body []byte) (int, string, string) {
+	authz := r.Header.Get("Authorization")
+	switch {
+	case r.Header.Get("X-Api-Key") != "":
+	case strings.HasPrefix(authz, sigv4verify.Algorithm):
 		if err := s.verifier.Verify(r, body); err != nil {
 			var e *sigv4verify.Error
 			if errors.As(err, &e) {
-				sigv4verify.WriteError(w, e)
-				return
+				return e.Status, e.ErrorType, e.Message
 			}
-			appSyncError(w, http.StatusForbidden, sigv4verify.InvalidSignature, err.Error())
-			return
+			return http.StatusForbidden, sigv4verify.InvalidSignature, err.Error()
 		}
 	case authz != "":
 		bridged, status, msg := s.bridgeToken(authz)
 		if status != 0 {
-			appSyncError(w, status, "UnauthorizedException", msg)
-			return
+			return status, "UnauthorizedException", msg
 		}
 		r.Header.Set("Authorization", bridged)
 	}
-	s.proxy.ServeHTTP(w, r)
+	return 0, "", ""
 }
 
 // bridgeToken verifies a user-pool token as AppSync does and returns it with

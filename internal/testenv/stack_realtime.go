@@ -11,8 +11,6 @@ import (
 	"strings"
 
 	"github.com/coder/websocket"
-
-	"github.com/go-amplify/data/internal/sigv4verify"
 )
 
 // serveRealtime is the front of the realtime WebSocket: AppSync checks the
@@ -129,51 +127,30 @@ func (s *Stack) relayStart(path string, msg []byte) (out, reject []byte) {
 }
 
 // checkAuth verifies a realtime auth header map for a POST of body to
-// path, bridging a token's issuer in place. It returns a non-zero status,
-// AppSync's error type and message when it refuses.
+// path, as authorize does an HTTP request, bridging a token's issuer in the
+// map. It returns a non-zero status, AppSync's error type and message when
+// it refuses; a map without authorization is refused.
 func (s *Stack) checkAuth(h map[string]string, path string, body []byte) (int, string, string) {
-	get := func(k string) string {
-		for hk, v := range h {
-			if strings.EqualFold(hk, k) {
-				return v
-			}
-		}
-		return ""
+	req, err := http.NewRequest(http.MethodPost, "http://placeholder"+path, strings.NewReader(string(body)))
+	if err != nil {
+		return http.StatusBadRequest, "BadRequestException", err.Error()
 	}
-	authz := get("Authorization")
-	switch {
-	case get("x-api-key") != "":
-		return 0, "", ""
-	case strings.HasPrefix(authz, sigv4verify.Algorithm):
-		req, err := http.NewRequest(http.MethodPost, "http://"+get("host")+path, strings.NewReader(string(body)))
-		if err != nil {
-			return http.StatusBadRequest, "BadRequestException", err.Error()
-		}
-		for k, v := range h {
-			req.Header.Set(k, v)
-		}
-		req.Host = get("host")
-		if err := s.verifier.Verify(req, body); err != nil {
-			var e *sigv4verify.Error
-			if errors.As(err, &e) {
-				return e.Status, e.ErrorType, e.Message
-			}
-			return http.StatusForbidden, sigv4verify.InvalidSignature, err.Error()
-		}
-		return 0, "", ""
-	case authz != "":
-		bridged, status, msg := s.bridgeToken(authz)
-		if status != 0 {
-			return status, "UnauthorizedException", msg
-		}
-		for k := range h {
-			if strings.EqualFold(k, "Authorization") {
-				h[k] = bridged
-			}
-		}
-		return 0, "", ""
+	for k, v := range h {
+		req.Header.Set(k, v)
 	}
-	return http.StatusUnauthorized, "UnauthorizedException", "Missing authorization"
+	req.Host = req.Header.Get("Host")
+	if req.Header.Get("X-Api-Key") == "" && req.Header.Get("Authorization") == "" {
+		return http.StatusUnauthorized, "UnauthorizedException", "Missing authorization"
+	}
+	if status, typ, msg := s.authorize(req, body); status != 0 {
+		return status, typ, msg
+	}
+	for k := range h {
+		if strings.EqualFold(k, "Authorization") {
+			h[k] = req.Header.Get("Authorization")
+		}
+	}
+	return 0, "", ""
 }
 
 func decodeHeaderParam(v string) (map[string]string, error) {
