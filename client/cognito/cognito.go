@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"strings"
 	"sync"
 	"time"
@@ -95,8 +96,29 @@ func (k TokenKind) String() string {
 }
 
 // DefaultRefreshBefore is how long before expiry tokens are refreshed when
-// Options.RefreshBefore is zero.
+// Options.RefreshBefore is zero. For tokens living less than four times as
+// long (Cognito's shortest tokens live five minutes), the margin is a
+// quarter of their lifetime instead; see Options.RefreshBefore.
 const DefaultRefreshBefore = 5 * time.Minute
+
+// marginDivisor caps the refresh margin at lifetime/marginDivisor, the
+// lifetime being exp - iat. A quarter keeps a token in use for three
+// quarters of its life, so tokens are renewed at most 4/3 as often as they
+// expire, and leaves a quarter (75 s for Cognito's shortest, five-minute
+// tokens) for the refresh call, its retries after a failure (see
+// refreshBackoff) and clock skew. Without the cap, a margin at least as
+// long as the lifetime makes every Token call a refresh.
+const marginDivisor = 4
+
+// The backoff after a failed refresh: the first retry waits about
+// refreshBackoffBase, each next one twice as long, up to refreshBackoffMax.
+// A refresh failing throughout the 75 s margin of a five-minute token is
+// thus tried at most eight times, throughout the default five-minute margin
+// at most fifteen times, and after exp about once a minute.
+const (
+	refreshBackoffBase = time.Second
+	refreshBackoffMax  = time.Minute
+)
 
 // refreshTimeout bounds one REFRESH_TOKEN_AUTH call. The call runs detached
 // from the context of the caller that started it, so that one caller giving
@@ -128,7 +150,10 @@ type Options struct {
 	// Token selects the token returned by Token: AccessToken (default) or IDToken.
 	Token TokenKind
 	// RefreshBefore is how long before the token's exp claim it is
-	// refreshed; zero means DefaultRefreshBefore.
+	// refreshed; zero means DefaultRefreshBefore. It is capped at a quarter
+	// of the token's lifetime (exp - iat), so that short-lived tokens are
+	// used for most of their life instead of being refreshed on every call;
+	// a token without an iat claim gets RefreshBefore as it is.
 	RefreshBefore time.Duration
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
@@ -144,8 +169,11 @@ var ErrExpired = errors.New("cognito: token expired and no refresh token is avai
 // RefreshError is returned by Token, IDToken and Claims when renewing the
 // tokens failed, e.g. with NotAuthorizedException because the refresh token
 // was revoked, has expired, or (with refresh token rotation) was already
-// used. Err is the API error; the message never holds a token. The held
-// tokens stay as they were: sign in again (or SetTokens) to go on.
+// used, or because Cognito could not be reached. Token returns it only once
+// the held token has expired: until then it serves the held token and
+// retries with backoff. Err is the API error; the message never holds a
+// token. The held tokens stay as they were: sign in again (or SetTokens) to
+// go on.
 type RefreshError struct {
 	// Flow is the refresh flow: "REFRESH_TOKEN_AUTH" or "GetTokensFromRefreshToken".
 	Flow string
@@ -176,6 +204,13 @@ type TokenSource struct {
 	tokens   tokenSet
 	gen      uint64  // bumped whenever tokens are replaced from outside a refresh
 	flight   *flight // the refresh in progress, if any
+
+	// After a failed refresh of the held tokens: how many failed in a row,
+	// the time before which Token does not try again, and the last error,
+	// returned meanwhile once the tokens have expired.
+	failures int
+	retryAt  time.Time
+	lastErr  error
 }
 
 type tokenSet struct {
@@ -222,13 +257,21 @@ func (s *TokenSource) SetTokens(idToken, accessToken, refreshToken string) {
 	}
 	s.gen++
 	s.flight = nil // a refresh in progress belongs to the old tokens
+	s.failures, s.retryAt, s.lastErr = 0, time.Time{}, nil
 }
 
 // Token returns the current token of the configured kind. When now is at or
-// after the token's exp claim minus RefreshBefore, it first refreshes the
-// tokens with REFRESH_TOKEN_AUTH. Concurrent callers share a single refresh;
-// each stops waiting when its ctx is done. A failed refresh is returned as a
-// *RefreshError; before SignIn or SetTokens, Token returns ErrNotSignedIn.
+// after the token's exp claim minus the refresh margin (RefreshBefore, at
+// most a quarter of the token's lifetime), it first refreshes the tokens
+// with Options.RefreshFlow. Concurrent callers share a single refresh; each
+// stops waiting when its ctx is done.
+//
+// When the refresh fails (a revoked refresh token, Cognito unreachable),
+// Token goes on returning the held token while it is valid, and tries again
+// only after a backoff (exponential with jitter, from about a second up to a
+// minute, with a last try at exp); meanwhile it does not call Cognito. Once
+// the token has expired, it returns the failure, a *RefreshError. Before
+// SignIn or SetTokens, Token returns ErrNotSignedIn.
 func (s *TokenSource) Token(ctx context.Context) (string, error) {
 	t, err := s.fresh(ctx)
 	if err != nil {
@@ -278,22 +321,54 @@ func (s *TokenSource) selected(t tokenSet) string {
 	return t.access
 }
 
-// expiry is the earliest exp of the held tokens; zero if none can be read.
-func expiry(t tokenSet) time.Time {
-	var exp time.Time
+// schedule returns when the held tokens are due for a refresh and when
+// they expire: the earliest of each over the ID and access tokens, each
+// token's margin being min(margin, its lifetime/marginDivisor). Both are
+// zero (due and expired) if a token's exp cannot be read.
+func schedule(t tokenSet, margin time.Duration) (due, exp time.Time) {
 	for _, tok := range []string{t.id, t.access} {
 		if tok == "" {
 			continue
 		}
-		e, ok := tokenExp(tok)
+		e, iat, ok := tokenTimes(tok)
 		if !ok {
-			return time.Time{}
+			return time.Time{}, time.Time{}
+		}
+		m := margin
+		if life := e.Sub(iat); !iat.IsZero() && life > 0 {
+			m = min(m, life/marginDivisor)
 		}
 		if exp.IsZero() || e.Before(exp) {
 			exp = e
 		}
+		if d := e.Add(-m); due.IsZero() || d.Before(due) {
+			due = d
+		}
 	}
-	return exp
+	return due, exp
+}
+
+// refreshBackoff is how long to wait after the n-th failed refresh in a
+// row: d = min(refreshBackoffBase * 2^(n-1), refreshBackoffMax), jittered
+// to between d/2 and d so that clients failing together do not retry
+// together.
+func refreshBackoff(n int) time.Duration {
+	d := refreshBackoffBase
+	for i := 1; i < n && d < refreshBackoffMax; i++ {
+		d *= 2
+	}
+	d = min(d, refreshBackoffMax)
+	return d/2 + rand.N(d/2+1)
+}
+
+// startRefresh returns the refresh in flight, starting one for t if there
+// is none. s.mu must be held.
+func (s *TokenSource) startRefresh(ctx context.Context, t tokenSet) *flight {
+	if s.flight == nil {
+		s.flight = &flight{done: make(chan struct{})}
+		go s.refresh(context.WithoutCancel(ctx), s.flight, t, s.username, s.gen)
+	}
+	return s.flight
 }
 
 // fresh returns tokens that are not due for refresh, refreshing if needed.
@@ -305,8 +380,8 @@ func (s *TokenSource) fresh(ctx context.Context) (tokenSet, error) {
 		return tokenSet{}, ErrNotSignedIn
 	}
 	now := s.opts.Now()
-	exp := expiry(t)
-	if now.Before(exp.Add(-s.opts.RefreshBefore)) {
+	due, exp := schedule(t, s.opts.RefreshBefore)
+	if now.Before(due) {
 		s.mu.Unlock()
 		return t, nil
 	}
@@ -317,16 +392,23 @@ func (s *TokenSource) fresh(ctx context.Context) (tokenSet, error) {
 		}
 		return tokenSet{}, ErrExpired
 	}
-	f := s.flight
-	if f == nil {
-		f = &flight{done: make(chan struct{})}
-		s.flight = f
-		go s.refresh(context.WithoutCancel(ctx), f, t, s.username, s.gen)
+	if s.flight == nil && now.Before(s.retryAt) {
+		// Backing off after a failed refresh.
+		err := s.lastErr
+		s.mu.Unlock()
+		if now.Before(exp) {
+			return t, nil
+		}
+		return tokenSet{}, err
 	}
+	f := s.startRefresh(ctx, t)
 	s.mu.Unlock()
 
 	select {
 	case <-f.done:
+		if f.err != nil && s.opts.Now().Before(exp) {
+			return t, nil // the refresh failed, but the held tokens are still valid
+		}
 		return f.tokens, f.err
 	case <-ctx.Done():
 		return tokenSet{}, ctx.Err()
@@ -375,8 +457,19 @@ func (s *TokenSource) refresh(ctx context.Context, f *flight, old tokenSet, user
 	if s.flight == f {
 		s.flight = nil
 	}
-	if err == nil && s.gen == gen {
-		s.tokens = next
+	if s.gen == gen { // the tokens were not replaced meanwhile
+		if err == nil {
+			s.tokens = next
+			s.failures, s.retryAt, s.lastErr = 0, time.Time{}, nil
+		} else {
+			s.failures++
+			now := s.opts.Now()
+			s.retryAt = now.Add(refreshBackoff(s.failures))
+			if _, exp := schedule(old, s.opts.RefreshBefore); now.Before(exp) && s.retryAt.After(exp) {
+				s.retryAt = exp // one more try before the error reaches callers
+			}
+			s.lastErr = err
+		}
 	}
 	f.tokens, f.err = next, err
 	close(f.done)
@@ -442,25 +535,32 @@ func decodePayload(token string) (map[string]any, error) {
 	return c, nil
 }
 
-// tokenExp reads the exp claim (seconds since the epoch) of a JWT.
-func tokenExp(token string) (time.Time, bool) {
+// tokenTimes reads the exp and iat claims (seconds since the epoch) of a
+// JWT; ok is false without exp, iat is zero without iat.
+func tokenTimes(token string) (exp, iat time.Time, ok bool) {
 	c, err := decodePayload(token)
 	if err != nil {
-		return time.Time{}, false
+		return time.Time{}, time.Time{}, false
 	}
-	exp, ok := c["exp"].(float64)
+	e, ok := c["exp"].(float64)
 	if !ok {
-		return time.Time{}, false
+		return time.Time{}, time.Time{}, false
 	}
-	return time.Unix(int64(exp), 0), true
+	if i, ok := c["iat"].(float64); ok {
+		iat = time.Unix(int64(i), 0)
+	}
+	return time.Unix(int64(e), 0), iat, true
 }
 
 // Refresh renews the tokens at once when rejected is still the token Token
-// returns: AppSync refused it (revoked, or expired before its exp). A
+// returns: AppSync refused it (revoked, or expired before its exp). It calls
+// Cognito whether or not the tokens are due, and also during the backoff
+// after a failed refresh, since the held token is of no use any more. A
 // refresh already in flight is shared; when another caller has renewed the
-// tokens since, it returns nil at once. A revoked refresh token is a
-// *RefreshError. It makes the TokenSource a client.TokenRefresher, so the
-// runtime refreshes once and retries once on a 401.
+// tokens since, it returns nil at once. A failed refresh (a revoked refresh
+// token) is a *RefreshError. It makes the TokenSource a
+// client.TokenRefresher, so the runtime refreshes once and retries once on a
+// 401.
 func (s *TokenSource) Refresh(ctx context.Context, rejected string) error {
 	s.mu.Lock()
 	t := s.tokens
@@ -472,12 +572,7 @@ func (s *TokenSource) Refresh(ctx context.Context, rejected string) error {
 		s.mu.Unlock()
 		return ErrExpired
 	}
-	f := s.flight
-	if f == nil {
-		f = &flight{done: make(chan struct{})}
-		s.flight = f
-		go s.refresh(context.WithoutCancel(ctx), f, t, s.username, s.gen)
-	}
+	f := s.startRefresh(ctx, t)
 	s.mu.Unlock()
 	select {
 	case <-f.done:

@@ -36,14 +36,25 @@
 //
 // # Renewing tokens
 //
-// Token, IDToken and Claims renew the tokens when they are within
-// Options.RefreshBefore of their exp claim, with one call at a time however
-// many goroutines ask. Options.RefreshFlow selects the call:
+// Token, IDToken and Claims renew the tokens when they are within the
+// refresh margin of their exp claim, with one call at a time however many
+// goroutines ask. The margin is Options.RefreshBefore (five minutes by
+// default), capped at a quarter of the token's lifetime (exp - iat): a
+// five-minute token, Cognito's shortest, is renewed 75 s before it expires
+// rather than on every call. Options.RefreshFlow selects the call:
 // InitiateAuth REFRESH_TOKEN_AUTH (the default), or GetTokensFromRefreshToken,
 // which app clients with refresh token rotation require: Cognito then returns a
 // new refresh token and invalidates the old one, and the TokenSource keeps the
-// new one. A refresh token that Cognito refuses (revoked, expired, already
-// rotated) is a *RefreshError.
+// new one.
+//
+// A refresh that fails, because Cognito refuses the refresh token (revoked,
+// expired, already rotated) or cannot be reached, does not fail callers while
+// the held token is valid: they get that token, and Cognito is asked again
+// only after a backoff (exponential with jitter, from about a second up to a
+// minute, and once more at exp), not on every call. Once the token has
+// expired, the failure is returned, a *RefreshError. Refresh, which the
+// runtime calls when AppSync rejects a token, renews at once, whatever the
+// margin and the backoff.
 //
 // # Errors
 //

@@ -220,9 +220,11 @@ func TestCognitoLocal(t *testing.T) {
 	// Nor GetTokensFromRefreshToken: rotation is proven against
 	// internal/fakecognito (TestRefreshTokenRotation).
 	t.Run("GetTokensFromRefreshToken is unsupported by cognito-local", func(t *testing.T) {
-		ts := NewTokenSource(env.Client, Options{ClientID: env.ClientID, RefreshFlow: GetTokensFromRefreshToken, RefreshBefore: 24 * time.Hour})
+		ts := NewTokenSource(env.Client, Options{ClientID: env.ClientID, RefreshFlow: GetTokensFromRefreshToken})
 		require.NoError(t, ts.SignIn(ctx, "alice", pw))
-		_, err := ts.Token(ctx)
+		tok, err := ts.Token(ctx)
+		require.NoError(t, err)
+		err = ts.Refresh(ctx, tok) // renews at once, as after a 401
 		var re *RefreshError
 		require.ErrorAs(t, err, &re)
 		assert.Equal(t, "GetTokensFromRefreshToken", re.Flow)

@@ -64,14 +64,13 @@ func NewClient(endpoint string) *cip.Client {
 	})
 }
 
-func freePort(t testing.TB) int {
-	t.Helper()
+func freePort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatalf("testenv: finding a free port: %v", err)
+		return 0, fmt.Errorf("finding a free port: %w", err)
 	}
 	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
 // StartCognito starts cognito-local on a free 127.0.0.1 port with a fresh
@@ -81,19 +80,42 @@ func freePort(t testing.TB) int {
 // if the test failed.
 func StartCognito(t testing.TB) *Cognito {
 	t.Helper()
-	dir := EnsureNodeModules(t)
+	requireNode(t, "cognito-local")
+	c, err := startCognito(t)
+	if err != nil {
+		t.Fatalf("testenv: %v", err)
+	}
+	return c
+}
+
+// startCognito is StartCognito after requireNode. It returns its failure
+// instead of failing t, and only logs to t and registers cleanups, so that
+// it may run in another goroutine than the test's (see StartStack).
+func startCognito(t testing.TB) (*Cognito, error) {
+	dir := NodeDir()
+	if err := ensureNPM(t, dir); err != nil {
+		return nil, err
+	}
 	start := time.Now()
 
-	work := t.TempDir()
+	// Not t.TempDir, which calls t.Fatal when it fails.
+	work, err := os.MkdirTemp("", "testenv-cognito-")
+	if err != nil {
+		return nil, err
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(work) })
 	if err := os.MkdirAll(filepath.Join(work, ".cognito"), 0o755); err != nil {
-		t.Fatalf("testenv: %v", err)
+		return nil, err
 	}
 	if err := os.WriteFile(filepath.Join(work, ".cognito", "config.json"),
 		[]byte(`{"UserPoolDefaults":{"UsernameAttributes":[]}}`), 0o644); err != nil {
-		t.Fatalf("testenv: %v", err)
+		return nil, err
 	}
 
-	port := freePort(t)
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
 	endpoint := "http://127.0.0.1:" + strconv.Itoa(port)
 	cmd := exec.Command("node", filepath.Join(dir, "node_modules", "cognito-local", "lib", "bin", "start.js"))
 	cmd.Dir = work
@@ -103,7 +125,7 @@ func StartCognito(t testing.TB) *Cognito {
 	cmd.Stdout = out
 	cmd.Stderr = out
 	if err := cmd.Start(); err != nil {
-		t.Fatalf("testenv: starting cognito-local: %v", err)
+		return nil, fmt.Errorf("starting cognito-local: %w", err)
 	}
 	exited := make(chan struct{})
 	var waitErr error
@@ -136,11 +158,11 @@ func StartCognito(t testing.TB) *Cognito {
 		}
 		select {
 		case <-exited:
-			t.Fatalf("testenv: cognito-local exited before answering (%v); output:\n%s", waitErr, out.String())
+			return nil, fmt.Errorf("cognito-local exited before answering (%v); output:\n%s", waitErr, out.String())
 		case <-time.After(50 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("testenv: cognito-local did not answer on %s within %s; output:\n%s", endpoint, startTimeout, out.String())
+			return nil, fmt.Errorf("cognito-local did not answer on %s within %s; output:\n%s", endpoint, startTimeout, out.String())
 		}
 	}
 
@@ -149,7 +171,7 @@ func StartCognito(t testing.TB) *Cognito {
 	defer cancel()
 	pool, err := c.Client.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("testenv")})
 	if err != nil {
-		t.Fatalf("testenv: CreateUserPool: %v", err)
+		return nil, fmt.Errorf("cognito-local: CreateUserPool: %w", err)
 	}
 	c.PoolID = aws.ToString(pool.UserPool.Id)
 	app, err := c.Client.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{
@@ -162,11 +184,11 @@ func StartCognito(t testing.TB) *Cognito {
 		},
 	})
 	if err != nil {
-		t.Fatalf("testenv: CreateUserPoolClient: %v", err)
+		return nil, fmt.Errorf("cognito-local: CreateUserPoolClient: %w", err)
 	}
 	c.ClientID = aws.ToString(app.UserPoolClient.ClientId)
 	t.Logf("testenv: cognito-local ready on %s (pool %s) in %s", endpoint, c.PoolID, time.Since(start).Round(time.Millisecond))
-	return c
+	return c, nil
 }
 
 // Issuer is the "iss" claim of the pool's tokens.

@@ -1,10 +1,14 @@
 // Package testenv provides real services on loopback for the repository's
-// tests. Today that is cognito-local, a Cognito user-pools API written in
-// Node.js, installed from internal/testenv/node/package-lock.json.
+// tests: cognito-local, a Cognito user-pools API written in Node.js,
+// installed from internal/testenv/node/package-lock.json; the AppSync
+// simulator with dynalite, from internal/testenv/simulator; and the two
+// together behind a verifying front (StartStack).
 //
-// Tests that use it need Node.js 20 and npm. Without them the tests fail with
-// a clear message, unless run with -short, in which case they are skipped:
-// `go test -short ./...` runs only the fast unit tests.
+// They need Node.js 20 with npm. When node or npm is not on PATH, a test
+// using them fails, saying what needs Node.js and what is missing; with
+// -short it is skipped instead. With Node.js on PATH, -short changes nothing
+// here. Every helper reports failures from the test's own goroutine, also
+// for the services StartStack starts in parallel.
 package testenv
 
 import (
@@ -16,6 +20,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -41,26 +46,36 @@ func NodeDir() string {
 	return filepath.Join(filepath.Dir(file), "node")
 }
 
-// requireNode fails (or, with -short, skips) the test when node or npm are
-// not on PATH.
-func requireNode(t testing.TB) {
+// requireNode fails the test, or with -short skips it, when node or npm is
+// not on PATH. what names what needs them, e.g. "cognito-local". It must be
+// called from the test's goroutine, as t.Skip and t.Fatal must.
+func requireNode(t testing.TB, what string) {
 	t.Helper()
+	var missing []string
 	for _, tool := range []string{"node", "npm"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			if testing.Short() {
-				t.Skip("needs Node.js: cognito-local; run without -short")
-			}
-			t.Fatalf("testenv: %q not found on PATH: these tests need Node.js 20 and npm "+
-				"(they run cognito-local on 127.0.0.1); install Node.js 20, or run `go test -short` for the unit tests only", tool)
+			missing = append(missing, tool)
 		}
 	}
+	if len(missing) == 0 {
+		return
+	}
+	msg := fmt.Sprintf("testenv: Node.js 20 with npm is needed for %s (%s not found in PATH)", what, strings.Join(missing, " and "))
+	if testing.Short() {
+		t.Skip(msg + "; skipped with -short")
+	}
+	t.Fatal(msg + "; install Node.js 20 with npm, or run `go test -short` to skip the tests that need it")
 }
 
 // EnsureNodeModules installs the npm packages of internal/testenv/node
 // (cognito-local) and returns that folder; see EnsureNPM.
 func EnsureNodeModules(t testing.TB) string {
 	t.Helper()
-	return EnsureNPM(t, NodeDir())
+	requireNode(t, "cognito-local")
+	if err := ensureNPM(t, NodeDir()); err != nil {
+		t.Fatalf("testenv: %v", err)
+	}
+	return NodeDir()
 }
 
 // EnsureNPM runs `npm ci` in dir (an npm package folder of this repository
@@ -71,28 +86,36 @@ func EnsureNodeModules(t testing.TB) string {
 // lock file in dir, and all but the first find node_modules up to date.
 func EnsureNPM(t testing.TB, dir string) string {
 	t.Helper()
-	requireNode(t)
+	requireNode(t, "the npm folder "+dir)
+	if err := ensureNPM(t, dir); err != nil {
+		t.Fatalf("testenv: %v", err)
+	}
+	return dir
+}
 
+// ensureNPM is EnsureNPM after requireNode, returning its failure instead of
+// failing t (which it only logs to), so that it may run in any goroutine.
+func ensureNPM(t testing.TB, dir string) error {
 	installMu.Lock()
 	defer installMu.Unlock()
 	if installed[dir] {
-		return dir
+		return nil
 	}
 
 	lockPath := filepath.Join(dir, ".install.lock")
 	f, err := os.OpenFile(lockPath, os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {
-		t.Fatalf("testenv: opening %s: %v", lockPath, err)
+		return fmt.Errorf("opening %s: %w", lockPath, err)
 	}
 	defer f.Close()
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
-		t.Fatalf("testenv: locking %s: %v", lockPath, err)
+		return fmt.Errorf("locking %s: %w", lockPath, err)
 	}
 	defer func() { _ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN) }()
 
 	want, err := lockSum(dir)
 	if err != nil {
-		t.Fatalf("testenv: %v", err)
+		return err
 	}
 	stamp := filepath.Join(dir, "node_modules", stampName)
 	if got, _ := os.ReadFile(stamp); string(got) != want {
@@ -103,15 +126,15 @@ func EnsureNPM(t testing.TB, dir string) string {
 		cmd.Stdout = &out
 		cmd.Stderr = &out
 		if err := cmd.Run(); err != nil {
-			t.Fatalf("testenv: `npm ci` in %s failed: %v\n%s", dir, err, out.String())
+			return fmt.Errorf("`npm ci` in %s failed: %w\n%s", dir, err, out.String())
 		}
 		if err := os.WriteFile(stamp, []byte(want), 0o644); err != nil {
-			t.Fatalf("testenv: writing %s: %v", stamp, err)
+			return fmt.Errorf("writing %s: %w", stamp, err)
 		}
 		t.Logf("testenv: npm ci in %s took %s", dir, time.Since(start).Round(time.Millisecond))
 	}
 	installed[dir] = true
-	return dir
+	return nil
 }
 
 // lockSum returns the hex SHA-256 of dir/package-lock.json.

@@ -96,15 +96,30 @@ type simulatorReady struct {
 // the test failed.
 func StartSimulator(t testing.TB, o SimulatorOptions) *Simulator {
 	t.Helper()
-	dir := EnsureNPM(t, SimulatorDir())
+	requireNode(t, "the AppSync simulator")
+	s, err := startSimulator(t, o)
+	if err != nil {
+		t.Fatalf("testenv: %v", err)
+	}
+	return s
+}
+
+// startSimulator is StartSimulator after requireNode. It returns its
+// failure instead of failing t, and only logs to t and registers cleanups,
+// so that it may run in another goroutine than the test's.
+func startSimulator(t testing.TB, o SimulatorOptions) (*Simulator, error) {
+	dir := SimulatorDir()
+	if err := ensureNPM(t, dir); err != nil {
+		return nil, err
+	}
 	start := time.Now()
 
 	generated, err := filepath.Abs(o.Generated)
 	if err != nil {
-		t.Fatalf("testenv: simulator backend %q: %v", o.Generated, err)
+		return nil, fmt.Errorf("simulator backend %q: %w", o.Generated, err)
 	}
 	if _, err := os.Stat(filepath.Join(generated, "simulator.json")); err != nil {
-		t.Fatalf("testenv: simulator backend: %v (Generated must be a folder of transformer outputs with simulator.json)", err)
+		return nil, fmt.Errorf("simulator backend: %w (Generated must be a folder of transformer outputs with simulator.json)", err)
 	}
 
 	cmd := exec.Command("node", filepath.Join(dir, "start.js"), generated)
@@ -123,12 +138,12 @@ func StartSimulator(t testing.TB, o SimulatorOptions) *Simulator {
 	// stdin is the process's lifeline: start.js exits when it closes.
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
-		t.Fatalf("testenv: simulator stdin: %v", err)
+		return nil, fmt.Errorf("simulator stdin: %w", err)
 	}
 	ready := &readyWriter{line: make(chan string, 1), rest: out}
 	cmd.Stdout = ready
 	if err := cmd.Start(); err != nil {
-		t.Fatalf("testenv: starting the simulator: %v", err)
+		return nil, fmt.Errorf("starting the simulator: %w", err)
 	}
 	exited := make(chan struct{})
 	var waitErr error
@@ -154,18 +169,18 @@ func StartSimulator(t testing.TB, o SimulatorOptions) *Simulator {
 	select {
 	case line = <-ready.line:
 	case <-exited:
-		t.Fatalf("testenv: simulator exited before it was ready (%v); output:\n%s", waitErr, out.String())
+		return nil, fmt.Errorf("simulator exited before it was ready (%v); output:\n%s", waitErr, out.String())
 	case <-time.After(startTimeout):
-		t.Fatalf("testenv: simulator not ready within %s; output:\n%s", startTimeout, out.String())
+		return nil, fmt.Errorf("simulator not ready within %s; output:\n%s", startTimeout, out.String())
 	}
 
 	var r simulatorReady
 	if err := json.Unmarshal([]byte(line), &r); err != nil || !strings.HasPrefix(r.URL, "http://127.0.0.1:") {
-		t.Fatalf("testenv: simulator ready line %q: %v", line, errOr(err, "url is not on 127.0.0.1"))
+		return nil, fmt.Errorf("simulator ready line %q: %v", line, errOr(err, "url is not on 127.0.0.1"))
 	}
 	s := &Simulator{URL: r.URL, APIKey: r.APIKey, DynamoDBEndpoint: r.DynamoDBEndpoint, out: out}
 	t.Logf("testenv: simulator for %s ready on %s in %s", filepath.Base(filepath.Dir(generated)), s.URL, time.Since(start).Round(time.Millisecond))
-	return s
+	return s, nil
 }
 
 // readyWriter is the simulator's stdout: it hands the first line to line

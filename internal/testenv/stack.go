@@ -98,31 +98,40 @@ type FunctionCall struct {
 
 // StartStack starts cognito-local, the simulator for o.Generated, the
 // function server and the front, all on free 127.0.0.1 ports, and stops them
-// at test cleanup.
+// at test cleanup. When a service fails to start, the test fails (from its
+// own goroutine) with the failures of both.
 func StartStack(t testing.TB, o StackOptions) *Stack {
 	t.Helper()
+	requireNode(t, "the simulator stack, cognito-local and the AppSync simulator")
 	s := &Stack{functions: o.Functions}
 
 	fnSrv := httptest.NewServer(http.HandlerFunc(s.serveFunction))
 	t.Cleanup(fnSrv.Close)
 
 	// Both services start in parallel: each takes a few seconds of Node
-	// start-up.
-	var wg sync.WaitGroup
+	// start-up. The goroutine must not fail t (t.FailNow ends only the
+	// goroutine that calls it, and failing t after the test returned
+	// panics): it hands its error over, and the test's goroutine reports
+	// both.
+	var (
+		wg         sync.WaitGroup
+		cognitoErr error
+	)
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		s.Cognito = StartCognito(t)
+		s.Cognito, cognitoErr = startCognito(t)
 	}()
-	s.Simulator = StartSimulator(t, SimulatorOptions{
+	var simErr error
+	s.Simulator, simErr = startSimulator(t, SimulatorOptions{
 		Generated:         o.Generated,
 		FunctionsURL:      fnSrv.URL,
 		AuthAccessKeyID:   AuthCredentials.AccessKeyID,
 		UnauthAccessKeyID: UnauthCredentials.AccessKeyID,
 	})
 	wg.Wait()
-	if t.Failed() {
-		t.FailNow()
+	if err := errors.Join(cognitoErr, simErr); err != nil {
+		t.Fatalf("testenv: starting the stack: %v", err)
 	}
 	for _, g := range o.Groups {
 		s.Cognito.CreateGroup(t, g)
