@@ -51,6 +51,11 @@ func NodeDir() string {
 // called from the test's goroutine, as t.Skip and t.Fatal must.
 func requireNode(t testing.TB, what string) {
 	t.Helper()
+	// -short is the fast unit tests: nothing that starts Node.js, whether
+	// or not it is installed.
+	if testing.Short() {
+		t.Skipf("testenv: %s runs on Node.js; skipped with -short", what)
+	}
 	var missing []string
 	for _, tool := range []string{"node", "npm"} {
 		if _, err := exec.LookPath(tool); err != nil {
@@ -61,9 +66,6 @@ func requireNode(t testing.TB, what string) {
 		return
 	}
 	msg := fmt.Sprintf("testenv: Node.js 20 with npm is needed for %s (%s not found in PATH)", what, strings.Join(missing, " and "))
-	if testing.Short() {
-		t.Skip(msg + "; skipped with -short")
-	}
 	t.Fatal(msg + "; install Node.js 20 with npm, or run `go test -short` to skip the tests that need it")
 }
 
