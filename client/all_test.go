@@ -92,8 +92,103 @@ func TestAll(t *testing.T) {
 		}) {
 			last = err
 		}
-		require.Error(t, last)
-		assert.Contains(t, last.Error(), "same nextToken")
+		require.ErrorIs(t, last, client.ErrNextTokenCycle)
 		assert.Equal(t, 2, n)
+	})
+}
+
+// cycle serves pages whose nextTokens follow next (token → its successor);
+// the first page (nil token) points at first.
+func cycle(first string, next map[string]string, reads *[]string) func(*string) (*client.Page[string], error) {
+	return func(token *string) (*client.Page[string], error) {
+		t := ""
+		if token != nil {
+			t = *token
+		}
+		*reads = append(*reads, t)
+		if len(*reads) > 10000 {
+			return nil, errors.New("the walk does not stop")
+		}
+		item := "item of " + t
+		p := &client.Page[string]{Items: []*string{&item}, NextToken: next[t]}
+		if token == nil {
+			p.NextToken = first
+		}
+		return p, nil
+	}
+}
+
+func TestAllDetectsNextTokenCycles(t *testing.T) {
+	walk := func(t *testing.T, all func(func(*string) (*client.Page[string], error)) func(func(*string, error) bool), page func(*string) (*client.Page[string], error)) (items int, last error) {
+		t.Helper()
+		for v, err := range all(page) {
+			if err != nil {
+				assert.Nil(t, v)
+				last = err
+				continue
+			}
+			items++
+		}
+		return items, last
+	}
+	plain := func(page func(*string) (*client.Page[string], error)) func(func(*string, error) bool) {
+		return client.All(nil, page)
+	}
+	t.Run("A→B→A", func(t *testing.T) {
+		var reads []string
+		items, err := walk(t, plain, cycle("A", map[string]string{"A": "B", "B": "A"}, &reads))
+		require.ErrorIs(t, err, client.ErrNextTokenCycle)
+		assert.Equal(t, []string{"", "A", "B"}, reads, "page A is not read again")
+		assert.Equal(t, 3, items)
+		var perr *client.PaginationError
+		require.ErrorAs(t, err, &perr)
+		assert.Equal(t, 3, perr.Pages)
+	})
+	t.Run("A→B→C→A", func(t *testing.T) {
+		var reads []string
+		_, err := walk(t, plain, cycle("A", map[string]string{"A": "B", "B": "C", "C": "A"}, &reads))
+		require.ErrorIs(t, err, client.ErrNextTokenCycle)
+		assert.Equal(t, []string{"", "A", "B", "C"}, reads)
+	})
+	t.Run("back to the starting token", func(t *testing.T) {
+		var reads []string
+		start := "A"
+		_, err := walk(t, func(page func(*string) (*client.Page[string], error)) func(func(*string, error) bool) {
+			return client.All(&start, page)
+		}, cycle("", map[string]string{"A": "B", "B": "A"}, &reads))
+		require.ErrorIs(t, err, client.ErrNextTokenCycle)
+		assert.Equal(t, []string{"A", "B"}, reads)
+	})
+	t.Run("a cycle of 1000 pages is found within a few rounds", func(t *testing.T) {
+		next := map[string]string{}
+		for i := range 1000 {
+			next["t"+strconv.Itoa(i)] = "t" + strconv.Itoa((i+1)%1000)
+		}
+		var reads []string
+		_, err := walk(t, plain, cycle("t0", next, &reads))
+		require.ErrorIs(t, err, client.ErrNextTokenCycle)
+		assert.Less(t, len(reads), 4*1000)
+	})
+	t.Run("a long walk without a cycle is not stopped", func(t *testing.T) {
+		next := map[string]string{}
+		for i := range 5000 {
+			next["t"+strconv.Itoa(i)] = "t" + strconv.Itoa(i+1)
+		}
+		delete(next, "t4999")
+		var reads []string
+		items, err := walk(t, plain, cycle("t0", next, &reads))
+		require.NoError(t, err)
+		assert.Equal(t, 5001, items)
+	})
+	t.Run("the operation is named when known", func(t *testing.T) {
+		var reads []string
+		_, err := walk(t, func(page func(*string) (*client.Page[string], error)) func(func(*string, error) bool) {
+			return client.AllNamed("ListTodos", nil, page)
+		}, cycle("A", map[string]string{"A": "B", "B": "A"}, &reads))
+		var perr *client.PaginationError
+		require.ErrorAs(t, err, &perr)
+		assert.Equal(t, "ListTodos", perr.Operation)
+		assert.Contains(t, err.Error(), "ListTodos")
+		assert.Contains(t, err.Error(), "nextToken")
 	})
 }

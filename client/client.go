@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"iter"
 	"net/http"
@@ -20,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
+	"github.com/go-amplify/data/client/internal/redact"
 	"github.com/go-amplify/data/schema"
 )
 
@@ -78,7 +80,31 @@ var _ graphql.Client = (*Client)(nil)
 // connections per host: a program making many concurrent calls should pass
 // an *http.Client whose transport keeps more (MaxIdleConnsPerHost), as
 // appsynctest's BenchmarkLoad does.
-var defaultHTTPClient = &http.Client{}
+var defaultHTTPClient HTTPClient = &noRedirects{c: &http.Client{CheckRedirect: refuseRedirect}}
+
+// noRedirects is the copy of an *http.Client of the caller's that the
+// client sends through when it has no CheckRedirect of its own: the same
+// client, whose CheckRedirect returns a redirect as the reply. AppSync does
+// not redirect, and following a redirect would send the request's
+// credentials (x-api-key, Authorization, X-Amz-Security-Token) to
+// wherever it points: the reply becomes an *HTTPError instead.
+type noRedirects struct{ c *http.Client }
+
+func (n *noRedirects) Do(req *http.Request) (*http.Response, error) { return roundTrip(n, req) }
+
+func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// withoutRedirects returns hc, or for an *http.Client without a
+// CheckRedirect, a copy of it that does not follow redirects.
+func withoutRedirects(hc HTTPClient) HTTPClient {
+	c, ok := hc.(*http.Client)
+	if !ok || c.CheckRedirect != nil {
+		return hc
+	}
+	cp := *c
+	cp.CheckRedirect = refuseRedirect
+	return &noRedirects{c: &cp}
+}
 
 // New returns a client for endpoint, configured by opts.
 func New(endpoint Endpoint, opts ...Option) (*Client, error) {
@@ -99,6 +125,10 @@ func New(endpoint Endpoint, opts ...Option) (*Client, error) {
 	}
 	if o.HTTPClient == nil {
 		o.HTTPClient = defaultHTTPClient
+	}
+	o.HTTPClient = withoutRedirects(o.HTTPClient)
+	if o.AttemptTimeout == 0 {
+		o.AttemptTimeout = DefaultAttemptTimeout
 	}
 	if o.MaxResponseBytes <= 0 {
 		o.MaxResponseBytes = DefaultMaxResponseBytes
@@ -161,9 +191,9 @@ type call struct {
 	mode     AuthMode
 	start    time.Time
 	attempts int
-	status   int     // of the last reply, 0 when none
-	sec      secrets // every secret the attempts used
-	token    string  // the token of the last attempt, in the token modes
+	status   int            // of the last reply, 0 when none
+	sec      redact.Secrets // every secret the attempts used
+	token    string         // the token of the last attempt, in the token modes
 }
 
 func (c *Client) do(ctx context.Context, req *graphql.Request, resp *graphql.Response, callOpts []Option) error {
@@ -174,6 +204,13 @@ func (c *Client) do(ctx context.Context, req *graphql.Request, resp *graphql.Res
 		cp := c.opts
 		for _, opt := range callOpts {
 			opt(&cp)
+		}
+		// An *http.Client here is the call's own (New wrapped the client's):
+		// it gets its copy that does not follow redirects once per call.
+		if cp.HTTPClient == nil {
+			cp.HTTPClient = c.opts.HTTPClient
+		} else if hc, ok := cp.HTTPClient.(*http.Client); ok {
+			cp.HTTPClient = withoutRedirects(hc)
 		}
 		o = &cp
 	}
@@ -193,7 +230,7 @@ func (c *Client) do(ctx context.Context, req *graphql.Request, resp *graphql.Res
 		return cl.finish(ctx, err)
 	}
 	if mode == AuthAPIKey {
-		cl.sec.add(o.APIKey)
+		cl.sec.Add(o.APIKey)
 	}
 	retryer := o.Retryer
 	if retryer == nil {
@@ -272,16 +309,37 @@ func (c *Client) do(ctx context.Context, req *graphql.Request, resp *graphql.Res
 }
 
 // send makes one attempt: it builds and authorizes the request, sends it
-// and decodes the reply into resp. For a 403 it returns the reply's Date.
+// and decodes the reply into resp, within the attempt timeout. For a 403 it
+// returns the reply's Date.
 func (cl *call) send(ctx context.Context, body []byte, resp *graphql.Response) (date string, err error) {
 	cl.status = 0
-	httpReq, err := cl.c.newRequest(ctx, body, cl.mode, cl.o, &cl.sec, &cl.token)
+	// The attempt's own deadline, unless the caller's comes first.
+	timeout := cl.o.AttemptTimeout
+	if timeout == 0 {
+		timeout = DefaultAttemptTimeout
+	}
+	attemptCtx, bounded := ctx, false
+	if dl, ok := ctx.Deadline(); timeout > 0 && (!ok || time.Until(dl) > timeout) {
+		var cancel context.CancelFunc
+		attemptCtx, cancel = context.WithTimeout(ctx, timeout)
+		bounded = true
+		defer cancel()
+	}
+	// timedOut tells an attempt that ran out of its time from other
+	// failures (the caller's context ending is the caller's error).
+	timedOut := func(err error) error {
+		if bounded && attemptCtx.Err() != nil && ctx.Err() == nil {
+			return &attemptTimeoutError{timeout: timeout, err: err}
+		}
+		return err
+	}
+	httpReq, err := cl.c.newRequest(attemptCtx, body, cl.mode, cl.o, &cl.sec, &cl.token)
 	if err != nil {
-		return "", err
+		return "", timedOut(err)
 	}
 	httpResp, err := roundTrip(cl.o.HTTPClient, httpReq)
 	if err != nil {
-		return "", &NetworkError{Err: redactError(err, &cl.sec)}
+		return "", &NetworkError{Err: timedOut(redactError(err, &cl.sec))}
 	}
 	defer httpResp.Body.Close()
 	cl.status = httpResp.StatusCode
@@ -289,6 +347,10 @@ func (cl *call) send(ctx context.Context, body []byte, resp *graphql.Response) (
 	defer putBuffer(buf)
 	raw, err := readReply(httpResp, cl.o.MaxResponseBytes, buf, &cl.sec)
 	if err != nil {
+		var nerr *NetworkError
+		if errors.As(err, &nerr) {
+			nerr.Err = timedOut(nerr.Err)
+		}
 		return "", err
 	}
 	if httpResp.StatusCode != http.StatusOK {
@@ -300,16 +362,33 @@ func (cl *call) send(ctx context.Context, body []byte, resp *graphql.Response) (
 	return "", decodeReply(httpResp.StatusCode, raw, resp, &cl.sec)
 }
 
-// roundTrip sends req with hc. An *http.Client with no cookie jar, no
-// timeout and no redirect policy of its own is bypassed for its transport:
-// its redirect bookkeeping (a clone of every request's headers) serves
-// nothing here, as AppSync does not redirect (a 3xx is returned as an
-// *HTTPError). Set CheckRedirect, Jar or Timeout to have the client used
-// as it is.
+// roundTrip sends req with hc. It never follows a redirect, unless hc is
+// an *http.Client with a CheckRedirect of the caller's, which is respected:
+// a 3xx is returned as it is (and becomes an *HTTPError). An *http.Client
+// with no cookie jar and no timeout is bypassed for its transport, which
+// does not follow redirects: the client's redirect bookkeeping (a clone of
+// every request's headers) would serve nothing. One with a Jar or a
+// Timeout is used through its copy that does not follow redirects (New,
+// and a call given a client of its own, make it once; it is made here only
+// for a client that reached roundTrip another way).
 func roundTrip(hc HTTPClient, req *http.Request) (*http.Response, error) {
-	c, ok := hc.(*http.Client)
-	if !ok || c.Jar != nil || c.Timeout != 0 || c.CheckRedirect != nil || req.URL.User != nil {
+	var c *http.Client
+	switch h := hc.(type) {
+	case *noRedirects:
+		c = h.c
+	case *http.Client:
+		if h.CheckRedirect != nil {
+			return h.Do(req) // the caller's own redirect policy
+		}
+		if h.Jar != nil || h.Timeout != 0 || req.URL.User != nil {
+			return withoutRedirects(h).Do(req)
+		}
+		c = h
+	default:
 		return hc.Do(req)
+	}
+	if c.Jar != nil || c.Timeout != 0 || req.URL.User != nil {
+		return c.Do(req)
 	}
 	rt := c.Transport
 	if rt == nil {
@@ -454,7 +533,7 @@ func (c *Client) chooseMode(op string, o *Options) (AuthMode, error) {
 // newRequest builds the HTTP request for body, authorized for mode. The
 // secret values it uses are added to sec so errors can be scrubbed of them;
 // the token of a token mode is left in token.
-func (c *Client) newRequest(ctx context.Context, body []byte, mode AuthMode, o *Options, sec *secrets, token *string) (*http.Request, error) {
+func (c *Client) newRequest(ctx context.Context, body []byte, mode AuthMode, o *Options, sec *redact.Secrets, token *string) (*http.Request, error) {
 	if ctx == nil {
 		return nil, errors.New("net/http: nil Context")
 	}
@@ -497,7 +576,7 @@ func (c *Client) newRequest(ctx context.Context, body []byte, mode AuthMode, o *
 		if tok == "" {
 			return nil, fmt.Errorf("get %s token: token source returned an empty token", mode)
 		}
-		sec.add(tok)
+		sec.Add(tok)
 		*token = tok
 		req.Header.Set("Authorization", tok)
 	case mode.signsRequests():
@@ -509,14 +588,14 @@ func (c *Client) newRequest(ctx context.Context, body []byte, mode AuthMode, o *
 		if err != nil {
 			return nil, fmt.Errorf("retrieve %s credentials: %w", mode, redactError(err, sec))
 		}
-		sec.add(creds.SecretAccessKey)
-		sec.add(creds.SessionToken)
+		sec.Add(creds.SecretAccessKey)
+		sec.Add(creds.SessionToken)
 		sum := sha256.Sum256(body)
 		now := o.Clock().Add(time.Duration(c.skew.Load()))
 		if err := c.signer.SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "appsync", o.Region, now.UTC()); err != nil {
 			return nil, fmt.Errorf("sign request: %w", err)
 		}
-		sec.add(signatureOf(req.Header.Get("Authorization")))
+		sec.Add(signatureOf(req.Header.Get("Authorization")))
 	}
 	// Asked for after signing, so that no proxy's rewriting of it can break
 	// the signature; readReply decompresses.
@@ -549,15 +628,32 @@ var (
 // an error ends the walk and is yielded as its last element, with a nil
 // item. Empty pages that carry a NextToken (AppSync returns them when a
 // filter drops every item of a scanned page) are walked through. A page
-// whose NextToken repeats the token that read it ends the walk with an
-// error, rather than looping.
+// whose NextToken was returned before in the walk (or is the starting
+// token) ends the walk with a *PaginationError wrapping
+// ErrNextTokenCycle, rather than repeating pages forever: a cycle of up to
+// 64 tokens is found as soon as it closes, a longer one within a few rounds
+// of it, in a fixed amount of memory.
 func All[T any](token *string, page func(token *string) (*Page[T], error)) iter.Seq2[*T, error] {
+	return AllNamed("", token, page)
+}
+
+// AllNamed is All for the list operation op, which an error ending the
+// walk names.
+func AllNamed[T any](op string, token *string, page func(token *string) (*Page[T], error)) iter.Seq2[*T, error] {
 	return func(yield func(*T, error) bool) {
-		for {
+		var seen tokenCycle
+		seen.init()
+		if token != nil {
+			seen.seen(*token)
+		}
+		for pages := 1; ; pages++ {
 			p, err := page(token)
 			if err != nil {
 				yield(nil, err)
 				return
+			}
+			if p == nil {
+				return // nothing more, as a page with no items and no token
 			}
 			for _, it := range p.Items {
 				if !yield(it, nil) {
@@ -567,14 +663,53 @@ func All[T any](token *string, page func(token *string) (*Page[T], error)) iter.
 			if p.NextToken == "" {
 				return
 			}
-			if token != nil && *token == p.NextToken {
-				yield(nil, errors.New("amplify data: the server returned the same nextToken again; stopping the walk"))
+			if seen.seen(p.NextToken) {
+				yield(nil, &PaginationError{Operation: op, Pages: pages, Err: ErrNextTokenCycle})
 				return
 			}
 			next := p.NextToken
 			token = &next
 		}
 	}
+}
+
+// tokenCycle finds a repeated token in the sequence of a walk's tokens
+// with bounded memory: it keeps hashes of the last len(recent) tokens,
+// which find a short cycle when it first closes, and, for longer ones, one
+// checkpoint token moved at powers of two, as in Brent's cycle detection:
+// once the checkpoint is in the cycle and the power not below its length,
+// the walk comes back to it within one round.
+type tokenCycle struct {
+	seed       maphash.Seed
+	recent     [64]uint64
+	n          int // tokens recorded
+	checkpoint uint64
+	power      int // tokens from one checkpoint to the next
+	steps      int // since the checkpoint
+}
+
+func (c *tokenCycle) init() {
+	c.seed = maphash.MakeSeed()
+	c.power = len(c.recent)
+}
+
+// seen records t and reports whether it was recorded before (as far as
+// the hashes remember).
+func (c *tokenCycle) seen(t string) bool {
+	h := maphash.String(c.seed, t)
+	if c.n > 0 && h == c.checkpoint || slices.Contains(c.recent[:min(c.n, len(c.recent))], h) {
+		return true
+	}
+	c.recent[c.n%len(c.recent)] = h
+	c.n++
+	if c.n == 1 {
+		c.checkpoint = h
+	}
+	if c.steps++; c.steps >= c.power {
+		c.checkpoint, c.steps = h, 0
+		c.power *= 2
+	}
+	return false
 }
 
 // Page is one page of a list operation.

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/Khan/genqlient/graphql"
+
+	"github.com/go-amplify/data/client/internal/redact"
 )
 
 // Reading replies. A reply body is read into a pooled buffer, never more
@@ -80,7 +82,7 @@ func readLimited(r io.Reader, buf []byte, limit int64) ([]byte, error) {
 // readReply reads r's body into *buf (decompressing gzip) and checks its
 // framing. It returns an *HTTPError for a body over the limit or with a
 // wrong encoding, a *NetworkError when reading fails.
-func readReply(r *http.Response, limit int64, buf *[]byte, sec *secrets) ([]byte, error) {
+func readReply(r *http.Response, limit int64, buf *[]byte, sec *redact.Secrets) ([]byte, error) {
 	if r.ContentLength > limit {
 		return nil, &HTTPError{StatusCode: r.StatusCode, Reason: fmt.Sprintf("response body of %d bytes exceeds the %d-byte limit (raise it with client.WithMaxResponseBytes)", r.ContentLength, limit)}
 	}
@@ -152,10 +154,10 @@ func isGzipError(err error) bool {
 // decodeReply decodes the body of a 200 reply into resp. GraphQL errors come
 // back as GraphQLErrors with resp.Data holding whatever data came with
 // them; a body that is not a GraphQL reply is an *HTTPError.
-func decodeReply(status int, body []byte, resp *graphql.Response, sec *secrets) error {
+func decodeReply(status int, body []byte, resp *graphql.Response, sec *redact.Secrets) error {
 	bad := func(reason string) error {
 		resetData(resp) // no half-decoded result with the error
-		return &HTTPError{StatusCode: status, Reason: redact(reason, sec), Snippet: snippet(body, sec)}
+		return &HTTPError{StatusCode: status, Reason: sec.String(reason), Snippet: snippet(body, sec)}
 	}
 	env, err := scanEnvelope(body, resp.Data)
 	var derr *dataError
@@ -175,10 +177,26 @@ func decodeReply(status int, body []byte, resp *graphql.Response, sec *secrets) 
 		return bad("response has neither data nor errors")
 	}
 	var errs GraphQLErrors
+	nulls := false
 	if env.errors != nil {
 		var err error
-		if errs, err = decodeErrors(env.errors); err != nil {
+		if errs, nulls, err = decodeErrors(env.errors); err != nil {
 			return bad("response is not a GraphQL JSON reply: errors: " + err.Error())
+		}
+	}
+	// A GraphQL answer has data, errors, or both: a reply with neither an
+	// error nor data (a null data is what a failed non-null root field
+	// leaves, and it comes with the errors that say why; a nullable field
+	// whose result is null is {"data":{"field":null}}) answers nothing, and
+	// taking it for an empty result would hide the failure.
+	if len(errs) == 0 {
+		switch {
+		case !env.hasData && nulls:
+			return bad("response has no data and an errors list with no error object, only nulls")
+		case !env.hasData:
+			return bad("response has no data and an empty errors list")
+		case env.data == nil:
+			return bad(`response data is null and there are no errors: AppSync answers a null result with {"data":{"field":null}}`)
 		}
 	}
 	if env.extensions != nil {
@@ -374,24 +392,85 @@ func (p *dataPlan) decode(obj reflect.Value, name, v []byte) error {
 }
 
 // decodeErrors decodes an errors member (in a function of its own, so that
-// a reply without errors allocates nothing for them).
-func decodeErrors(b []byte) (GraphQLErrors, error) {
-	var errs GraphQLErrors
-	err := json.Unmarshal(b, &errs)
-	return errs, err
+// a reply without errors allocates nothing for them). Null entries are
+// dropped (nulls reports that there were some); an entry that is not an
+// object is an error.
+func decodeErrors(b []byte) (errs GraphQLErrors, nulls bool, err error) {
+	var raw []json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return nil, false, err
+	}
+	errs = make(GraphQLErrors, 0, len(raw))
+	for i, r := range raw {
+		switch r[0] { // json.Unmarshal gave each a valid JSON value
+		case 'n':
+			nulls = true
+			continue
+		case '{':
+		default:
+			return nil, false, fmt.Errorf("entry %d is %s, not an error object", i, jsonKind(r[0]))
+		}
+		e := new(GraphQLError)
+		if err := json.Unmarshal(r, e); err != nil {
+			return nil, false, fmt.Errorf("entry %d: %w", i, err)
+		}
+		errs = append(errs, e)
+	}
+	return errs, nulls, nil
+}
+
+// jsonKind names the kind of the JSON value that starts with c.
+func jsonKind(c byte) string {
+	switch c {
+	case '"':
+		return "a string"
+	case '[':
+		return "an array"
+	case 't', 'f':
+		return "a boolean"
+	}
+	return "a number"
 }
 
 // decodeErrorReply turns a reply whose status is not 200 into an
 // *HTTPError, with AppSync's error list when the body has one.
-func decodeErrorReply(r *http.Response, body []byte, sec *secrets) *HTTPError {
+func decodeErrorReply(r *http.Response, body []byte, sec *redact.Secrets) *HTTPError {
 	herr := &HTTPError{StatusCode: r.StatusCode, Snippet: snippet(body, sec), RetryAfter: retryAfter(r.Header)}
-	var wire struct {
-		Errors GraphQLErrors `json:"errors"`
+	if r.StatusCode >= 300 && r.StatusCode < 400 {
+		herr.Reason = redirectReason(r, sec)
 	}
-	if json.Unmarshal(body, &wire) == nil {
-		herr.Errors = redactErrors(wire.Errors, sec)
+	var wire struct {
+		Errors json.RawMessage `json:"errors"`
+	}
+	if json.Unmarshal(body, &wire) == nil && len(wire.Errors) > 0 && wire.Errors[0] == '[' {
+		if errs, _, err := decodeErrors(wire.Errors); err == nil && len(errs) > 0 {
+			herr.Errors = redactErrors(errs, sec)
+		}
 	}
 	return herr
+}
+
+// redirectReason says that AppSync does not redirect and where the reply
+// pointed: its Location, without query or fragment (where tokens travel)
+// or password, and with the call's secrets removed.
+func redirectReason(r *http.Response, sec *redact.Secrets) string {
+	const why = "AppSync does not redirect, and the client does not follow redirects, which would send the credentials elsewhere"
+	loc, err := r.Location()
+	if err != nil {
+		if r.Header.Get("Location") == "" {
+			return why + ": the reply has no Location (check the endpoint URL: data.url of amplify_outputs.json)"
+		}
+		return why + ": the reply's Location is not a URL (check the endpoint URL: data.url of amplify_outputs.json)"
+	}
+	dropped := ""
+	if loc.RawQuery != "" || loc.ForceQuery || loc.Fragment != "" {
+		loc.RawQuery, loc.ForceQuery, loc.Fragment, loc.RawFragment = "", false, "", ""
+		dropped = " (query left out)"
+	}
+	where := sec.String(loc.Redacted())
+	var b strings.Builder
+	writeClipped(&b, where, 512)
+	return fmt.Sprintf("%s: the reply points to %s%s (check the endpoint URL: data.url of amplify_outputs.json)", why, b.String(), dropped)
 }
 
 // retryAfter reads a Retry-After header given in seconds or as a date.

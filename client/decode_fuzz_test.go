@@ -81,32 +81,52 @@ func FuzzDecodeData(f *testing.F) {
 // refData is the data member as the client decoded it before it had a
 // decoder of its own: encoding/json hands it over, checked.
 type refData struct {
-	target  any
-	present bool
+	target        any
+	present, null bool
 }
 
 func (d *refData) UnmarshalJSON(b []byte) error {
 	d.present = true
-	if string(b) == "null" {
+	d.null = string(b) == "null"
+	if d.null {
 		return nil
 	}
+	d.null = false
 	return json.Unmarshal(b, d.target)
 }
 
-// refDecodeReply is decodeReply done with encoding/json alone.
+// refDecodeReply is decodeReply done with encoding/json alone: null entries
+// of the errors list dropped, and a reply with neither an error nor data
+// (an empty errors list, or a null data, alone) refused.
 func refDecodeReply(body []byte, target any) (map[string]any, GraphQLErrors, error) {
 	wire := struct {
-		Data       refData        `json:"data"`
-		Errors     GraphQLErrors  `json:"errors"`
-		Extensions map[string]any `json:"extensions"`
+		Data       refData         `json:"data"`
+		Errors     json.RawMessage `json:"errors"`
+		Extensions map[string]any  `json:"extensions"`
 	}{Data: refData{target: target}}
 	if err := json.Unmarshal(body, &wire); err != nil {
 		return nil, nil, err
 	}
-	if !wire.Data.present && wire.Errors == nil {
+	var errs GraphQLErrors
+	if len(wire.Errors) > 0 && string(wire.Errors) != "null" {
+		var all []*GraphQLError
+		if err := json.Unmarshal(wire.Errors, &all); err != nil {
+			return nil, nil, err
+		}
+		errs = GraphQLErrors{}
+		for _, e := range all {
+			if e != nil {
+				errs = append(errs, e)
+			}
+		}
+	}
+	if !wire.Data.present && errs == nil {
 		return nil, nil, errors.New("neither data nor errors")
 	}
-	return wire.Extensions, wire.Errors, nil
+	if len(errs) == 0 && (!wire.Data.present || wire.Data.null) {
+		return nil, nil, errors.New("neither an error nor data")
+	}
+	return wire.Extensions, errs, nil
 }
 
 var decodeReplySeeds = []string{
@@ -114,6 +134,10 @@ var decodeReplySeeds = []string{
 	`{"data":{"p":"a"},"errors":[{"message":"m","errorType":"T","path":["p"],"locations":[{"line":1,"column":2}]}],"extensions":{"k":[1]}}`,
 	`{"errors":[],"data":null}`, `{"data":{"p":1}}`, `{"data":{"p":"a"},"data":{"v":"b"}}`, `{"data":{"p":"a"},"data":null}`,
 	`{"data":{"p":"a"},"data":[1]}`, `{"Data":{"P":"x"}}`, `{"data":{"p":"a"}} x`, `{"data":{"p":"a"},"errors":{}}`, `{"extensions":{}}`, `[]`,
+	`{"errors":[null]}`, `{"errors":[null,{"message":"m","errorType":"Throttling"}]}`, `{"data":{"p":"a"},"errors":[null]}`, `{"errors":[]}`,
+	`{"data":null}`, `{"data":null,"errors":[]}`, `{"errors":null}`, `{"errors":["s"]}`, `{"errors":[1]}`, `{"errors":[true]}`, `{"errors":[[]]}`,
+	`{"errors":[{"message":"m","path":["a",0,{"k":"v"}],"locations":[{"line":1,"column":2,"sourceName":"s"},null],"errorInfo":"i","data":{"d":1}}]}`,
+	`{"errors":[{"message":"m"}],"Errors":[null]}`, `{"data":{"p":"a"},"DATA":null}`,
 }
 
 // FuzzDecodeEnvelope checks decodeReply against encoding/json alone: the
@@ -145,6 +169,14 @@ func FuzzDecodeEnvelope(f *testing.F) {
 		errors.As(err, &es)
 		if len(gerrs) > 0 && !reflect.DeepEqual(es, gerrs) || len(gerrs) == 0 && err != nil {
 			t.Fatalf("%q: errors %v, want %v", body, err, gerrs)
+		}
+		// Every method of what was decoded works, nil entries or not.
+		_, _, _, _ = es.Error(), es.ErrorCode(), es.RetryableError(), es.HasType("Throttling")
+		for _, e := range es {
+			if e == nil {
+				t.Fatalf("%q: a nil entry in %#v", body, es)
+			}
+			_ = e.Error()
 		}
 	})
 }

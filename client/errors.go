@@ -1,14 +1,15 @@
 package client
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/go-amplify/data/client/internal/redact"
 )
 
 // OperationError wraps every error a call returns with the operation's name
@@ -26,6 +27,9 @@ type OperationError struct {
 }
 
 func (e *OperationError) Error() string {
+	if e == nil {
+		return "amplify data: <nil OperationError>"
+	}
 	if e.Attempts > 1 {
 		return fmt.Sprintf("amplify data: %s (auth %s, %d attempts): %v", e.Operation, e.AuthMode, e.Attempts, e.Err)
 	}
@@ -33,7 +37,12 @@ func (e *OperationError) Error() string {
 }
 
 // Unwrap returns the cause.
-func (e *OperationError) Unwrap() error { return e.Err }
+func (e *OperationError) Unwrap() error {
+	if e == nil {
+		return nil
+	}
+	return e.Err
+}
 
 // Location is a position in the GraphQL document.
 type Location struct {
@@ -57,42 +66,123 @@ type GraphQLError struct {
 	Locations []Location      `json:"locations,omitempty"`
 }
 
+// The bounds of an error's text: each error's message, type and path are
+// cut to these lengths (after redaction, so that no piece of a secret shows)
+// and at most maxErrorsShown errors are listed. The values keep their
+// whole (redacted) text.
+const (
+	maxMessageShown = 1 << 10
+	maxTypeShown    = 256
+	maxPathShown    = 256
+	maxErrorsShown  = 10
+)
+
+// Error returns the error's type, message and path, each cut to a bounded
+// length ("…(N more bytes)"); the fields hold them whole.
 func (e *GraphQLError) Error() string {
+	if e == nil {
+		return "<nil GraphQL error>"
+	}
 	var b strings.Builder
-	if e.ErrorType != "" {
-		b.WriteString(e.ErrorType)
-		b.WriteString(": ")
-	}
-	b.WriteString(e.Message)
-	if len(e.Path) > 0 {
-		b.WriteString(" (path ")
-		for i, p := range e.Path {
-			if i > 0 {
-				b.WriteByte('.')
-			}
-			fmt.Fprint(&b, p)
-		}
-		b.WriteByte(')')
-	}
+	e.writeTo(&b)
 	return b.String()
 }
 
+func (e *GraphQLError) writeTo(b *strings.Builder) {
+	if e.ErrorType == "" && e.Message == "" {
+		b.WriteString("GraphQL error with no message")
+	}
+	if e.ErrorType != "" {
+		writeClipped(b, e.ErrorType, maxTypeShown)
+		b.WriteString(": ")
+	}
+	writeClipped(b, e.Message, maxMessageShown)
+	if len(e.Path) > 0 {
+		// Rendered up to the bound only: a path may be long too.
+		var p strings.Builder
+		for i, v := range e.Path {
+			if i > 0 {
+				p.WriteByte('.')
+			}
+			fmt.Fprint(&p, v)
+			if p.Len() > maxPathShown {
+				break
+			}
+		}
+		path := p.String()
+		b.WriteString(" (path ")
+		if len(path) > maxPathShown {
+			cut := maxPathShown
+			for cut > 0 && !utf8.RuneStart(path[cut]) {
+				cut--
+			}
+			path = path[:cut] + "…"
+		}
+		b.WriteString(path)
+		b.WriteByte(')')
+	}
+}
+
+// writeClipped writes s, cut to at most max bytes on a rune boundary with
+// the number of bytes left out.
+func writeClipped(b *strings.Builder, s string, max int) {
+	if len(s) <= max {
+		b.WriteString(s)
+		return
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	b.WriteString(s[:cut])
+	fmt.Fprintf(b, "…(%d more bytes)", len(s)-cut)
+}
+
 // GraphQLErrors are the errors of a reply. The data that came with them is
-// still decoded into the operation's result.
+// still decoded into the operation's result. The client drops null entries
+// of the reply's list, so every entry it returns is non-nil; the methods
+// skip nil entries all the same.
 type GraphQLErrors []*GraphQLError
 
+// Error lists the first 10 errors, each bounded as GraphQLError.Error
+// bounds it, and counts the others; every error stays in the slice.
 func (es GraphQLErrors) Error() string {
-	switch len(es) {
-	case 0:
+	var b strings.Builder
+	n := 0
+	for _, e := range es {
+		if e == nil {
+			continue
+		}
+		if n == maxErrorsShown {
+			break
+		}
+		if n > 0 {
+			b.WriteString("; ")
+		}
+		e.writeTo(&b)
+		n++
+	}
+	total := es.count()
+	switch {
+	case total == 0:
 		return "no GraphQL errors"
-	case 1:
-		return es[0].Error()
+	case total == 1:
+		return b.String()
+	case total > n:
+		return fmt.Sprintf("%d GraphQL errors: %s; and %d more", total, b.String(), total-n)
 	}
-	msgs := make([]string, len(es))
-	for i, e := range es {
-		msgs[i] = e.Error()
+	return fmt.Sprintf("%d GraphQL errors: %s", total, b.String())
+}
+
+// count is the number of errors that are not nil.
+func (es GraphQLErrors) count() int {
+	n := 0
+	for _, e := range es {
+		if e != nil {
+			n++
+		}
 	}
-	return fmt.Sprintf("%d GraphQL errors: %s", len(es), strings.Join(msgs, "; "))
+	return n
 }
 
 // ErrorCode returns the errorType that classifies the reply for a retryer
@@ -100,12 +190,12 @@ func (es GraphQLErrors) Error() string {
 // transient type, else the first type, without a data source's prefix.
 func (es GraphQLErrors) ErrorCode() string {
 	for _, e := range es {
-		if isTransientType(e.ErrorType) {
+		if e != nil && isTransientType(e.ErrorType) {
 			return baseErrorType(e.ErrorType)
 		}
 	}
 	for _, e := range es {
-		if e.ErrorType != "" {
+		if e != nil && e.ErrorType != "" {
 			return baseErrorType(e.ErrorType)
 		}
 	}
@@ -119,7 +209,7 @@ func (es GraphQLErrors) ErrorCode() string {
 // of queries only, since a mutation may have been partly applied.
 func (es GraphQLErrors) RetryableError() bool {
 	for _, e := range es {
-		if isTransientType(e.ErrorType) {
+		if e != nil && isTransientType(e.ErrorType) {
 			return true
 		}
 	}
@@ -129,7 +219,7 @@ func (es GraphQLErrors) RetryableError() bool {
 // HasType reports whether any error has the given errorType.
 func (es GraphQLErrors) HasType(errorType string) bool {
 	for _, e := range es {
-		if e.ErrorType == errorType {
+		if e != nil && e.ErrorType == errorType {
 			return true
 		}
 	}
@@ -142,10 +232,14 @@ func isGraphQLErrors(err error) bool {
 }
 
 // HTTPError is a reply that is not a GraphQL answer: a status other than
-// 200, or a body that is not a GraphQL JSON reply.
+// 200, or a body that is not a GraphQL JSON reply (among them
+// {"errors":[]} and {"data":null} alone, which answer nothing). A redirect
+// (3xx) is one too: AppSync does not redirect, and the client never sends a
+// request, with its credentials, where a reply points.
 type HTTPError struct {
 	StatusCode int
-	// Reason says what was wrong when the status was 200.
+	// Reason says what was wrong when the status was 200, and where a
+	// redirect pointed (its query left out).
 	Reason string
 	// Snippet is the start of the body, with secrets removed.
 	Snippet string
@@ -157,26 +251,39 @@ type HTTPError struct {
 }
 
 // HTTPStatusCode returns the status, for aws-sdk-go-v2's retry package.
-func (e *HTTPError) HTTPStatusCode() int { return e.StatusCode }
+func (e *HTTPError) HTTPStatusCode() int {
+	if e == nil {
+		return 0
+	}
+	return e.StatusCode
+}
 
 // ErrorCode returns the errorType of the body's first error, for
 // aws-sdk-go-v2's retry package.
-func (e *HTTPError) ErrorCode() string { return e.Errors.ErrorCode() }
+func (e *HTTPError) ErrorCode() string {
+	if e == nil {
+		return ""
+	}
+	return e.Errors.ErrorCode()
+}
 
 // RetryableError reports whether the reply is a transient failure: 429,
 // 500, 502, 503, 504, or an error type of throttling.
 func (e *HTTPError) RetryableError() bool {
-	return retryableStatus(e.StatusCode) || e.Errors.RetryableError()
+	return e != nil && (retryableStatus(e.StatusCode) || e.Errors.RetryableError())
 }
 
 func (e *HTTPError) Error() string {
+	if e == nil {
+		return "<nil HTTPError>"
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "HTTP %d", e.StatusCode)
 	if e.Reason != "" {
 		b.WriteString(": ")
 		b.WriteString(e.Reason)
 	}
-	if len(e.Errors) > 0 {
+	if e.Errors.count() > 0 {
 		b.WriteString(": ")
 		b.WriteString(e.Errors.Error())
 	} else if e.Snippet != "" {
@@ -187,24 +294,60 @@ func (e *HTTPError) Error() string {
 
 // Unwrap returns the GraphQL errors of the body, if any.
 func (e *HTTPError) Unwrap() error {
-	if len(e.Errors) == 0 {
+	if e == nil || len(e.Errors) == 0 {
 		return nil
 	}
 	return e.Errors
 }
 
-// NetworkError is a failure to send the request or read the reply.
+// NetworkError is a failure to send the request or read the reply. An
+// attempt that got no reply within Options.AttemptTimeout is one too; its
+// cause is then context.DeadlineExceeded (errors.Is), and it is retried as
+// a connection timeout is (queries only, unless WithRetryMutations).
 type NetworkError struct{ Err error }
 
-func (e *NetworkError) Error() string { return "network: " + e.Err.Error() }
+func (e *NetworkError) Error() string {
+	if e == nil || e.Err == nil {
+		return "network: unknown error"
+	}
+	return "network: " + e.Err.Error()
+}
 
 // Unwrap returns the cause.
-func (e *NetworkError) Unwrap() error { return e.Err }
+func (e *NetworkError) Unwrap() error {
+	if e == nil {
+		return nil
+	}
+	return e.Err
+}
 
 // RetryableError reports whether the failure is transient: the connection
-// could not be made, was refused, reset or timed out, or the reply was cut
-// short (as aws-sdk-go-v2 classifies connection errors).
-func (e *NetworkError) RetryableError() bool { return retryableNetworkError(e.Err) }
+// could not be made, was refused, reset or timed out, the attempt timed
+// out, or the reply was cut short (as aws-sdk-go-v2 classifies connection
+// errors).
+func (e *NetworkError) RetryableError() bool {
+	if e == nil || e.Err == nil {
+		return false
+	}
+	var te *attemptTimeoutError
+	return errors.As(e.Err, &te) || retryableNetworkError(e.Err)
+}
+
+// attemptTimeoutError is why an attempt ended when Options.AttemptTimeout
+// passed without a whole reply.
+type attemptTimeoutError struct {
+	timeout time.Duration
+	err     error
+}
+
+func (e *attemptTimeoutError) Error() string {
+	return fmt.Sprintf("no reply within the attempt timeout of %v (client.WithAttemptTimeout): %v", e.timeout, e.err)
+}
+
+func (e *attemptTimeoutError) Unwrap() error { return e.err }
+
+// Timeout reports that the error is a timeout, as net.Error does.
+func (e *attemptTimeoutError) Timeout() bool { return true }
 
 // TokenRejectedError is a 401 that refreshing the token did not cure:
 // AppSync rejected the token of the token source, the source (a
@@ -221,6 +364,9 @@ type TokenRejectedError struct {
 }
 
 func (e *TokenRejectedError) Error() string {
+	if e == nil {
+		return "<nil TokenRejectedError>"
+	}
 	if e.RefreshErr != nil {
 		return fmt.Sprintf("the %s token was rejected (%v) and refreshing it failed: %v", e.Mode, e.Err, e.RefreshErr)
 	}
@@ -229,7 +375,13 @@ func (e *TokenRejectedError) Error() string {
 
 // Unwrap returns the 401 reply and the refresh error.
 func (e *TokenRejectedError) Unwrap() []error {
-	errs := []error{e.Err}
+	if e == nil {
+		return nil
+	}
+	var errs []error
+	if e.Err != nil {
+		errs = append(errs, e.Err)
+	}
 	if e.RefreshErr != nil {
 		errs = append(errs, e.RefreshErr)
 	}
@@ -246,6 +398,9 @@ type LimitError struct {
 }
 
 func (e *LimitError) Error() string {
+	if e == nil {
+		return "<nil LimitError>"
+	}
 	switch e.Limit {
 	case "request size":
 		return fmt.Sprintf("request body is %d bytes, over the %d-byte limit: AppSync cannot take it (send less per request, or change client.Limits.MaxRequestBytes)", e.Value, e.Max)
@@ -265,6 +420,9 @@ type AuthModeError struct {
 }
 
 func (e *AuthModeError) Error() string {
+	if e == nil {
+		return "<nil AuthModeError>"
+	}
 	hints := make([]string, len(e.Allowed))
 	for i, m := range e.Allowed {
 		hints[i] = optionFor(m)
@@ -298,52 +456,52 @@ func optionFor(m AuthMode) string {
 	return "client.WithAuthMode(client.AuthNone)"
 }
 
+// ErrNextTokenCycle is the cause of the *PaginationError that ends a walk
+// of pages (All) when the server returns a nextToken it returned before in
+// the walk: reading on would repeat the same pages forever.
+var ErrNextTokenCycle = errors.New("the server returned a nextToken it had returned before in this walk")
+
+// PaginationError ends a walk of pages (All, AllNamed) that cannot go on.
+// Its cause is ErrNextTokenCycle (errors.Is).
+type PaginationError struct {
+	// Operation is the list operation, when the walk was given it
+	// (AllNamed); empty otherwise.
+	Operation string
+	// Pages is the number of pages read, the last one included.
+	Pages int
+	Err   error
+}
+
+func (e *PaginationError) Error() string {
+	if e == nil {
+		return "<nil PaginationError>"
+	}
+	op := ""
+	if e.Operation != "" {
+		op = e.Operation + ": "
+	}
+	return fmt.Sprintf("amplify data: %s%v (after %d pages): the walk stops rather than repeat pages", op, e.Err, e.Pages)
+}
+
+// Unwrap returns the cause.
+func (e *PaginationError) Unwrap() error {
+	if e == nil {
+		return nil
+	}
+	return e.Err
+}
+
 const snippetLen = 256
 
-// secrets are the secret values one call used (API key, tokens, secret
-// access key, session token, signatures), removed from every error string
-// and log line.
-type secrets struct {
-	fixed [6]string
-	n     int
-	more  []string
-}
-
-func (s *secrets) add(v string) {
-	if len(v) < 4 || slices.Contains(s.fixed[:s.n], v) || slices.Contains(s.more, v) {
-		return
-	}
-	if s.n < len(s.fixed) {
-		s.fixed[s.n] = v
-		s.n++
-		return
-	}
-	s.more = append(s.more, v)
-}
-
-func (s *secrets) maxLen() int {
-	if s == nil {
-		return 0
-	}
-	m := 0
-	for _, v := range s.fixed[:s.n] {
-		m = max(m, len(v))
-	}
-	for _, v := range s.more {
-		m = max(m, len(v))
-	}
-	return m
-}
-
 // snippet returns the start of body as text, secrets removed.
-func snippet(body []byte, sec *secrets) string {
+func snippet(body []byte, sec *redact.Secrets) string {
 	if len(body) == 0 {
 		return ""
 	}
-	// Every secret that starts within the snippet must be whole in what is
-	// redacted, or a piece of it would show.
-	n := min(len(body), snippetLen*4+sec.maxLen())
-	s := redact(string(body[:n]), sec)
+	// Every secret that starts within the snippet must be whole, in every
+	// form, in what is redacted, or a piece of it would show.
+	n := min(len(body), snippetLen*4+sec.MaxFormLen())
+	s := sec.String(string(body[:n]))
 	if len(s) > snippetLen {
 		cut := snippetLen
 		for cut > 0 && !utf8.RuneStart(s[cut]) {
@@ -354,27 +512,6 @@ func snippet(body []byte, sec *secrets) string {
 	return strings.ToValidUTF8(s, "?")
 }
 
-// redact replaces every secret in s.
-func redact(s string, sec *secrets) string {
-	if sec == nil {
-		return s
-	}
-	for _, v := range sec.fixed[:sec.n] {
-		s = redactOne(s, v)
-	}
-	for _, v := range sec.more {
-		s = redactOne(s, v)
-	}
-	return s
-}
-
-func redactOne(s, secret string) string {
-	if len(secret) >= 4 && strings.Contains(s, secret) {
-		return strings.ReplaceAll(s, secret, "[REDACTED]")
-	}
-	return s
-}
-
 type redactedError struct {
 	msg string
 	err error
@@ -383,33 +520,107 @@ type redactedError struct {
 func (e *redactedError) Error() string { return e.msg }
 func (e *redactedError) Unwrap() error { return e.err }
 
-func redactError(err error, sec *secrets) error {
+// redactError returns err, or an error that unwraps to it whose text has
+// every secret of sec removed.
+func redactError(err error, sec *redact.Secrets) error {
+	if err == nil || sec.Len() == 0 {
+		return err
+	}
 	msg := err.Error()
-	if r := redact(msg, sec); r != msg {
+	if r := sec.String(msg); r != msg {
 		return &redactedError{msg: r, err: err}
 	}
 	return err
 }
 
-func redactErrors(es GraphQLErrors, sec *secrets) GraphQLErrors {
+// redactErrors removes every form of every secret from every string of
+// es: message, type, each string of the path, each location's source name,
+// and every string (member names included) of errorInfo and data.
+func redactErrors(es GraphQLErrors, sec *redact.Secrets) GraphQLErrors {
+	if sec.Len() == 0 {
+		return es
+	}
 	for _, e := range es {
 		if e == nil {
 			continue
 		}
-		e.Message = redact(e.Message, sec)
-		e.ErrorType = redact(e.ErrorType, sec)
-		if len(e.ErrorInfo) > 0 {
-			if r := redact(string(e.ErrorInfo), sec); r != string(e.ErrorInfo) {
-				e.ErrorInfo = json.RawMessage(strconv.Quote(r))
-			}
+		e.Message = sec.String(e.Message)
+		e.ErrorType = sec.String(e.ErrorType)
+		for i, p := range e.Path {
+			e.Path[i], _ = redactValue(p, sec)
 		}
-		if len(e.Data) > 0 {
-			if r := redact(string(e.Data), sec); r != string(e.Data) {
-				e.Data = json.RawMessage(strconv.Quote(r))
-			}
+		for i := range e.Locations {
+			e.Locations[i].SourceName = sec.String(e.Locations[i].SourceName)
 		}
+		e.ErrorInfo = redactJSON(e.ErrorInfo, sec)
+		e.Data = redactJSON(e.Data, sec)
 	}
 	return es
+}
+
+// redactValue redacts the strings of a decoded JSON value, reporting
+// whether any changed.
+func redactValue(v any, sec *redact.Secrets) (any, bool) {
+	switch v := v.(type) {
+	case string:
+		r := sec.String(v)
+		return r, r != v
+	case []any:
+		changed := false
+		for i, x := range v {
+			var c bool
+			if v[i], c = redactValue(x, sec); c {
+				changed = true
+			}
+		}
+		return v, changed
+	case map[string]any:
+		changed := false
+		for k, x := range v {
+			r, c := redactValue(x, sec)
+			if rk := sec.String(k); rk != k {
+				delete(v, k)
+				k, c = rk, true
+			}
+			v[k] = r
+			changed = changed || c
+		}
+		return v, changed
+	}
+	return v, false
+}
+
+// redactJSON returns raw with the secrets in its strings removed: decoded,
+// so that a secret written with any JSON escapes is found, and encoded
+// again when a string changed (numbers kept as they were written).
+func redactJSON(raw json.RawMessage, sec *redact.Secrets) json.RawMessage {
+	if len(raw) == 0 {
+		return raw
+	}
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.UseNumber()
+	var v any
+	if err := d.Decode(&v); err != nil {
+		// Not JSON (it was checked when the reply was decoded): keep its
+		// redacted text as a JSON string.
+		b, _ := json.Marshal(sec.String(string(raw)))
+		return b
+	}
+	if v, changed := redactValue(v, sec); changed {
+		if b, err := json.Marshal(v); err == nil {
+			return b
+		}
+	}
+	// A form the decoded strings do not hold (a secret split across
+	// escapes and members) is still removed from the text.
+	if r := sec.String(string(raw)); r != string(raw) {
+		if json.Valid([]byte(r)) {
+			return json.RawMessage(r)
+		}
+		b, _ := json.Marshal(r)
+		return b
+	}
+	return raw
 }
 
 // signatureOf extracts the Signature= value of a SigV4 Authorization header.

@@ -12,6 +12,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -127,12 +128,26 @@ func FuzzDecodeReply(f *testing.F) {
 			if !json.Valid(plain) {
 				t.Fatalf("invalid JSON accepted: %q", plain)
 			}
+			// A success has data: {"errors":[]} and {"data":null} are not
+			// answers.
+			var wire struct {
+				Data json.RawMessage `json:"data"`
+			}
+			if json.Unmarshal(plain, &wire) != nil || len(wire.Data) == 0 || string(wire.Data) == "null" {
+				t.Fatalf("a reply without data accepted: %q", plain)
+			}
 			_ = todo
 			return
 		}
 		if strings.Contains(err.Error(), fuzzKey) {
 			t.Fatalf("the key leaked: %v", err)
 		}
+		// The error string is bounded whatever the reply: a message is cut at
+		// 1 KiB, 10 errors are rendered at most.
+		if n := len(err.Error()); n > 24<<10 {
+			t.Fatalf("error string of %d bytes", n)
+		}
+		exerciseErrors(t, err)
 		var op *client.OperationError
 		if !errors.As(err, &op) || op.Operation != "GetTodo" {
 			t.Fatalf("not an *OperationError: %#v", err)
@@ -158,6 +173,65 @@ func FuzzDecodeReply(f *testing.F) {
 			t.Fatalf("untyped error: %#v", err)
 		}
 	})
+}
+
+// exerciseErrors calls every method of every typed error in err's chain, as
+// a retryer, a logger or a caller would: none may panic, and none may show
+// the key.
+func exerciseErrors(t *testing.T, err error) {
+	t.Helper()
+	check := func(what, s string) {
+		if strings.Contains(s, fuzzKey) {
+			t.Fatalf("the key leaked in %s: %q", what, s)
+		}
+	}
+	var gerrs client.GraphQLErrors
+	if errors.As(err, &gerrs) {
+		check("GraphQLErrors.Error", gerrs.Error())
+		check("GraphQLErrors.ErrorCode", gerrs.ErrorCode())
+		_ = gerrs.RetryableError()
+		_ = gerrs.HasType("Unauthorized")
+		for _, e := range gerrs {
+			if e == nil {
+				t.Fatalf("a nil entry in %#v", gerrs)
+			}
+			check("GraphQLError.Error", e.Error())
+			check("GraphQLError.Message", e.Message)
+			check("GraphQLError.ErrorType", e.ErrorType)
+			check("GraphQLError.ErrorInfo", string(e.ErrorInfo))
+			check("GraphQLError.Data", string(e.Data))
+			check("GraphQLError.Path", fmt.Sprint(e.Path))
+			check("GraphQLError.Locations", fmt.Sprint(e.Locations))
+		}
+	}
+	var gerr *client.GraphQLError
+	if errors.As(err, &gerr) {
+		check("GraphQLError.Error", gerr.Error())
+	}
+	var herr *client.HTTPError
+	if errors.As(err, &herr) {
+		check("HTTPError.Error", herr.Error())
+		check("HTTPError.ErrorCode", herr.ErrorCode())
+		check("HTTPError.Snippet", herr.Snippet)
+		check("HTTPError.Reason", herr.Reason)
+		_ = herr.RetryableError()
+		_ = herr.HTTPStatusCode()
+		if u := herr.Unwrap(); u != nil {
+			check("HTTPError.Unwrap", u.Error())
+		}
+		for _, e := range herr.Errors {
+			if e == nil {
+				t.Fatalf("a nil entry in %#v", herr.Errors)
+			}
+			check("HTTPError.Errors", e.Error())
+		}
+	}
+	var nerr *client.NetworkError
+	if errors.As(err, &nerr) {
+		check("NetworkError.Error", nerr.Error())
+		_ = nerr.RetryableError()
+	}
+	check("%+v", fmt.Sprintf("%+v", err))
 }
 
 func FuzzParseAWSDateTime(f *testing.F) {

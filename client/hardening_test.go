@@ -540,6 +540,13 @@ func TestMalformedRepliesAreTypedErrors(t *testing.T) {
 		{"HTML error page", 502, map[string]string{"Content-Type": "text/html"}, []byte("<html><body>502 Bad Gateway</body></html>"), "HTTP 502", "502 Bad Gateway", 0},
 		{"empty body", 200, nil, nil, "empty", "", 0},
 		{"neither data nor errors", 200, nil, []byte(`{"extensions":{}}`), "neither data nor errors", `{"extensions"`, 0},
+		{"errors null alone", 200, nil, []byte(`{"errors":null}`), "neither data nor errors", `{"errors"`, 0},
+		{"an empty errors list alone", 200, nil, []byte(`{"errors":[]}`), "no data and an empty errors list", `{"errors":[]}`, 0},
+		{"an errors list of nulls alone", 200, nil, []byte(`{"errors":[null,null]}`), "no data and an errors list with no error object", `{"errors"`, 0},
+		{"data null alone", 200, nil, []byte(`{"data":null}`), "data is null and there are no errors", `{"data":null}`, 0},
+		{"data null, empty errors", 200, nil, []byte(`{"data":null,"errors":[]}`), "data is null and there are no errors", `{"data":null`, 0},
+		{"a string in the errors list", 200, nil, []byte(`{"errors":["boom"]}`), "errors: entry 0 is a string, not an error object", `{"errors"`, 0},
+		{"a number in the errors list", 200, nil, []byte(`{"data":{"getTodo":null},"errors":[{"message":"m"},42]}`), "errors: entry 1 is a number, not an error object", `{"data"`, 0},
 		{"not an object", 200, nil, []byte(`["data"]`), "not a GraphQL JSON reply", `["data"]`, 0},
 		{"garbage after the object", 200, nil, []byte(`{"data":{}} {"data":{}}`), "not a GraphQL JSON reply", `{"data":{}}`, 0},
 		{"gzip not labelled", 200, nil, gz(todoReply), "gzip-compressed but not labelled", "\x1f", 0},
@@ -594,11 +601,21 @@ func TestMalformedRepliesAreTypedErrors(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, "t1", todo.ID)
 	})
-	t.Run("data null without errors is an empty result, as before", func(t *testing.T) {
-		srv := newScripted(t, func(_ int, w http.ResponseWriter, _ *http.Request, _ []byte) { reply(w, 200, `{"data":null}`) })
+	t.Run("a null result of a nullable field is an answer", func(t *testing.T) {
+		for _, body := range []string{`{"data":{"getTodo":null}}`, `{"data":{"getTodo":null},"errors":[]}`, `{"data":{"getTodo":null},"errors":null}`} {
+			srv := newScripted(t, func(_ int, w http.ResponseWriter, _ *http.Request, _ []byte) { reply(w, 200, body) })
+			todo, err := getTodo(t, srv.URL)
+			require.NoError(t, err, body)
+			assert.Nil(t, todo, body)
+		}
+	})
+	t.Run("data with an empty errors list is an answer", func(t *testing.T) {
+		srv := newScripted(t, func(_ int, w http.ResponseWriter, _ *http.Request, _ []byte) {
+			reply(w, 200, strings.TrimSuffix(todoReply, "}")+`,"errors":[]}`)
+		})
 		todo, err := getTodo(t, srv.URL)
 		require.NoError(t, err)
-		assert.Nil(t, todo)
+		assert.Equal(t, "t1", todo.ID)
 	})
 }
 
@@ -700,9 +717,83 @@ func TestRedirectsAreNotFollowedUnlessAsked(t *testing.T) {
 	var herr *client.HTTPError
 	require.ErrorAs(t, err, &herr)
 	assert.Equal(t, http.StatusTemporaryRedirect, herr.StatusCode)
+	assert.Contains(t, herr.Reason, "AppSync does not redirect")
+	assert.Contains(t, herr.Reason, "/moved")
 
 	follow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return nil }}
 	todo, err := getTodo(t, srv.URL, client.WithHTTPClient(follow))
 	require.NoError(t, err)
 	assert.Equal(t, "t1", todo.ID)
+}
+
+// authModes are the options that make a GetTodo call use each auth mode
+// that sends a credential: opts go to New, call to the call.
+func authModes() []struct {
+	name       string
+	opts, call []client.Option
+} {
+	return []struct {
+		name       string
+		opts, call []client.Option
+	}{
+		{"apiKey", nil, []client.Option{client.WithAuthMode(client.AuthAPIKey)}},
+		{"iam", []client.Option{client.WithCredentials(staticCreds(testToken))}, []client.Option{client.WithAuthMode(client.AuthIAM)}},
+		{"identityPool", []client.Option{client.WithIdentityPool(staticCreds(testToken))}, []client.Option{client.WithAuthMode(client.AuthIdentityPool)}},
+		{"userPool", []client.Option{client.WithUserPool(client.StaticToken(userToken))}, []client.Option{client.WithAuthMode(client.AuthUserPool)}},
+		{"oidc", []client.Option{client.WithOIDC(client.StaticToken("oidc-token-0123456789"))}, []client.Option{client.WithAuthMode(client.AuthOIDC)}},
+		{"lambda", []client.Option{client.WithLambda(client.StaticToken("lambda-token-0123456789"))}, []client.Option{client.WithAuthMode(client.AuthLambda)}},
+	}
+}
+
+func TestRedirectsToAnotherHostGetNoCredentials(t *testing.T) {
+	// The other host records whatever reaches it.
+	var otherRequests, otherCredentials atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		otherRequests.Add(1)
+		for _, h := range []string{"X-Api-Key", "Authorization", "X-Amz-Security-Token"} {
+			if r.Header.Get(h) != "" {
+				otherCredentials.Add(1)
+			}
+		}
+		reply(w, 200, todoReply)
+	}))
+	t.Cleanup(other.Close)
+	target := other.URL + "/graphql?token=" + testAPIKey + "&x=1"
+
+	for _, code := range []int{http.StatusMovedPermanently, http.StatusFound, http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
+		srv := newScripted(t, func(_ int, w http.ResponseWriter, r *http.Request, _ []byte) {
+			http.Redirect(w, r, target, code)
+		})
+		for _, m := range authModes() {
+			for _, hc := range []struct {
+				name    string
+				perCall bool
+			}{{"client", false}, {"per call", true}} {
+				t.Run(fmt.Sprintf("%d %s %s", code, m.name, hc.name), func(t *testing.T) {
+					before := otherRequests.Load()
+					tuned := client.WithHTTPClient(&http.Client{Timeout: 10 * time.Second}) // as the README advises
+					opts := append([]client.Option{client.WithRetry(client.RetryOptions{MaxAttempts: 1})}, m.opts...)
+					call := m.call
+					if hc.perCall {
+						call = append(call, tuned)
+					} else {
+						opts = append(opts, tuned)
+					}
+					c, err := amplifydata.New(outputs(t, srv.URL), opts...)
+					require.NoError(t, err)
+					todo, err := c.Models.Todo.Get(context.Background(), amplifydata.TodoIdentifier{ID: "t1"}, call...)
+					assert.Nil(t, todo, "the other host's reply is not data")
+					assert.Equal(t, before, otherRequests.Load(), "the other host received a request")
+					assert.Zero(t, otherCredentials.Load(), "the other host received a credential")
+					var herr *client.HTTPError
+					require.ErrorAs(t, err, &herr)
+					assert.Equal(t, code, herr.StatusCode)
+					assert.Contains(t, herr.Reason, "AppSync does not redirect")
+					assert.Contains(t, herr.Reason, strings.TrimPrefix(other.URL, "http://")+"/graphql")
+					assert.NotContains(t, err.Error(), testAPIKey, "the Location's query is not shown")
+					assert.False(t, herr.RetryableError())
+				})
+			}
+		}
+	}
 }

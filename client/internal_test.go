@@ -14,6 +14,8 @@ import (
 	"github.com/Khan/genqlient/graphql"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/go-amplify/data/client/internal/redact"
 )
 
 func TestOperationType(t *testing.T) {
@@ -119,20 +121,31 @@ func (r iotestOneByte) Read(p []byte) (int, error) {
 }
 
 func TestRedactionCoversSecretsAcrossTheSnippetEnd(t *testing.T) {
-	var sec secrets
+	var sec redact.Secrets
 	tok := strings.Repeat("T", 1000)
-	sec.add(tok)
-	sec.add(tok) // no duplicates
-	sec.add("abc")
-	assert.Equal(t, 1, sec.n)
+	sec.Add(tok)
+	sec.Add(tok) // no duplicates
+	sec.Add("abc")
+	assert.Equal(t, 1, sec.Len())
 	body := []byte(strings.Repeat("a", 250) + tok + strings.Repeat("b", 2000))
 	s := snippet(body, &sec)
 	assert.NotContains(t, s, "TTTT")
 	assert.Contains(t, s, "[REDAC")
 	for i := range 10 {
-		sec.add(strings.Repeat(string(rune('a'+i)), 5))
+		sec.Add(strings.Repeat(string(rune('a'+i)), 5))
 	}
-	assert.Contains(t, redact("xx jjjjj yy", &sec), "[REDACTED]", "secrets past the fixed array are redacted too")
+	assert.Contains(t, sec.String("xx jjjjj yy"), "[REDACTED]", "secrets past the fixed array are redacted too")
+
+	// An escaped form that starts within the snippet is whole in what is
+	// redacted: JSON escapes make a secret up to six times longer.
+	var esc redact.Secrets
+	ctl := strings.Repeat("\x01", 1) + strings.Repeat("<", 200)
+	esc.Add(ctl)
+	form := strings.Repeat(`\u003c`, 200)
+	body = []byte(strings.Repeat("a", 250) + `\u0001` + form + "tail")
+	s = snippet(body, &esc)
+	assert.NotContains(t, s, `\u003c\u003c`)
+	assert.Contains(t, s, "[REDAC")
 }
 
 func TestRetryClassification(t *testing.T) {

@@ -55,5 +55,5 @@ func (cl *call) logText(err error) string {
 	if errors.As(err, &op) {
 		err = op.Err
 	}
-	return redact(err.Error(), &cl.sec)
+	return cl.sec.String(err.Error())
 }

@@ -18,8 +18,20 @@ type HTTPClient interface {
 // the defaults for that call only.
 type Options struct {
 	// HTTPClient sends the requests. Default: a shared *http.Client with no
-	// overall timeout (calls are bounded by their context).
+	// overall timeout (each attempt is bounded by AttemptTimeout, a call by
+	// its context). Redirects are never followed: an *http.Client without
+	// a CheckRedirect of its own is used through a copy whose CheckRedirect
+	// returns http.ErrUseLastResponse, so that a 3xx comes back as an
+	// *HTTPError and the credentials go nowhere else; a CheckRedirect of
+	// the caller's is respected.
 	HTTPClient HTTPClient
+
+	// AttemptTimeout bounds each attempt (signing, sending, reading the
+	// whole reply) with a context deadline, so that a server that never
+	// answers ends the attempt with a *NetworkError (retried for queries)
+	// even when the call's context has no deadline. Zero:
+	// DefaultAttemptTimeout; negative: no bound but the context's.
+	AttemptTimeout time.Duration
 
 	// AuthMode is the default mode. New sets it from the outputs'
 	// default_authorization_type unless an option sets it.
@@ -85,8 +97,22 @@ type Options struct {
 	explicitMode bool
 }
 
+// DefaultAttemptTimeout is the attempt timeout of a client built without
+// WithAttemptTimeout. AppSync ends the execution of every request at 30
+// seconds (it then answers with an error), so no reply comes later than
+// that plus the time to connect and transfer: an attempt still without a
+// whole reply after 35 seconds is a connection that hangs. (aws-sdk-go-v2
+// sets no per-attempt timeout, but its HTTP client bounds dialling and the
+// TLS handshake; a client of AppSync knows the bound of the server.)
+const DefaultAttemptTimeout = 35 * time.Second
+
 // An Option changes Options. The same options serve New and a single call.
 type Option func(*Options)
+
+// WithAttemptTimeout bounds each attempt of a call to d (see
+// Options.AttemptTimeout); a negative d removes the bound, leaving the
+// call's context as the only one.
+func WithAttemptTimeout(d time.Duration) Option { return func(o *Options) { o.AttemptTimeout = d } }
 
 // WithHTTPClient sets the HTTP client that sends requests.
 func WithHTTPClient(c HTTPClient) Option { return func(o *Options) { o.HTTPClient = c } }
