@@ -2,6 +2,7 @@ package gen
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -30,6 +31,7 @@ type api struct {
 	// userFiles their files.
 	UserOps   []*operation
 	userFiles []string
+	userDocs  []string // the text of each of userFiles
 
 	sch       *schema.Schema
 	intro     *schema.ModelIntrospection
@@ -38,6 +40,9 @@ type api struct {
 	enums     map[string]*enumType
 	inputs    map[string]*inputType
 	models    map[string]bool // GraphQL type names that are models
+	// updateInputs are the Update<Model>Input types, the model's name
+	// upper-cased as the transformer does (UpdateNoteInput for note).
+	updateInputs map[string]bool
 }
 
 type modelAPI struct {
@@ -184,11 +189,12 @@ func buildAPI(pkg, pkgPath string, out *schema.Outputs, sch *schema.Schema) (*ap
 		Package: pkg, PkgPath: pkgPath,
 		sch: sch, intro: out.Data.ModelIntrospection,
 		fragments: map[string]*fragment{}, enums: map[string]*enumType{},
-		inputs: map[string]*inputType{}, models: map[string]bool{},
+		inputs: map[string]*inputType{}, models: map[string]bool{}, updateInputs: map[string]bool{},
 		names: newNamer("Client", "New", "Models", "Queries", "Mutations", "Subscriptions", "Option"),
 	}
 	for _, m := range a.intro.Models {
 		a.models[m.Name] = true
+		a.updateInputs["Update"+upperFirst(m.Name)+"Input"] = true
 	}
 	for _, m := range a.intro.Models {
 		if sch.Types[m.Name] == nil {
@@ -237,6 +243,42 @@ func buildAPI(pkg, pkgPath string, out *schema.Outputs, sch *schema.Schema) (*ap
 	return a, nil
 }
 
+// fragmentSpread matches a fragment spread; "... on T" is an inline
+// fragment, whose match is "on".
+var fragmentSpread = regexp.MustCompile(`\.\.\.\s*([_A-Za-z][_0-9A-Za-z]*)`)
+
+// dropUnused removes what no operation reaches, once every operation is
+// known (the hand-written ones too): genqlient refuses a fragment that no
+// operation spreads, and a model whose every operation is disabled
+// (disableOperations) has nothing to call.
+func (a *api) dropUnused() {
+	byName := map[string]*fragment{}
+	for _, f := range a.Fragments {
+		byName[f.Name] = f
+	}
+	used := map[string]bool{}
+	var reach func(text string)
+	reach = func(text string) {
+		for _, m := range fragmentSpread.FindAllStringSubmatch(text, -1) {
+			if f := byName[m[1]]; f != nil && !used[f.Name] {
+				used[f.Name] = true
+				reach(f.Text)
+			}
+		}
+	}
+	for _, op := range a.Operations {
+		reach(op.Text)
+	}
+	for _, d := range a.userDocs {
+		reach(d)
+	}
+	a.Fragments = slices.DeleteFunc(a.Fragments, func(f *fragment) bool { return !used[f.Name] })
+	a.Models = slices.DeleteFunc(a.Models, func(m *modelAPI) bool {
+		return m.Get == nil && m.List == nil && m.Create == nil && m.Update == nil && m.Delete == nil &&
+			len(m.Indexes) == 0 && len(m.Subscriptions) == 0
+	})
+}
+
 func (a *api) addModel(m *schema.Model) error {
 	frag := a.fragment(a.sch.Types[m.Name])
 	mm := &modelAPI{Name: m.Name, GoName: frag.Name, Field: goName(m.Name), Facade: a.names.name(goName(m.Name) + "Model")}
@@ -244,15 +286,18 @@ func (a *api) addModel(m *schema.Model) error {
 	if plural == "" {
 		plural = m.Name + "s"
 	}
+	// The transformer names the operations after the model with its first
+	// letter upper-cased (toUpper): model note has getNote and listNotes.
+	name, plural := upperFirst(m.Name), upperFirst(plural)
 	for _, o := range []struct {
 		dst               **operation
 		kind, field, verb string
 	}{
-		{&mm.Get, "query", "get" + m.Name, "reads a"},
+		{&mm.Get, "query", "get" + name, "reads a"},
 		{&mm.List, "query", "list" + plural, "lists"},
-		{&mm.Create, "mutation", "create" + m.Name, "creates a"},
-		{&mm.Update, "mutation", "update" + m.Name, "updates a"},
-		{&mm.Delete, "mutation", "delete" + m.Name, "deletes a"},
+		{&mm.Create, "mutation", "create" + name, "creates a"},
+		{&mm.Update, "mutation", "update" + name, "updates a"},
+		{&mm.Delete, "mutation", "delete" + name, "deletes a"},
 	} {
 		*o.dst = a.modelOperation(o.kind, o.field, o.verb, frag, o.dst == &mm.List)
 	}
@@ -268,7 +313,7 @@ func (a *api) addModel(m *schema.Model) error {
 		op.Call = mm.ListOptions.call("o")
 	}
 	for _, ev := range []string{"Create", "Update", "Delete"} {
-		op := a.modelOperation("subscription", "on"+ev+m.Name, "subscribes to", frag, false)
+		op := a.modelOperation("subscription", "on"+ev+name, "subscribes to", frag, false)
 		if op == nil {
 			continue
 		}
@@ -587,7 +632,7 @@ func (a *api) input(def *ast.Definition) *inputType {
 		return it
 	}
 	it := &inputType{Name: def.Name, GoName: a.names.name(goName(def.Name))}
-	it.TriState = strings.HasPrefix(def.Name, "Update") && strings.HasSuffix(def.Name, "Input") && a.models[strings.TrimSuffix(strings.TrimPrefix(def.Name, "Update"), "Input")]
+	it.TriState = a.updateInputs[def.Name]
 	it.Doc = fmt.Sprintf("%s is the GraphQL input %s.", it.GoName, def.Name)
 	if it.TriState {
 		it.Doc += " Optional fields are client.Nullable: leave a field unset to keep the stored value, client.Null to remove it."

@@ -62,6 +62,7 @@ func (a *api) addUserOperations(dir string) error {
 			return userOpError(rel, e, "check the field and argument names against graphql/schema.graphql")
 		}
 		a.userFiles = append(a.userFiles, rel)
+		a.userDocs = append(a.userDocs, string(src))
 		for _, od := range doc.Operations {
 			if err := a.addUserOperation(rel, od); err != nil {
 				return err

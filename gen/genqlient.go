@@ -47,7 +47,7 @@ func (a *api) genqlientConfig() *generate.Config {
 	if len(a.userFiles) > 0 {
 		cfg.Operations = append(cfg.Operations, customDir+"/*.graphql")
 	}
-	if len(a.fragments) > 0 {
+	if len(a.Fragments) > 0 {
 		// genqlient refuses a pattern that matches no file, and a backend
 		// of custom operations on scalars alone has no fragment.
 		cfg.Operations = append(generate.StringList{fragmentsDir + "/*.graphql"}, cfg.Operations...)

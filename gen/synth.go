@@ -100,7 +100,11 @@ func synthesize(intro *schema.ModelIntrospection, auth *authConfig, name string)
 	}
 	sch, err := schema.ParseSDL(name, []byte(sdl))
 	if err != nil {
-		return nil, fmt.Errorf("internal error: the synthesized schema does not load: %w\n%s", err, sdl)
+		line := 0
+		if e, ok := err.(*schema.Error); ok {
+			line = e.Line
+		}
+		return nil, fmt.Errorf("internal error: the synthesized schema does not load: %w%s", err, excerpt(sdl, line))
 	}
 	return sch, nil
 }
@@ -912,9 +916,11 @@ func (s *synth) sdl() (string, error) {
 		types = append(types, m.Name)
 	}
 	for _, m := range s.intro.Models {
-		if conn := "Model" + m.Name + "Connection"; s.connections[conn] {
-			types = append(types, conn)
-			objects[conn] = []sdlField{{name: "items", typ: "[" + m.Name + "]!"}, {name: "nextToken", typ: "String"}}
+		for _, conn := range slices.Compact([]string{"Model" + upperFirst(m.Name) + "Connection", "Model" + m.Name + "Connection"}) {
+			if s.connections[conn] {
+				types = append(types, conn)
+				objects[conn] = []sdlField{{name: "items", typ: "[" + m.Name + "]!"}, {name: "nextToken", typ: "String"}}
+			}
 		}
 	}
 	for _, nm := range s.intro.NonModels {
@@ -1152,28 +1158,41 @@ func (s *synth) modelOperations(mi *modelInfo) error {
 		plural = name + "s"
 	}
 	custom := !mi.autoID || mi.pk[0] != "id"
-	conn := "Model" + name + "Connection"
-	filter := "Model" + name + "FilterInput"
-	condition := "Model" + name + "ConditionInput"
+	// The model transformer names the connection and the inputs after the
+	// model with its first letter upper-cased (ModelNoteConnection for
+	// model note); the index and relational transformers after the model
+	// as declared (ModelnoteConnection, ModelnoteFilterInput, with the
+	// declared fields only). For a model named with a capital they are the
+	// same types.
+	conn := "Model" + upperFirst(name) + "Connection"
+	filter := "Model" + upperFirst(name) + "FilterInput"
+	condition := "Model" + upperFirst(name) + "ConditionInput"
+	relConn, relFilter := "Model"+name+"Connection", "Model"+name+"FilterInput"
 	opDirs := func(op string) []string { return s.auth.operationDirectives(mi.roles, op) }
 	addTypeDirs := func(typ string, dirs []string) { s.typeDirs[typ] = merge(s.typeDirs[typ], dirs...) }
 
-	// The connection type and the filter inputs.
-	hasConn := mi.ops["list"] || len(mi.Indexes()) > 0 || s.isHasManyTarget(name)
-	var connDirs []string
+	// The connection types and the filter inputs.
 	if mi.ops["list"] {
-		connDirs = opDirs("list")
-	}
-	for range mi.Indexes() {
-		connDirs = merge(connDirs, opDirs("list")...)
-		connDirs = merge(connDirs, opDirs("get")...)
-	}
-	if hasConn {
 		s.connections[conn] = true
-		addTypeDirs(conn, connDirs)
+		addTypeDirs(conn, opDirs("list"))
 	}
+	related := len(mi.Indexes()) > 0 || s.isHasManyTarget(name)
+	if related {
+		var dirs []string
+		for range mi.Indexes() {
+			dirs = merge(dirs, opDirs("list")...)
+			dirs = merge(dirs, opDirs("get")...)
+		}
+		s.connections[relConn] = true
+		addTypeDirs(relConn, dirs)
+	}
+	// The filter input serves the list query, the index queries and the
+	// hasMany fields, and the enum inputs the filter and the condition: a
+	// model without them has none (disableOperations).
+	anyMutation := mi.ops["create"] || mi.ops["update"] || mi.ops["delete"]
+	hasFilter := mi.ops["list"] || related
 	for _, f := range mi.filterFields() {
-		if f.Type.Enum == "" {
+		if f.Type.Enum == "" || !hasFilter && !anyMutation {
 			continue
 		}
 		in := s.filterInput(f)
@@ -1195,7 +1214,18 @@ func (s *synth) modelOperations(mi *modelInfo) error {
 			fields = append(fields, o, "ModelStringInput")
 		}
 	}
-	s.input(filter, fields...)
+	if hasFilter {
+		s.input(filter, fields...)
+	}
+	if related && relFilter != filter {
+		var fields []string
+		for _, f := range mi.declared {
+			if s.isFilterable(f) {
+				fields = append(fields, f.Name, s.filterInput(f))
+			}
+		}
+		s.input(relFilter, append(fields, "and", "["+relFilter+"]", "or", "["+relFilter+"]", "not", relFilter)...)
+	}
 
 	// Queries.
 	var pkArgs []string
@@ -1243,17 +1273,20 @@ func (s *synth) modelOperations(mi *modelInfo) error {
 		if sk != "" {
 			args += ", " + sk
 		}
-		args += ", sortDirection: ModelSortDirection, filter: " + filter + ", limit: Int, nextToken: String"
+		args += ", sortDirection: ModelSortDirection, filter: " + relFilter + ", limit: Int, nextToken: String"
 		d := merge(opDirs("list"), opDirs("get")...)
-		s.query = append(s.query, sdlField{name: idx.QueryField, args: args, typ: conn, dirs: d}.String())
+		s.query = append(s.query, sdlField{name: idx.QueryField, args: args, typ: relConn, dirs: d}.String())
 	}
 
 	// Mutations and their inputs.
-	anyMutation := mi.ops["create"] || mi.ops["update"] || mi.ops["delete"]
 	if anyMutation {
+		// The index transformer removes the primary key fields from the
+		// condition input, which it looks up by the model's declared name:
+		// a model named in lower case keeps them.
+		keysOut := upperFirst(name) == name
 		var cf []string
 		for _, f := range mi.declared {
-			if s.isFilterable(f) && !slices.Contains(mi.pk, f.Name) && !(f.Name == "id" && f.Type.Scalar == "ID") {
+			if s.isFilterable(f) && !(keysOut && slices.Contains(mi.pk, f.Name)) && !(f.Name == "id" && f.Type.Scalar == "ID") {
 				cf = append(cf, f.Name, s.filterInput(f))
 			}
 		}

@@ -25,6 +25,11 @@ func corpus(t *testing.T) []string {
 	dirs, err := filepath.Glob(filepath.Join(amplifyBackends, "*", "generated"))
 	require.NoError(t, err)
 	require.NotEmpty(t, dirs)
+	// The generator's own backends (testdata/amplify/README.md).
+	own, err := filepath.Glob(filepath.Join("testdata", "amplify", "*", "generated"))
+	require.NoError(t, err)
+	require.NotEmpty(t, own)
+	dirs = append(dirs, own...)
 	if extra := os.Getenv("AMPLIFYGEN_EXTRA_CORPUS"); extra != "" {
 		more, _ := filepath.Glob(filepath.Join(extra, "*"))
 		dirs = append(dirs, more...)

@@ -10,6 +10,14 @@
 // client calls them with its default auth mode, unless a call passes
 // client.WithAuthMode.) Given a schema, amplifygen uses it and prints a
 // warning for every place where it disagrees with model_introspection.
+//
+// amplifygen writes client.go, types.go, genqlient.go and the documents under
+// graphql/ (listed in graphql/.amplifygen-manifest), and only when the whole
+// generation succeeds. It never overwrites or removes a file it did not
+// write: a hand-written client.go, or a document of yours in
+// graphql/operations, stops it with an error naming the file and exit
+// status 1. Hand-written operations go in graphql/custom/, which it reads
+// and never writes.
 package main
 
 import (
@@ -24,7 +32,7 @@ func main() {
 	var cfg gen.Config
 	flag.StringVar(&cfg.Outputs, "outputs", "", "path of amplify_outputs.json (required)")
 	flag.StringVar(&cfg.Schema, "schema", "", "path of the AppSync schema: .graphql SDL or introspection .json (optional: synthesized from the outputs' model_introspection when absent)")
-	flag.StringVar(&cfg.Dir, "out", ".", "output directory, inside a Go module")
+	flag.StringVar(&cfg.Dir, "out", ".", "output directory, inside the Go module of the working directory")
 	flag.StringVar(&cfg.Package, "package", "", "package name (default: the output directory's name)")
 	flag.StringVar(&cfg.GenqlientConfig, "genqlient-config", "", "also write the annotated genqlient.yaml of the generation to this path")
 	flag.Usage = func() {
