@@ -30,6 +30,7 @@ type Client struct {
 	wsURL string
 	auth  Authorizer
 	o     Options
+	hc    *http.Client // Options.HTTPClient, following no redirect
 	red   redactor
 	log   *slog.Logger
 
@@ -37,12 +38,32 @@ type Client struct {
 	// changed.
 	wake chan struct{}
 
+	// st holds the connection's state and reports its changes.
+	st notifier
+	// bo is the reconnect backoff. It outlives a manager, so that the
+	// first attempt of the next one (a consumer subscribing again after
+	// a refused handshake) waits as a reconnect would. Only the running
+	// manager uses it; managers run one after the other (c.mgr).
+	bo backoffState
+
 	mu     sync.Mutex
 	subs   map[string]*Subscription
 	mgr    *manager
 	gen    uint64 // the current connection's number
 	closed bool
 }
+
+// backoffState is where the reconnect policy stands.
+type backoffState struct {
+	exp          int       // backoff exponent
+	failures     int       // connection attempts failed in a row
+	authFailures int       // of which refused as unauthorized
+	next         time.Time // the earliest time of the next attempt
+	cause        error     // why the last attempt failed or the last connection was lost
+}
+
+// State returns the connection's current state.
+func (c *Client) State() State { return c.st.state() }
 
 // manager is the goroutine that owns the connection.
 type manager struct {
@@ -71,11 +92,19 @@ func New(graphqlURL string, auth Authorizer, opts ...Option) (*Client, error) {
 	} else if u, err := url.Parse(wsURL); err != nil || (u.Scheme != "ws" && u.Scheme != "wss") || u.Host == "" {
 		return nil, fmt.Errorf("realtime: realtime URL %q is not an absolute ws(s) URL", wsURL)
 	}
+	// The handshake carries the credentials (the header parameter, the
+	// header- subprotocol): a redirect is never followed, to any host.
+	// net/http would forward the subprotocol, and AppSync does not
+	// redirect. The 3xx is answered as a refused handshake.
+	hc := *o.HTTPClient
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return &Client{
 		wsURL: wsURL,
 		auth:  auth,
 		o:     o,
+		hc:    &hc,
 		log:   o.Logger,
+		st:    notifier{f: o.OnState},
 		wake:  make(chan struct{}, 1),
 		subs:  map[string]*Subscription{},
 	}, nil
@@ -205,6 +234,9 @@ func (c *Client) Close() error {
 	if m != nil {
 		<-m.done
 	}
+	if c.st.state() != StateClosed {
+		c.st.set(StateChange{State: StateClosed})
+	}
 	return nil
 }
 
@@ -250,6 +282,10 @@ func (c *Client) round(m *manager) (context.Context, bool) {
 		m.cancel()
 	}
 	if len(c.subs) == 0 {
+		// After a give-up, the state stays failed until the next attempt.
+		if st := c.st.state(); st != StateFailed && st != StateClosed && st != StateIdle {
+			c.st.set(StateChange{State: StateIdle})
+		}
 		c.mgr = nil
 		return nil, false
 	}
@@ -262,19 +298,26 @@ func (c *Client) round(m *manager) (context.Context, bool) {
 // or no subscription is left, wait, connect again.
 func (c *Client) run(m *manager) {
 	defer close(m.done)
-	var (
-		exp          int           // backoff exponent
-		failures     int           // connection attempts failed in a row
-		authFailures int           // of which refused as unauthorized
-		wait         time.Duration // before the next attempt
-	)
+	bo := &c.bo
 	for {
 		ctx, ok := c.round(m)
 		if !ok {
 			return
 		}
+		wait := time.Until(bo.next)
+		if wait <= -c.o.Backoff.Max {
+			// No attempt for a while: start afresh.
+			bo.exp, bo.failures, bo.authFailures, bo.cause = 0, 0, 0, nil
+		}
+		attempt := bo.failures + 1
+		if bo.cause != nil {
+			wait = max(wait, 0)
+			c.st.set(StateChange{State: StateReconnecting, Attempt: attempt, Wait: wait, Err: bo.cause})
+			c.log.Info("realtime: reconnecting", "url", c.wsURL, "attempt", attempt, "in", wait)
+		} else {
+			c.st.set(StateChange{State: StateConnecting, Attempt: attempt})
+		}
 		if wait > 0 {
-			c.log.Info("realtime: reconnecting", "url", c.wsURL, "in", wait)
 			t := time.NewTimer(wait)
 			select {
 			case <-t.C:
@@ -283,53 +326,60 @@ func (c *Client) run(m *manager) {
 				continue
 			}
 		}
-		wait = 0
 		ws, keepAlive, err := c.connect(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
 				continue // no subscription left
 			}
-			failures++
+			bo.failures++
 			var ce *ConnectionError
 			if errors.As(err, &ce) && ce.authRejected() {
-				authFailures++
+				bo.authFailures++
 			} else {
-				authFailures = 0
+				bo.authFailures = 0
 			}
+			// Whatever comes next (a retry, or a new Subscribe after this
+			// one failed) waits the backoff.
+			bo.next = time.Now().Add(c.o.Backoff.delay(bo.exp, randInt63n))
+			bo.exp++
+			bo.cause = err
 			// A subscription that was never acknowledged fails with the
 			// connection it waited for: its Subscribe returns the error.
 			c.failWhere(func(s *Subscription) bool { return !s.everAcked }, err)
-			giveUp := authFailures >= c.o.MaxAuthFailures || (c.o.Backoff.MaxAttempts > 0 && failures >= c.o.Backoff.MaxAttempts)
-			if giveUp {
+			if bo.authFailures >= c.o.MaxAuthFailures || (c.o.Backoff.MaxAttempts > 0 && bo.failures >= c.o.Backoff.MaxAttempts) {
 				final := ConnectionError{Err: err}
 				if ce != nil {
 					final = *ce
 				}
-				final.Attempts = failures
-				c.log.Warn("realtime: giving up", "url", c.wsURL, "attempts", failures, "err", err)
+				final.Attempts = bo.failures
+				c.log.Warn("realtime: giving up", "url", c.wsURL, "attempts", bo.failures, "err", err)
+				c.st.set(StateChange{State: StateFailed, Attempt: bo.failures, Err: &final})
 				c.failWhere(func(*Subscription) bool { return true }, &final)
-				failures, authFailures, exp = 0, 0, 0
+				// The next Subscribe counts its attempts afresh, after the
+				// backoff: it is reconnecting after this failure.
+				bo.failures, bo.authFailures, bo.cause = 0, 0, &final
 				continue
 			}
-			wait = c.o.Backoff.delay(exp, randInt63n)
-			exp++
-			c.log.Warn("realtime: connection attempt failed", "url", c.wsURL, "attempt", failures, "err", err)
+			c.log.Warn("realtime: connection attempt failed", "url", c.wsURL, "attempt", bo.failures, "err", err)
 			continue
 		}
-		failures, authFailures = 0, 0
+		bo.failures, bo.authFailures, bo.cause = 0, 0, nil
+		c.st.set(StateChange{State: StateConnected})
 		c.log.Info("realtime: connected", "url", c.wsURL, "keepAliveTimeout", keepAlive)
 		up := time.Now()
 		cause := c.serve(ws, keepAlive)
 		if cause == nil {
 			c.log.Info("realtime: closed", "url", c.wsURL)
+			bo.next = time.Time{}
 			continue // no subscription left
 		}
 		if time.Since(up) >= c.o.Backoff.Max {
-			exp = 0
+			bo.exp = 0
 		}
 		c.markLost(cause)
-		wait = c.o.Backoff.delay(exp, randInt63n)
-		exp++
+		bo.next = time.Now().Add(c.o.Backoff.delay(bo.exp, randInt63n))
+		bo.exp++
+		bo.cause = cause
 		c.log.Warn("realtime: connection lost", "url", c.wsURL, "err", cause)
 	}
 }
@@ -417,7 +467,7 @@ func (c *Client) connect(parent context.Context) (*websocket.Conn, time.Duration
 		protocols = append(protocols, "header-"+base64.RawURLEncoding.EncodeToString(headerJSON))
 	}
 
-	ws, resp, err := websocket.Dial(ctx, u, &websocket.DialOptions{HTTPClient: c.o.HTTPClient, Subprotocols: protocols})
+	ws, resp, err := websocket.Dial(ctx, u, &websocket.DialOptions{HTTPClient: c.hc, Subprotocols: protocols})
 	if err != nil {
 		ce := fail(err).(*ConnectionError)
 		if resp != nil && resp.StatusCode != http.StatusSwitchingProtocols {
@@ -425,9 +475,9 @@ func (c *Client) connect(parent context.Context) (*websocket.Conn, time.Duration
 			if resp.Body != nil {
 				body, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
 				var p errorPayload
-				if json.Unmarshal(body, &p) == nil && len(p.Errors) > 0 {
-					ce.Errors, ce.codes = parseErrors(body)
-					ce.Errors = c.red.graphQLErrors(ce.Errors)
+				if json.Unmarshal(body, &p) == nil {
+					errs, codes := decodeErrors(p.Errors)
+					ce.Errors, ce.codes = c.red.graphQLErrors(errs), codes
 				}
 			}
 		}
@@ -448,32 +498,46 @@ func (c *Client) connect(parent context.Context) (*websocket.Conn, time.Duration
 			_ = ws.CloseNow()
 			return nil, 0, fail(fmt.Errorf("waiting for connection_ack: %w", err))
 		}
-		var m message
-		if err := json.Unmarshal(b, &m); err != nil {
+		keepAlive, acked, err := c.ackFrame(b)
+		if err != nil {
 			_ = ws.CloseNow()
-			return nil, 0, fail(fmt.Errorf("waiting for connection_ack: a message that is not JSON: %w", err))
-		}
-		switch m.Type {
-		case typeConnectionAck:
-			var p ackPayload
-			_ = json.Unmarshal(m.Payload, &p)
-			timeout := c.o.KeepAliveTimeout
-			switch {
-			case p.ConnectionTimeoutMs != nil && *p.ConnectionTimeoutMs > 0:
-				timeout = time.Duration(*p.ConnectionTimeoutMs) * time.Millisecond
-			case p.ConnectionTimeout != nil && *p.ConnectionTimeout > 0:
-				timeout = time.Duration(*p.ConnectionTimeout) * time.Millisecond
+			var ce *ConnectionError
+			if errors.As(err, &ce) {
+				return nil, 0, ce
 			}
-			return ws, timeout, nil
-		case typeConnectionError:
-			_ = ws.CloseNow()
-			errs, codes := parseErrors(m.Payload)
-			return nil, 0, &ConnectionError{Errors: c.red.graphQLErrors(errs), codes: codes}
-		case typeKeepAlive:
-		default:
-			c.log.Debug("realtime: unexpected message before connection_ack", "type", m.Type)
+			return nil, 0, fail(err)
+		}
+		if acked {
+			return ws, keepAlive, nil
 		}
 	}
+}
+
+// ackFrame handles one frame received before connection_ack: it reports
+// the keep-alive timeout when the frame is connection_ack, a
+// *ConnectionError for connection_error, an error for a frame that is not
+// JSON, and nothing for a frame to ignore.
+func (c *Client) ackFrame(b []byte) (keepAlive time.Duration, acked bool, err error) {
+	var m message
+	if err := json.Unmarshal(b, &m); err != nil {
+		return 0, false, fmt.Errorf("waiting for connection_ack: a message that is not JSON: %w", err)
+	}
+	switch m.Type {
+	case typeConnectionAck:
+		var p ackPayload
+		_ = json.Unmarshal(m.Payload, &p)
+		if timeout, ok := keepAliveOf(p, c.o.serverKeepAlive[0], c.o.serverKeepAlive[1]); ok {
+			return timeout, true, nil
+		}
+		return c.o.KeepAliveTimeout, true, nil
+	case typeConnectionError:
+		errs, codes := parseErrors(m.Payload)
+		return 0, false, &ConnectionError{Errors: c.red.graphQLErrors(errs), codes: codes}
+	case typeKeepAlive:
+	default:
+		c.log.Debug("realtime: unexpected message before connection_ack", "type", c.red.clip(m.Type, maxLoggedField))
+	}
+	return 0, false, nil
 }
 
 // connState is what serve knows of the subscriptions on one connection.
@@ -693,6 +757,10 @@ func (c *Client) serve(ws *websocket.Conn, keepAlive time.Duration) (lost error)
 	}
 }
 
+// maxLoggedField bounds the server's text (a message's type or id) that a
+// log line quotes: an id is a UUID, a type a short word.
+const maxLoggedField = 64
+
 // dispatch handles one received message; an error means the connection
 // is lost.
 func (c *Client) dispatch(raw []byte, cs *connState) error {
@@ -732,14 +800,17 @@ func (c *Client) dispatch(raw []byte, cs *connState) error {
 
 	case typeData:
 		if s == nil {
-			c.log.Debug("realtime: data for an unknown subscription", "id", m.ID)
+			c.log.Debug("realtime: data for an unknown subscription", "id", c.red.clip(m.ID, maxLoggedField))
 			return nil
 		}
 		var p dataPayload
+		var errs client.GraphQLErrors
 		if err := json.Unmarshal(m.Payload, &p); err != nil {
-			p = dataPayload{Errors: client.GraphQLErrors{{Message: "unreadable data payload: " + err.Error()}}}
+			errs = client.GraphQLErrors{{Message: "unreadable data payload (" + kindOf(m.Payload) + ")"}}
+		} else {
+			errs, _ = decodeErrors(p.Errors)
 		}
-		ev := Event{Data: p.Data, Errors: c.red.graphQLErrors(p.Errors), Payload: m.Payload}
+		ev := Event{Data: p.Data, Errors: c.red.graphQLErrors(errs), Payload: m.Payload}
 		if !s.q.push(ev) {
 			c.log.Debug("realtime: subscription buffer full, event dropped", "id", m.ID)
 		}
@@ -747,7 +818,7 @@ func (c *Client) dispatch(raw []byte, cs *connState) error {
 	case typeError:
 		if s == nil {
 			errs, _ := parseErrors(m.Payload)
-			c.log.Warn("realtime: error message", "id", m.ID, "err", c.red.graphQLErrors(errs))
+			c.log.Warn("realtime: error message", "id", c.red.clip(m.ID, maxLoggedField), "err", c.red.graphQLErrors(errs))
 			return nil
 		}
 		cs.forget(m.ID)
@@ -766,7 +837,7 @@ func (c *Client) dispatch(raw []byte, cs *connState) error {
 		return &ConnectionError{Errors: c.red.graphQLErrors(errs), codes: codes}
 
 	default:
-		c.log.Debug("realtime: ignoring a message of unknown type", "type", m.Type)
+		c.log.Debug("realtime: ignoring a message of unknown type", "type", c.red.clip(m.Type, maxLoggedField))
 	}
 	return nil
 }

@@ -194,7 +194,7 @@ func TestKeepAliveWatchdog(t *testing.T) {
 			f, auth := newAPIKeyFake(t)
 			f.ackTimeout = 300 // ms, and no ka at all
 			f.simulatorAck = simulatorAck
-			c := newClient(t, f.graphqlURL, auth)
+			c := newClient(t, f.graphqlURL, auth, realtime.WithServerKeepAliveRange(time.Millisecond, time.Hour))
 			s := subscribe(t, t.Context(), c, nil)
 			f.await("a second connection", kindOn("start", 2))
 			gap := nextGap(t, s)
@@ -210,7 +210,7 @@ func TestKeepAlivesKeepTheConnection(t *testing.T) {
 	f, auth := newAPIKeyFake(t)
 	f.ackTimeout = 3000
 	f.keepAlive = 20 * time.Millisecond
-	c := newClient(t, f.graphqlURL, auth)
+	c := newClient(t, f.graphqlURL, auth, realtime.WithServerKeepAliveRange(time.Millisecond, time.Hour))
 	s := subscribe(t, t.Context(), c, nil)
 	f.awaitN("keep-alives", 40, kind("ka")) // 800 ms of them, past a quarter of the timeout several times
 	assert.Equal(t, 1, f.count(kind("connect")))

@@ -65,13 +65,18 @@
 //
 // A connection that sends nothing (no ka, no other message) for
 // connection_ack's connectionTimeoutMs (the simulator's connectionTimeout
-// is read too; WithKeepAliveTimeout when neither is sent, default 5 min)
-// is dead. A dead or dropped connection, a connection_error, or a failed
-// write is followed by a reconnect after a wait drawn with full jitter
-// from [0, min(Max, Initial·2ⁿ)) (Backoff; defaults 1 s and 30 s, n
-// growing while attempts fail or connections do not last Max). Each
-// attempt asks the Authorizer afresh, so rotated tokens and credentials
-// are used. On the new connection every active subscription is started
+// is read too) is dead. The server's value is used within [10 s, 15 min]
+// (AppSync sends 300000 and a ka about every minute): a smaller one would
+// drop every healthy connection at once, a larger one leave a dead
+// connection unnoticed; WithKeepAliveTimeout (default 5 min) applies when
+// neither is a positive number. A dead or dropped connection, a
+// connection_error, or a failed write is followed by a reconnect after a
+// wait drawn with full jitter from [0, min(Max, Initial·2ⁿ)) (Backoff;
+// defaults 1 s and 30 s, n growing while attempts fail or connections do
+// not last Max). The wait applies to whatever makes the next attempt: a
+// consumer that calls Subscribe again after a refused handshake waits it
+// too, so a retry loop cannot hammer the endpoint. Each attempt asks the
+// Authorizer afresh, so rotated tokens and credentials are used. On the new connection every active subscription is started
 // again under its id; when its start_ack arrives, the consumer gets a
 // *GapError (Reconnects, Cause) before any later event: it should
 // re-query what it follows then, and misses nothing after. It is never
@@ -97,13 +102,47 @@
 //     connection is dropped and retried after backoff, and the
 //     subscription ends at the third failure in a row.
 //
+// # Connection state
+//
+// Client.State (Session.State, for a generated client's Realtime) returns
+// the connection's state, and WithStateFunc reports every change: StateConnecting, StateConnected, StateReconnecting (once
+// per attempt, with the attempt's number, the backoff before it and why
+// the connection was lost or the last attempt failed), StateIdle (no
+// subscription, no socket), StateFailed (the reconnect policy gave up),
+// StateClosed. A service hears of a server that refuses its reconnects
+// while it does, not only when a gap or an end finally comes. The
+// function is called from a goroutine of the client, one change at a
+// time and in order; it never holds up the connection and may call the
+// Client (Close included). While it is slow the changes wait, the oldest
+// dropped past 64.
+//
 // # Errors and secrets
 //
 // Errors are typed: *GapError (errors.Is(err, ErrGap); not final),
 // *EventError (from Values; not final), *SubscriptionError and
 // *ConnectionError (errors.As reaches the server's client.GraphQLErrors
-// with their ErrorType), ErrClosed, ErrStartTimeout,
-// ErrKeepAliveTimeout. API keys, tokens, session tokens, signatures and
-// the encoded header (in the URL and the subprotocol) are removed from
-// every error and log line (WithLogger; nothing is logged by default).
+// with their ErrorType; StatusCode for a refused handshake), ErrClosed,
+// ErrStartTimeout, ErrKeepAliveTimeout, ErrProtocol. Their methods accept
+// a nil receiver and nil entries in Errors. A server's errors list is read
+// whatever its shape: null entries are dropped, an entry that is not an
+// object is kept as an error saying so, a field of the wrong type is left
+// empty, and an errors member that is a single object or a string still
+// counts.
+//
+// A redirect of the WebSocket handshake (301, 302, 307, 308) is never
+// followed, whatever the HTTP client given: the handshake carries the
+// credentials, which must not reach another host. It fails as a
+// *ConnectionError with the 3xx StatusCode, retried like any refused
+// handshake.
+//
+// API keys, tokens, session tokens, signatures and the encoded header (in
+// the URL and the subprotocol) are removed from every error and log line
+// (WithLogger; nothing is logged by default), in every form a server may
+// echo them in (as they are, URL-escaped, JSON-escaped), from every string
+// of the server's errors: message, errorType, errorInfo, data, path and
+// the locations' sourceName (errorInfo and data stay the JSON they were).
+// The redactor remembers the 64 secrets used most recently, so that a
+// credential rotated months ago is no longer looked for while one in use
+// always is. Log lines quote at most 64 bytes of a message's type or id,
+// and no error quotes the raw bytes of a frame.
 package realtime

@@ -1,14 +1,18 @@
 package realtime
 
 import (
+	"bytes"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
+	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/go-amplify/data/client"
+	"github.com/go-amplify/data/client/internal/redact"
 )
 
 // ErrGap is matched (errors.Is) by a *GapError: events of the subscription
@@ -54,6 +58,9 @@ type GapError struct {
 }
 
 func (e *GapError) Error() string {
+	if e == nil {
+		return "realtime: events may have been missed"
+	}
 	var parts []string
 	if e.Reconnects > 0 {
 		s := fmt.Sprintf("reconnected %d time(s)", e.Reconnects)
@@ -65,6 +72,9 @@ func (e *GapError) Error() string {
 	if e.Dropped > 0 {
 		parts = append(parts, fmt.Sprintf("%d event(s) dropped because the consumer was slow", e.Dropped))
 	}
+	if len(parts) == 0 {
+		return "realtime: events may have been missed"
+	}
 	return "realtime: events may have been missed: " + strings.Join(parts, "; ")
 }
 
@@ -72,7 +82,12 @@ func (e *GapError) Error() string {
 func (e *GapError) Is(target error) bool { return target == ErrGap }
 
 // Unwrap returns the cause of the last reconnect.
-func (e *GapError) Unwrap() error { return e.Cause }
+func (e *GapError) Unwrap() error {
+	if e == nil {
+		return nil
+	}
+	return e.Cause
+}
 
 // EventError is the errors list that came with one data event (a field
 // resolver failed; the partial data is in the event). It is not the end of
@@ -87,20 +102,29 @@ type EventError struct {
 }
 
 func (e *EventError) Error() string {
+	if e == nil {
+		return "realtime: event error"
+	}
+	errs := present(e.Errors)
 	switch {
-	case e.Err != nil && len(e.Errors) > 0:
-		return "realtime: event did not decode: " + e.Err.Error() + " (it came with errors: " + e.Errors.Error() + ")"
+	case e.Err != nil && len(errs) > 0:
+		return "realtime: event did not decode: " + e.Err.Error() + " (it came with errors: " + errs.Error() + ")"
 	case e.Err != nil:
 		return "realtime: event did not decode: " + e.Err.Error()
+	case len(errs) == 0:
+		return "realtime: event error"
 	}
-	return "realtime: event with errors: " + e.Errors.Error()
+	return "realtime: event with errors: " + errs.Error()
 }
 
 // Unwrap returns the GraphQL errors and the decoding error.
 func (e *EventError) Unwrap() []error {
+	if e == nil {
+		return nil
+	}
 	var out []error
-	if len(e.Errors) > 0 {
-		out = append(out, e.Errors)
+	if errs := present(e.Errors); len(errs) > 0 {
+		out = append(out, errs)
 	}
 	if e.Err != nil {
 		out = append(out, e.Err)
@@ -129,34 +153,44 @@ type SubscriptionError struct {
 }
 
 func (e *SubscriptionError) Error() string {
+	if e == nil {
+		return "realtime: subscription error"
+	}
 	var b strings.Builder
 	b.WriteString("realtime: subscription")
 	if e.Operation != "" {
 		b.WriteString(" " + e.Operation)
 	}
 	b.WriteString(": ")
-	switch {
-	case len(e.Errors) > 0:
-		b.WriteString(e.Errors.Error())
+	switch errs := present(e.Errors); {
+	case len(errs) > 0:
+		b.WriteString(errs.Error())
 	case e.Err != nil:
 		b.WriteString(e.Err.Error())
-	default:
+	case e.Reason != "":
 		b.WriteString(e.Reason)
+	default:
+		b.WriteString("ended")
 	}
 	return b.String()
 }
 
 // Unwrap returns the GraphQL errors or the cause.
 func (e *SubscriptionError) Unwrap() error {
-	if len(e.Errors) > 0 {
-		return e.Errors
+	if e == nil {
+		return nil
+	}
+	if errs := present(e.Errors); len(errs) > 0 {
+		return errs
 	}
 	return e.Err
 }
 
 // HasType reports whether the server's errors have the given errorType
 // (Unauthorized, UnauthorizedException, ...).
-func (e *SubscriptionError) HasType(errorType string) bool { return e.Errors.HasType(errorType) }
+func (e *SubscriptionError) HasType(errorType string) bool {
+	return e != nil && present(e.Errors).HasType(errorType)
+}
 
 // ConnectionError is a failure to open the realtime connection: the
 // WebSocket handshake failed (StatusCode is the HTTP status), the server
@@ -165,7 +199,7 @@ func (e *SubscriptionError) HasType(errorType string) bool { return e.Errors.Has
 // the reconnect policy gives up, every active subscription ends with it.
 type ConnectionError struct {
 	// StatusCode is the HTTP status of a refused WebSocket handshake
-	// (401, 403, ...), or 0.
+	// (401, 403, ...; a redirect, 3xx, is never followed), or 0.
 	StatusCode int
 	// Errors are the errors of a connection_error message.
 	Errors client.GraphQLErrors
@@ -179,6 +213,10 @@ type ConnectionError struct {
 }
 
 func (e *ConnectionError) Error() string {
+	if e == nil {
+		return "realtime: connection error"
+	}
+	errs := present(e.Errors)
 	var b strings.Builder
 	b.WriteString("realtime: connection")
 	if e.Attempts > 0 {
@@ -188,11 +226,14 @@ func (e *ConnectionError) Error() string {
 	switch {
 	case e.StatusCode != 0:
 		fmt.Fprintf(&b, "WebSocket handshake refused with HTTP %d", e.StatusCode)
-		if len(e.Errors) > 0 {
-			b.WriteString(": " + e.Errors.Error())
+		if isRedirect(e.StatusCode) {
+			b.WriteString(" (a redirect, not followed: the request carries credentials)")
 		}
-	case len(e.Errors) > 0:
-		b.WriteString("connection_error: " + e.Errors.Error())
+		if len(errs) > 0 {
+			b.WriteString(": " + errs.Error())
+		}
+	case len(errs) > 0:
+		b.WriteString("connection_error: " + errs.Error())
 	case e.Err != nil:
 		b.WriteString(e.Err.Error())
 	default:
@@ -203,8 +244,11 @@ func (e *ConnectionError) Error() string {
 
 // Unwrap returns the GraphQL errors or the cause.
 func (e *ConnectionError) Unwrap() error {
-	if len(e.Errors) > 0 {
-		return e.Errors
+	if e == nil {
+		return nil
+	}
+	if errs := present(e.Errors); len(errs) > 0 {
+		return errs
 	}
 	return e.Err
 }
@@ -212,10 +256,13 @@ func (e *ConnectionError) Unwrap() error {
 // authRejected reports whether the server refused the credentials: an HTTP
 // 401/403 handshake or a connection_error whose type or code says so.
 func (e *ConnectionError) authRejected() bool {
+	if e == nil {
+		return false
+	}
 	if e.StatusCode == 401 || e.StatusCode == 403 {
 		return true
 	}
-	for _, ge := range e.Errors {
+	for _, ge := range present(e.Errors) {
 		t := strings.ToLower(ge.ErrorType)
 		if strings.Contains(t, "unauthorized") || strings.Contains(t, "forbidden") || strings.Contains(t, "notauthorized") ||
 			strings.Contains(t, "signature") || strings.Contains(t, "unrecognizedclient") {
@@ -230,32 +277,52 @@ func (e *ConnectionError) authRejected() bool {
 	return false
 }
 
-// redactor remembers the secrets used lately (header values and their
-// encodings) and removes them from error and log text. It keeps a bounded
-// number of them: credentials rotate over months of reconnects.
-type redactor struct {
-	mu      sync.Mutex
-	secrets []string
+// present returns es without its nil entries: es itself when it has none.
+// The decoder never makes a nil entry, but a consumer may build an error
+// with one, and client.GraphQLErrors' methods need not expect it.
+func present(es client.GraphQLErrors) client.GraphQLErrors {
+	if !slices.Contains(es, nil) {
+		return es
+	}
+	out := make(client.GraphQLErrors, 0, len(es))
+	for _, e := range es {
+		if e != nil {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
+// isRedirect reports whether status is an HTTP redirect.
+func isRedirect(status int) bool { return status >= 300 && status < 400 }
+
+// redactor remembers the secrets used lately (header values and their
+// encodings) and removes every form of them (package redact: as they are,
+// URL-escaped, JSON-escaped) from error and log text. It keeps a bounded
+// number of them, the most recently used: credentials rotate over months
+// of reconnects, and a secret still in use never ages out.
+type redactor struct {
+	mu      sync.Mutex
+	secrets []string // least recently used first
+}
+
+// maxSecrets bounds the secrets a redactor remembers: those of the current
+// connection and starts, and of enough recent ones that an error about an
+// older message is still cleaned.
 const maxSecrets = 64
 
-// add records the secret values of an auth header map and of its encoded
-// forms (the header query parameter and subprotocol).
+// add records secret values, or marks them as used again.
 func (r *redactor) add(values ...string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, v := range values {
-		if len(v) < 4 {
+		if len(v) < redact.MinLen {
 			continue
 		}
 		// A secret seen again moves to the newest end, so one still in use
 		// is never the one that ages out.
-		for i, s := range r.secrets {
-			if s == v {
-				r.secrets = append(r.secrets[:i], r.secrets[i+1:]...)
-				break
-			}
+		if i := slices.Index(r.secrets, v); i >= 0 {
+			r.secrets = slices.Delete(r.secrets, i, i+1)
 		}
 		r.secrets = append(r.secrets, v)
 	}
@@ -278,32 +345,36 @@ func (r *redactor) addHeaders(h map[string]string) {
 	r.add(vals...)
 }
 
-// addEncoded records the encoded forms of a header JSON.
+// addEncoded records the encodings of a header JSON: base64 in the header
+// query parameter (its query-escaped form is one of the forms redact
+// removes) and base64url in the header- subprotocol.
 func (r *redactor) addEncoded(headerJSON []byte) {
-	std := base64.StdEncoding.EncodeToString(headerJSON)
-	r.add(std, url.QueryEscape(std), base64.RawURLEncoding.EncodeToString(headerJSON))
+	r.add(base64.StdEncoding.EncodeToString(headerJSON), base64.RawURLEncoding.EncodeToString(headerJSON))
 }
 
+// string returns s with every form of every secret removed.
 func (r *redactor) string(s string) string {
+	if s == "" {
+		return s
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	// Longest first, so that an encoded form is removed whole.
-	for _, sec := range sortedByLength(r.secrets) {
-		if strings.Contains(s, sec) {
-			s = strings.ReplaceAll(s, sec, "[REDACTED]")
-		}
-	}
-	return s
+	return redact.Replace(s, r.secrets)
 }
 
-func sortedByLength(in []string) []string {
-	out := append([]string(nil), in...)
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && len(out[j]) > len(out[j-1]); j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
+// clip returns s redacted, then cut to at most n bytes: server text that
+// goes into a log line. Redacting first means no cut leaves a piece of a
+// secret that the redactor would no longer recognise.
+func (r *redactor) clip(s string, n int) string {
+	s = r.string(s)
+	if len(s) <= n {
+		return s
 	}
-	return out
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
 
 // error returns err with secrets removed from its text, keeping the chain
@@ -319,14 +390,66 @@ func (r *redactor) error(err error) error {
 	return err
 }
 
-// graphQLErrors removes secrets from the messages of es.
+// graphQLErrors removes secrets from every string of es: message,
+// errorType, errorInfo and data (JSON), path elements and the locations'
+// sourceName. A server may echo any of them.
 func (r *redactor) graphQLErrors(es client.GraphQLErrors) client.GraphQLErrors {
 	for _, e := range es {
-		if e != nil {
-			e.Message = r.string(e.Message)
+		if e == nil {
+			continue
+		}
+		e.Message = r.string(e.Message)
+		e.ErrorType = r.string(e.ErrorType)
+		e.ErrorInfo = r.json(e.ErrorInfo)
+		e.Data = r.json(e.Data)
+		for i, p := range e.Path {
+			e.Path[i] = r.value(p)
+		}
+		for i := range e.Locations {
+			e.Locations[i].SourceName = r.string(e.Locations[i].SourceName)
 		}
 	}
 	return es
+}
+
+// json returns raw with secrets removed from its strings (keys included),
+// keeping its shape; raw without a secret is returned as it is. Should a
+// secret span more than one string, the whole value becomes a JSON string
+// of the redacted text.
+func (r *redactor) json(raw json.RawMessage) json.RawMessage {
+	if len(raw) == 0 || r.string(string(raw)) == string(raw) {
+		return raw
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if dec.Decode(&v) == nil {
+		if b, err := json.Marshal(r.value(v)); err == nil && r.string(string(b)) == string(b) {
+			return b
+		}
+	}
+	b, _ := json.Marshal(r.string(string(raw)))
+	return b
+}
+
+// value returns a decoded JSON value with secrets removed from its strings.
+func (r *redactor) value(v any) any {
+	switch v := v.(type) {
+	case string:
+		return r.string(v)
+	case []any:
+		for i := range v {
+			v[i] = r.value(v[i])
+		}
+		return v
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, x := range v {
+			out[r.string(k)] = r.value(x)
+		}
+		return out
+	}
+	return v
 }
 
 type redactedError struct {

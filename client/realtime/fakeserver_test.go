@@ -43,7 +43,7 @@ type fakeAppSync struct {
 	apiKey       string   // apiKey mode
 	tokens       []string // token mode: the tokens that pass (a test may add)
 	verifier     *sigv4verify.Verifier
-	ackTimeout   int64         // connection_ack's timeout in ms (default 300000)
+	ackTimeout   any           // connection_ack's timeout in ms (default 300000); any JSON value
 	simulatorAck bool          // say connectionTimeout, as amplify-appsync-simulator
 	keepAlive    time.Duration // send ka this often (0: never)
 
@@ -92,7 +92,7 @@ type fakeConn struct {
 
 func newFakeAppSync(t *testing.T, mode string) *fakeAppSync {
 	t.Helper()
-	f := &fakeAppSync{t: t, mode: mode, conns: map[int]*fakeConn{}, changed: make(chan struct{}), ackTimeout: 300000}
+	f := &fakeAppSync{t: t, mode: mode, conns: map[int]*fakeConn{}, changed: make(chan struct{}), ackTimeout: int64(300000)}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	u, _ := url.Parse(f.srv.URL)
 	f.host = u.Host

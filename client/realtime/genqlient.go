@@ -313,21 +313,10 @@ func errorResponse(err error) json.RawMessage {
 		errs = []gqlError{{Message: gap.Error(), Extensions: map[string]any{
 			"errorType": GapErrorType, "reconnects": gap.Reconnects, "dropped": gap.Dropped,
 		}}}
-	case errors.As(err, &se) && len(se.Errors) > 0:
-		for _, e := range se.Errors {
-			ge := toGQLError(e)
-			ge.Message = se.Error()
-			if len(se.Errors) > 1 {
-				ge.Message = "realtime: subscription " + se.Operation + ": " + e.Error()
-			}
-			errs = append(errs, ge)
-		}
-	case errors.As(err, &ce) && len(ce.Errors) > 0:
-		for _, e := range ce.Errors {
-			ge := toGQLError(e)
-			ge.Message = ce.Error()
-			errs = append(errs, ge)
-		}
+	case errors.As(err, &se) && len(present(se.Errors)) > 0:
+		errs = entries(present(se.Errors), se.Error, "realtime: subscription "+se.Operation+": ")
+	case errors.As(err, &ce) && len(present(ce.Errors)) > 0:
+		errs = entries(present(ce.Errors), ce.Error, "realtime: connection: ")
 	default:
 		errs = []gqlError{{Message: err.Error()}}
 	}
@@ -336,4 +325,22 @@ func errorResponse(err error) json.RawMessage {
 		Errors []gqlError `json:"errors"`
 	}{Errors: errs})
 	return b
+}
+
+// entries converts the errors of a *SubscriptionError or *ConnectionError:
+// a single one carries the whole error's text (whole), each of several its
+// own text after prefix, so that the response grows with the errors and
+// not with their square.
+func entries(es client.GraphQLErrors, whole func() string, prefix string) []gqlError {
+	out := make([]gqlError, 0, len(es))
+	for _, e := range es {
+		ge := toGQLError(e)
+		if len(es) == 1 {
+			ge.Message = whole()
+		} else {
+			ge.Message = prefix + e.Error()
+		}
+		out = append(out, ge)
+	}
+	return out
 }

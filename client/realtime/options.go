@@ -14,7 +14,9 @@ type Options struct {
 	RealtimeURL string
 
 	// HTTPClient performs the WebSocket handshake. Default
-	// http.DefaultClient.
+	// http.DefaultClient. Its CheckRedirect is not used: the client
+	// follows no redirect of the handshake, which carries the
+	// credentials (it fails with a *ConnectionError of the 3xx status).
 	HTTPClient *http.Client
 
 	// HeaderSubprotocol also offers the auth headers as a second
@@ -43,7 +45,9 @@ type Options struct {
 
 	// KeepAliveTimeout is how long the connection may stay silent (no ka,
 	// no other message) before it is deemed dead, when connection_ack
-	// names no connectionTimeoutMs. Default 5 minutes (AppSync's value).
+	// names no connectionTimeoutMs (or one that is not a positive number).
+	// Default 5 minutes (AppSync's value). A server's connectionTimeoutMs
+	// is used within [10 s, 15 min].
 	KeepAliveTimeout time.Duration
 
 	// MaxMessageBytes bounds the size of one received message; a larger
@@ -58,6 +62,20 @@ type Options struct {
 	// afresh, so a token or credentials refreshed meanwhile get through.
 	MaxAuthFailures int
 
+	// serverKeepAlive is the range of a server's connectionTimeoutMs
+	// (minServerKeepAlive, maxServerKeepAlive; tests narrow it).
+	serverKeepAlive [2]time.Duration
+
+	// OnState is called with every change of the connection's state
+	// (connecting, connected, reconnecting with each attempt's number,
+	// wait and cause, idle, failed, closed), so that a service can alert
+	// while the server refuses its reconnects. It is called from a
+	// goroutine of the client, one call at a time, in order; it never
+	// holds up the connection, and may call the Client's methods (Close
+	// included). While it is slow, the changes wait, the oldest dropped
+	// past 64; Client.State is always current. Default: none.
+	OnState func(StateChange)
+
 	// Logger receives connection events (connected, lost, reconnecting,
 	// gave up) at Info and Warn, and protocol oddities at Debug. Nothing
 	// logged holds a secret. Default: no logging.
@@ -68,7 +86,10 @@ type Options struct {
 // Before reconnect attempt n (0 after a drop, counting up while attempts
 // fail or connections do not last), the client waits a random duration in
 // [0, min(Max, Initial·2ⁿ)). The exponent goes back to 0 once a connection
-// has stayed up for Max.
+// has stayed up for Max, or no attempt was made for Max. The wait applies
+// to the next attempt whatever makes it: a Subscribe called again after
+// one failed with a refused handshake waits it too, so a consumer that
+// retries in a loop makes attempts at the backoff's rate.
 type Backoff struct {
 	// Initial is the cap of the first wait. Default 1 s.
 	Initial time.Duration
@@ -131,6 +152,10 @@ func WithMaxMessageBytes(n int64) Option { return func(o *Options) { o.MaxMessag
 // row end every subscription.
 func WithMaxAuthFailures(n int) Option { return func(o *Options) { o.MaxAuthFailures = n } }
 
+// WithStateFunc sets the function called with every change of the
+// connection's state (see Options.OnState).
+func WithStateFunc(f func(StateChange)) Option { return func(o *Options) { o.OnState = f } }
+
 // WithLogger sets the logger of connection events.
 func WithLogger(l *slog.Logger) Option { return func(o *Options) { o.Logger = l } }
 
@@ -161,6 +186,9 @@ func (o *Options) setDefaults() {
 	}
 	if o.KeepAliveTimeout <= 0 {
 		o.KeepAliveTimeout = 5 * time.Minute
+	}
+	if o.serverKeepAlive == [2]time.Duration{} {
+		o.serverKeepAlive = [2]time.Duration{minServerKeepAlive, maxServerKeepAlive}
 	}
 	if o.MaxMessageBytes <= 0 {
 		o.MaxMessageBytes = 1 << 20

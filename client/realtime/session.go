@@ -67,6 +67,19 @@ func (s *Session) Close() error {
 	return rt.Close()
 }
 
+// State returns the state of the session's connection: StateIdle before
+// the first subscription and after Close (a later Subscribe dials again).
+// NewSession's WithStateFunc reports every change.
+func (s *Session) State() State {
+	s.mu.Lock()
+	rt := s.rt
+	s.mu.Unlock()
+	if rt == nil {
+		return StateIdle
+	}
+	return rt.State()
+}
+
 // Field yields f of each value of seq, and its errors as they are: the
 // generated methods use it to yield the subscription field's value (the
 // *Todo of onCreateTodo) rather than the whole response.

@@ -15,7 +15,8 @@ type Event struct {
 	// Data is the payload's data member, e.g. {"onCreateTodo": {...}}.
 	Data json.RawMessage
 	// Errors are the errors that came with this event (a field resolver
-	// failed); Data then holds the partial result. Secrets are removed.
+	// failed); Data then holds the partial result. Secrets are removed
+	// from every field, and null entries the server sent are dropped.
 	Errors client.GraphQLErrors
 	// Payload is the whole payload as received, {"data": ..., "errors": ...}.
 	Payload json.RawMessage
