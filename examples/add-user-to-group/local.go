@@ -12,6 +12,7 @@ import (
 	"github.com/go-amplify/data/client"
 	"github.com/go-amplify/data/examples/add-user-to-group/amplifydata"
 	"github.com/go-amplify/data/examples/add-user-to-group/function"
+	"github.com/go-amplify/data/examples/add-user-to-group/function/echo"
 	"github.com/go-amplify/data/schema"
 )
 
@@ -49,11 +50,7 @@ func runLocal(ctx context.Context, stdout, stderr io.Writer) error {
 		appsynctest.Handle("addUserToGroup", appsynctest.Typed(func(ctx context.Context, ev function.Event) (json.RawMessage, error) {
 			return handler.Handle(ctx, ev)
 		}), appsynctest.AllowGroups("ADMINS")),
-		appsynctest.Handle("echo", appsynctest.Typed(func(_ context.Context, ev struct {
-			Arguments amplifydata.EchoArgs `json:"arguments"`
-		}) (string, error) {
-			return ev.Arguments.Msg, nil
-		}), appsynctest.AllowAuthenticated()),
+		appsynctest.Handle("echo", appsynctest.Typed(echo.Handle), appsynctest.AllowAuthenticated()),
 	)
 	if err != nil {
 		return err

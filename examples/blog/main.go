@@ -30,6 +30,7 @@ import (
 	"github.com/go-amplify/data/appsynctest"
 	"github.com/go-amplify/data/client"
 	"github.com/go-amplify/data/examples/blog/blogdata"
+	"github.com/go-amplify/data/examples/blog/function"
 	"github.com/go-amplify/data/schema"
 )
 
@@ -59,28 +60,18 @@ func run(ctx context.Context, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	// postStats is resolved by a function; here a Go func that counts the
-	// blog's posts with the data API, as a Gen 2 function granted access
-	// does with its own IAM role.
+	// postStats is resolved by the blog's Go function (./function), which
+	// calls the data API back with its own IAM role, as a Gen 2 function
+	// granted access does; here the role is one the server knows.
 	var srv *appsynctest.Server
 	srv, err = appsynctest.Start(appsynctest.Backend{Outputs: outputs, Schema: sch},
 		appsynctest.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))),
-		appsynctest.Handle("postStats", appsynctest.Typed(func(ctx context.Context, ev struct {
-			Arguments blogdata.PostStatsArgs `json:"arguments"`
-		}) (*blogdata.PostStats, error) {
-			fn, err := blogdata.New(srv.Outputs(), client.WithCredentials(srv.IAMCredentials()), client.WithAuthMode(client.AuthIAM))
+		appsynctest.Handle("postStats", appsynctest.Typed(func(ctx context.Context, ev blogdata.PostStatsEvent) (*blogdata.PostStats, error) {
+			data, err := blogdata.New(srv.Outputs(), client.WithCredentials(srv.IAMCredentials()), client.WithAuthMode(client.AuthIAM))
 			if err != nil {
 				return nil, err
 			}
-			stats := &blogdata.PostStats{}
-			for p, err := range fn.Models.Blog.PostsAll(ctx, &blogdata.Blog{ID: ev.Arguments.BlogID}, blogdata.PostListOptions{}) {
-				if err != nil {
-					return nil, err
-				}
-				stats.Count++
-				stats.Tags = append(stats.Tags, p.Tags...)
-			}
-			return stats, nil
+			return (&function.Handler{Data: data}).Handle(ctx, ev)
 		}), appsynctest.AllowAuthenticated(), appsynctest.AllowPublicAPIKey()),
 	)
 	if err != nil {

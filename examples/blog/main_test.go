@@ -22,13 +22,13 @@ func TestRun(t *testing.T) {
 
 // TestBackendIsTheFixture checks that the example's schema and outputs are
 // the ones Amplify's transformer made for the blog backend of
-// schema/testdata/amplify, whose resource.ts is amplify/data/resource.ts.
+// schema/testdata/amplify, whose resource.ts is amplify/data/schema.ts (amplify/data/resource.ts defines the data resource with it).
 func TestBackendIsTheFixture(t *testing.T) {
 	fixture := filepath.Join("..", "..", "schema", "testdata", "amplify", "backends", "blog")
 	for copy, orig := range map[string]string{
-		"amplify/schema.graphql":   "generated/appsync.graphql",
-		"amplify_outputs.json":     "generated/amplify_outputs.json",
-		"amplify/data/resource.ts": "resource.ts",
+		"amplify/schema.graphql": "generated/appsync.graphql",
+		"amplify_outputs.json":   "generated/amplify_outputs.json",
+		"amplify/data/schema.ts": "resource.ts",
 	} {
 		want, err := os.ReadFile(filepath.Join(fixture, orig))
 		require.NoError(t, err)

@@ -1,5 +1,6 @@
 // Package function is the Go version of the seed's add-user-to-group
-// Lambda function (amplify/data/add-user-to-group/handler.ts): the resolver
+// Lambda function (the guide's handler.ts; amplify/data/add-user-to-group/
+// resource.ts declares it with defineGoFunction): the resolver
 // of the custom mutation addUserToGroup, which adds a user to a Cognito
 // user pool group with AdminAddUserToGroup.
 //

@@ -17,16 +17,20 @@
 // mutation, allowed for group ADMINS only) plus a Todo model and an echo
 // query, so that the example exercises models, enums and queries as well.
 import type { ClientSchema } from "@aws-amplify/backend"
-import { a, defineData, defineFunction } from "@aws-amplify/backend"
+import { a, defineData } from "@aws-amplify/backend"
+import { defineGoFunction } from "../../../go-function/define-go-function"
 // The seed imports this from "./resource", which is this file; the function
 // is defined in ./add-user-to-group/resource.ts.
 import { addUserToGroup } from "./add-user-to-group/resource"
 
-// echoFn resolves the echo query: it returns msg (its handler is not kept
-// in this example).
-export const echoFn = defineFunction({
+// echoFn resolves the echo query: it returns msg. It is the Go package
+// ../../function/echo, built from ../../function/cmd/echo-function; it is
+// granted nothing, so it stays in Amplify's function stack. It is built for
+// x86_64, the seed's function for arm64: either works.
+export const echoFn = defineGoFunction({
   name: "echoFn",
-  entry: "./echo/handler.ts",
+  entry: "../../function/cmd/echo-function",
+  architecture: "x86_64",
 })
 
 const schema = a.schema({
