@@ -24,6 +24,28 @@
 //     'Query' is undefined @ 'x'"); resolver errors with path, data,
 //     errorType, errorInfo and locations; malformed requests with HTTP 400
 //     and MalformedHttpRequestException.
+//   - Requests are limited before they cost what they ask for (Limits,
+//     WithLimits), so that a hostile document is answered in milliseconds
+//     with bounded memory. A body (or GET query string) over 1 MiB is an
+//     HTTP 413 MalformedHttpRequestException. A document of more than
+//     15,000 tokens, or nesting brackets more than 100 deep, is refused
+//     before it is parsed, with graphql-java's InvalidSyntax error
+//     ("Invalid Syntax : More than 15,000 'grammar' tokens have been
+//     presented. To prevent Denial Of Service attacks, parsing has been
+//     cancelled. offending token ..."); one whose operations spread their
+//     fragments so often that validating it would visit more than 60,000
+//     selections, before it is validated. Fields that share a response key
+//     are merged as CollectFields merges them and executed once, however
+//     often the document repeats them, and checked for conflicts in linear
+//     time. While a request executes: the API's query depth limit (none
+//     unless set, as on AppSync; the fields past it fail with
+//     QueryDepthLimitReached, their null propagating), at most 10,000
+//     resolvers (the rest fail with ResolverExecutionLimitReached and do
+//     not run), 30 seconds (the response is then data null and one
+//     ExecutionTimeout error, "Execution timed out.", at the field being
+//     resolved; handlers get the deadline in their context and are not
+//     waited for past it), and a response of at most 16 MiB (data null and
+//     one appsynctest:ResponseTooLarge error).
 //   - Authorization is checked for real. SigV4 signatures are re-derived
 //     (internal/sigv4verify) for three principals whose credentials the
 //     server makes up: the identity pool's authenticated role
@@ -200,8 +222,8 @@
 //     as AppSync reports them (the errorType a function gives is lost on
 //     AppSync; Invocation.ErrorType records it). A *ResolverError from a
 //     handler is reported as it is, to stand in for a JavaScript or VTL
-//     resolver calling util.error. Handlers have no timeout and no 6 MB
-//     payload limit.
+//     resolver calling util.error. Handlers have no timeout of their own
+//     (only the request's, Limits.Timeout) and no 6 MB payload limit.
 //   - The event's prev is {"result":{}}, what the function after Amplify's
 //     auth step receives; request.headers are the request's headers
 //     (lower-case) plus host and x-forwarded-for, without the CloudFront
@@ -217,10 +239,36 @@
 //   - In the canonical request of an InvalidSignatureException, the session
 //     token is shown as <redacted>, so that no credential is ever in a
 //     response or a log.
-//   - No query depth, complexity, size or rate limits, no caching, no
-//     X-Ray, no CloudWatch logs; DataStore sync queries, conflict
-//     detection, @searchable, SQL data sources and the AI kit are not
-//     supported.
+//   - The limits of requests are AppSync's where AppSync documents them:
+//     10,000 resolvers executed in a request and 30 seconds of execution
+//     (https://docs.aws.amazon.com/general/latest/gr/appsync.html), the
+//     query depth limit of 1 to 75 that an API may set, and the errorTypes
+//     QueryDepthLimitReached and ResolverExecutionLimitReached
+//     (https://docs.aws.amazon.com/appsync/latest/devguide/configuration-limits.html),
+//     whose messages AppSync does not document (appsynctest's name the
+//     limit). Where AppSync documents nothing the limits are appsynctest's
+//     assumptions: 1 MiB of request, the client package's default
+//     (client.DefaultLimits.MaxRequestBytes), answered with 413 and
+//     MalformedHttpRequestException; 15,000 tokens, graphql-java's default
+//     parser limit and message (AppSync runs graphql-java, but whether it
+//     keeps that limit is not documented); 100 nested brackets, standing in
+//     for graphql-java's 500 nested grammar rules; 4 × 15,000 selections
+//     visited by validation; 16 MiB of response, the largest the client
+//     package reads (client.DefaultMaxResponseBytes), reported as
+//     appsynctest:ResponseTooLarge. An ExecutionTimeout or a response too
+//     large stops the execution: data null and that error alone, where
+//     AppSync may keep the data resolved before. Every limit is configurable
+//     (WithLimits); a negative value turns one off.
+//   - Field conflicts (FieldsConflict) are found by comparing the fields of
+//     a response key with the first of them and merging their selections,
+//     not pair by pair, with graphql-java's wording ("x: they have
+//     differing arguments", "thing: (n: name and id are different
+//     fields)"): one error per response key, not one per conflicting pair;
+//     the selections of fields under different object types are not
+//     compared for the shape of their responses.
+//   - No rate limit, no caching, no X-Ray, no CloudWatch logs; DataStore
+//     sync queries, conflict detection, @searchable, SQL data sources and
+//     the AI kit are not supported.
 //   - As on AppSync, an argument whose variable was not given reaches the
 //     resolver as an explicit null (aws/aws-appsync-community#348).
 package appsynctest

@@ -1,8 +1,6 @@
 package appsynctest
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -58,7 +56,10 @@ func (e *gqlError) Error() string {
 }
 
 // MarshalJSON writes the error in AppSync's member order for its kind.
-func (e *gqlError) MarshalJSON() ([]byte, error) {
+func (e *gqlError) MarshalJSON() ([]byte, error) { return marshalValue(e.object()) }
+
+// object is the error as AppSync writes it for its kind.
+func (e *gqlError) object() *object {
 	var o object
 	path := any(nil)
 	if e.Path != nil {
@@ -89,7 +90,7 @@ func (e *gqlError) MarshalJSON() ([]byte, error) {
 		o.set("locations", locs)
 		o.set("message", e.Message)
 	}
-	return marshalValue(o)
+	return &o
 }
 
 // locationsOf returns the positions of fields, as AppSync reports them.
@@ -174,50 +175,62 @@ func asResolverError(err error, defaultType string) *ResolverError {
 // GraphQL responses do (the order of the selection set).
 type object struct {
 	keys []string
-	vals map[string]any
+	vals []any
+	// index maps keys to their position, once the object has more than a
+	// few members.
+	index map[string]int
 }
 
+// set sets the member k, appending it when it is new.
 func (o *object) set(k string, v any) {
-	if o.vals == nil {
-		o.vals = map[string]any{}
+	if i, ok := o.find(k); ok {
+		o.vals[i] = v
+		return
 	}
-	if _, ok := o.vals[k]; !ok {
-		o.keys = append(o.keys, k)
+	o.add(k, v)
+}
+
+// add appends the member k, which the object does not have.
+func (o *object) add(k string, v any) {
+	o.keys = append(o.keys, k)
+	o.vals = append(o.vals, v)
+	if o.index != nil {
+		o.index[k] = len(o.keys) - 1
 	}
-	o.vals[k] = v
+}
+
+// get returns the member k.
+func (o *object) get(k string) (any, bool) {
+	if i, ok := o.find(k); ok {
+		return o.vals[i], true
+	}
+	return nil, false
+}
+
+func (o *object) find(k string) (int, bool) {
+	if o.index == nil {
+		if len(o.keys) <= 8 {
+			for i, x := range o.keys {
+				if x == k {
+					return i, true
+				}
+			}
+			return 0, false
+		}
+		o.index = make(map[string]int, len(o.keys))
+		for i, x := range o.keys {
+			o.index[x] = i
+		}
+	}
+	i, ok := o.index[k]
+	return i, ok
 }
 
 // MarshalJSON writes the members in order.
-func (o object) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	for i, k := range o.keys {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		kb, _ := marshalValue(k)
-		b.Write(kb)
-		b.WriteByte(':')
-		vb, err := marshalValue(o.vals[k])
-		if err != nil {
-			return nil, err
-		}
-		b.Write(vb)
-	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
-}
+func (o object) MarshalJSON() ([]byte, error) { return o.appendJSON(nil) }
 
 // marshalValue encodes v without escaping <, > and &, as AppSync does.
-func marshalValue(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimRight(b.Bytes(), "\n"), nil
-}
+func marshalValue(v any) ([]byte, error) { return appendJSON(nil, v) }
 
 // pathString renders a response path as graphql-java does in messages:
 // /listTodos/items[0]/id.

@@ -3,6 +3,7 @@ package appsynctest
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -28,7 +29,7 @@ type fieldCtx struct {
 	path   []any
 }
 
-func (f *fieldCtx) ctx() context.Context { return f.ex.req.ctx }
+func (f *fieldCtx) ctx() context.Context { return f.ex.ctx }
 
 // executor runs one operation of a validated document.
 type executor struct {
@@ -38,6 +39,44 @@ type executor struct {
 	op   *ast.OperationDefinition
 	vars map[string]any
 	errs []*gqlError
+
+	// ctx is the request's context with the execution's deadline
+	// (Limits.Timeout).
+	ctx    context.Context
+	limits Limits
+	// resolvers counts the resolvers run, size the bytes of the response
+	// so far (JSON, estimated as it is built).
+	resolvers, size int
+	// abort, once set, stops the execution: the response is data null and
+	// this error alone.
+	abort *gqlError
+	// groups caches the fields collected for an object type and the field
+	// group whose selections they are (nil: the operation's), so that the
+	// items of a list collect them once, not once per item.
+	groups map[groupKey][]*fieldGroup
+}
+
+type groupKey struct {
+	objType *ast.Definition
+	parent  *fieldGroup
+}
+
+// newExecutor prepares the execution of op for rq, under the server's
+// limits; done releases the execution's deadline.
+func (s *Server) newExecutor(rq *request, doc *ast.QueryDocument, op *ast.OperationDefinition, vars map[string]any) (ex *executor, done func()) {
+	ctx, done := rq.ctx, func() {}
+	if s.limits.Timeout > 0 {
+		ctx, done = context.WithTimeout(ctx, s.limits.Timeout)
+	}
+	return &executor{srv: s, req: rq, doc: doc, op: op, vars: vars, ctx: ctx, limits: s.limits}, done
+}
+
+// response returns the response of the execution, whose data is data.
+func (ex *executor) response(data any) *response {
+	if ex.abort != nil {
+		return &response{errs: []*gqlError{ex.abort}}
+	}
+	return &response{data: data, errs: ex.errs}
 }
 
 // run executes the operation and returns the data member of the response
@@ -52,7 +91,7 @@ func (ex *executor) run() any {
 	default:
 		root = ex.srv.schema.Query
 	}
-	obj, ok := ex.selectionSet(root, nil, ex.op.SelectionSet, nil)
+	obj, ok := ex.selectionSet(root, nil, nil, ex.op.SelectionSet, nil)
 	if !ok {
 		return nil
 	}
@@ -67,8 +106,52 @@ type fieldGroup struct {
 
 // collectFields implements CollectFields of the GraphQL specification:
 // the fields of sels that apply to objType, grouped by response key in
-// order, with @skip and @include applied and fragments expanded.
+// order, with @skip and @include applied and fragments expanded. Fields of
+// one response key are executed once (their selections merged), however
+// many times the document repeats them.
 func (ex *executor) collectFields(objType *ast.Definition, sels ast.SelectionSet, visited map[string]bool, groups []*fieldGroup) []*fieldGroup {
+	c := fieldCollector{groups: groups}
+	ex.collectInto(&c, objType, sels, visited)
+	return c.groups
+}
+
+// fieldCollector accumulates field groups; past a few keys it indexes
+// them, so that a selection of many response keys is collected in linear
+// time.
+type fieldCollector struct {
+	groups []*fieldGroup
+	index  map[string]*fieldGroup
+}
+
+func (c *fieldCollector) add(key string, f *ast.Field) {
+	var g *fieldGroup
+	if c.index != nil {
+		g = c.index[key]
+	} else {
+		for _, x := range c.groups {
+			if x.key == key {
+				g = x
+				break
+			}
+		}
+	}
+	if g == nil {
+		g = &fieldGroup{key: key}
+		c.groups = append(c.groups, g)
+		switch {
+		case c.index != nil:
+			c.index[key] = g
+		case len(c.groups) > 16:
+			c.index = make(map[string]*fieldGroup, 2*len(c.groups))
+			for _, x := range c.groups {
+				c.index[x.key] = x
+			}
+		}
+	}
+	g.fields = append(g.fields, f)
+}
+
+func (ex *executor) collectInto(c *fieldCollector, objType *ast.Definition, sels ast.SelectionSet, visited map[string]bool) {
 	for _, sel := range sels {
 		switch sel := sel.(type) {
 		case *ast.Field:
@@ -79,17 +162,12 @@ func (ex *executor) collectFields(objType *ast.Definition, sels ast.SelectionSet
 			if key == "" {
 				key = sel.Name
 			}
-			i := slices.IndexFunc(groups, func(g *fieldGroup) bool { return g.key == key })
-			if i < 0 {
-				groups = append(groups, &fieldGroup{key: key})
-				i = len(groups) - 1
-			}
-			groups[i].fields = append(groups[i].fields, sel)
+			c.add(key, sel)
 		case *ast.InlineFragment:
 			if !ex.included(sel.Directives) || !ex.typeApplies(objType, sel.TypeCondition) {
 				continue
 			}
-			groups = ex.collectFields(objType, sel.SelectionSet, visited, groups)
+			ex.collectInto(c, objType, sel.SelectionSet, visited)
 		case *ast.FragmentSpread:
 			if !ex.included(sel.Directives) || visited[sel.Name] {
 				continue
@@ -99,10 +177,24 @@ func (ex *executor) collectFields(objType *ast.Definition, sels ast.SelectionSet
 			if frag == nil || !ex.typeApplies(objType, frag.TypeCondition) {
 				continue
 			}
-			groups = ex.collectFields(objType, frag.SelectionSet, visited, groups)
+			ex.collectInto(c, objType, frag.SelectionSet, visited)
 		}
 	}
-	return groups
+}
+
+// groupsFor returns the field groups of an object of type objType: those
+// of sels, the selections of the group parent (nil: of the operation).
+func (ex *executor) groupsFor(objType *ast.Definition, parent *fieldGroup, sels ast.SelectionSet) []*fieldGroup {
+	k := groupKey{objType, parent}
+	if gs, ok := ex.groups[k]; ok {
+		return gs
+	}
+	gs := ex.collectFields(objType, sels, map[string]bool{}, nil)
+	if ex.groups == nil {
+		ex.groups = map[groupKey][]*fieldGroup{}
+	}
+	ex.groups[k] = gs
+	return gs
 }
 
 // included evaluates @skip and @include.
@@ -139,17 +231,28 @@ func (ex *executor) typeApplies(objType *ast.Definition, cond string) bool {
 }
 
 // selectionSet executes a selection set on an object of type objType
-// whose value is source. ok is false when a non-null field came out null,
-// which makes the object null in turn.
-func (ex *executor) selectionSet(objType *ast.Definition, source map[string]any, sels ast.SelectionSet, path []any) (*object, bool) {
-	out := &object{}
-	for _, g := range ex.collectFields(objType, sels, map[string]bool{}, nil) {
-		fpath := append(slices.Clip(path), g.key)
-		v, ok := ex.field(objType, source, g, fpath)
+// whose value is source: sels, the selections of the field group parent
+// (nil for the operation's). ok is false when a non-null field came out
+// null, which makes the object null in turn.
+func (ex *executor) selectionSet(objType *ast.Definition, source map[string]any, parent *fieldGroup, sels ast.SelectionSet, path []any) (*object, bool) {
+	groups := ex.groupsFor(objType, parent, sels)
+	out := &object{keys: make([]string, 0, len(groups)), vals: make([]any, 0, len(groups))}
+	ex.grow(2)
+	if path == nil {
+		// The path is a stack: a field's path extends its parent's in
+		// place, and whatever keeps a path (an error) copies it.
+		path = make([]any, 0, 32)
+	}
+	for _, g := range groups {
+		if ex.abort != nil {
+			return nil, false
+		}
+		v, ok := ex.field(objType, source, g, append(path, g.key))
 		if !ok {
 			return nil, false
 		}
-		out.set(g.key, v)
+		out.add(g.key, v)
+		ex.grow(len(g.key) + 4)
 	}
 	return out, true
 }
@@ -157,19 +260,32 @@ func (ex *executor) selectionSet(objType *ast.Definition, source map[string]any,
 // field resolves and completes one response key.
 func (ex *executor) field(objType *ast.Definition, source map[string]any, g *fieldGroup, path []any) (any, bool) {
 	f := g.fields[0]
+	if ex.stopped(f, path) {
+		return nil, false
+	}
 	switch f.Name {
 	case "__typename":
+		if ex.tooDeep(f, path) {
+			return nil, false
+		}
+		ex.grow(len(objType.Name) + 2)
 		return objType.Name, true
 	case "__schema", "__type":
 		if objType == ex.srv.schema.Query {
+			if ex.tooDeep(f, path) {
+				return nil, f.Name == "__type"
+			}
 			return ex.introspect(f, g, path)
 		}
 	}
 	def := objType.Fields.ForName(f.Name)
 	if def == nil {
 		// Validation rules this out; be safe.
-		ex.addError(&gqlError{kind: kindExecution, Path: path, Message: fmt.Sprintf("Field '%s' in type '%s' is undefined", f.Name, objType.Name)})
+		ex.addError(&gqlError{kind: kindExecution, Path: slices.Clone(path), Message: fmt.Sprintf("Field '%s' in type '%s' is undefined", f.Name, objType.Name)})
 		return nil, true
+	}
+	if ex.tooDeep(f, path) {
+		return ex.nullFor(def.Type)
 	}
 	var value any
 	if err := ex.srv.checkDirectives(ex.req.id, objType, def); err != nil {
@@ -179,35 +295,99 @@ func (ex *executor) field(objType *ast.Definition, source map[string]any, g *fie
 		if err != nil {
 			ex.resolverError(err, "", f, path)
 		} else {
-			fc := &fieldCtx{ex: ex, parent: objType, field: f, def: def, args: args, source: source, path: path}
-			value, err = ex.resolve(fc)
+			value, err = ex.resolve(objType, f, def, args, source, path)
+			if ex.stopped(f, path) {
+				return nil, false
+			}
 			if err != nil {
 				ex.resolverError(err, "", f, path)
 				value = nil
 			}
 		}
 	}
-	return ex.complete(objType, def.Type, g.fields, value, path)
+	return ex.complete(objType, def.Type, g, value, path)
+}
+
+// stopped reports whether the execution stops at the field f at path: it
+// was aborted, or its deadline passed (or its caller went away), which
+// aborts it with ExecutionTimeout at f.
+func (ex *executor) stopped(f *ast.Field, path []any) bool {
+	if ex.abort != nil {
+		return true
+	}
+	err := ex.ctx.Err()
+	if err == nil {
+		return false
+	}
+	e := &gqlError{kind: kindResolver, Path: slices.Clone(path), Locations: locationsOf(f.Position)}
+	if errors.Is(err, context.DeadlineExceeded) {
+		e.ErrorType, e.Message = "ExecutionTimeout", "Execution timed out."
+	} else {
+		e.ErrorType, e.Message = "appsynctest:Canceled", "The request was canceled before it was answered."
+	}
+	ex.abort = e
+	return true
+}
+
+// tooDeep reports whether the field f at path is deeper than the query
+// depth limit, and records its QueryDepthLimitReached error if so.
+func (ex *executor) tooDeep(f *ast.Field, path []any) bool {
+	max := ex.limits.MaxQueryDepth
+	if max <= 0 {
+		return false
+	}
+	depth := 0
+	for _, p := range path {
+		if _, isIndex := p.(int); !isIndex {
+			depth++
+		}
+	}
+	if depth <= max {
+		return false
+	}
+	ex.addError(&gqlError{kind: kindResolver, Path: slices.Clone(path), Locations: locationsOf(f.Position),
+		ErrorType: "QueryDepthLimitReached", Message: fmt.Sprintf("Query depth limit of %d reached: the field is at depth %d.", max, depth)})
+	return true
+}
+
+// grow adds n bytes to the response's size, and aborts the execution when
+// it passes Limits.MaxResponseBytes.
+func (ex *executor) grow(n int) {
+	ex.size += n
+	if max := ex.limits.MaxResponseBytes; max > 0 && ex.size > max && ex.abort == nil {
+		ex.abort = &gqlError{kind: kindResolver, ErrorType: "appsynctest:ResponseTooLarge",
+			Message: fmt.Sprintf("The response is larger than %d bytes, appsynctest's limit (appsynctest.Limits.MaxResponseBytes): select fewer fields or items.", max)}
+	}
 }
 
 // resolve runs the field's resolver, or reads the field from the parent.
-func (ex *executor) resolve(fc *fieldCtx) (v any, err error) {
+func (ex *executor) resolve(parent *ast.Definition, f *ast.Field, def *ast.FieldDefinition, args, source map[string]any, path []any) (v any, err error) {
+	r := ex.srv.resolvers[parent.Name+"."+def.Name]
+	if r == nil {
+		if source == nil {
+			return nil, nil
+		}
+		return source[def.Name], nil
+	}
+	fc := &fieldCtx{ex: ex, parent: parent, field: f, def: def, args: args, source: source, path: path}
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("appsynctest: internal error resolving %s.%s: %v", fc.parent.Name, fc.def.Name, p)
 		}
 	}()
-	if r := ex.srv.resolvers[fc.parent.Name+"."+fc.def.Name]; r != nil {
-		return r(fc)
+	ex.resolvers++
+	if max := ex.limits.MaxResolvers; max > 0 && ex.resolvers > max {
+		return nil, &ResolverError{ErrorType: "ResolverExecutionLimitReached",
+			Message: fmt.Sprintf("Resolver execution limit of %d reached: the resolver did not run.", max)}
 	}
-	if fc.source == nil {
-		return nil, nil
-	}
-	return fc.source[fc.def.Name], nil
+	return r(fc)
 }
 
 // addError records an error of the response.
-func (ex *executor) addError(e *gqlError) { ex.errs = append(ex.errs, e) }
+func (ex *executor) addError(e *gqlError) {
+	ex.errs = append(ex.errs, e)
+	ex.grow(len(e.Message) + 16*len(e.Path) + 96)
+}
 
 // resolverError records err as the error of the field at path.
 func (ex *executor) resolverError(err error, defaultType string, f *ast.Field, path []any) {
@@ -219,13 +399,14 @@ func (ex *executor) resolverError(err error, defaultType string, f *ast.Field, p
 // complete turns a resolved value into the response value of type t
 // (CompleteValue of the specification). ok is false when the value is null
 // for a non-null type: the null propagates to the parent.
-func (ex *executor) complete(parent *ast.Definition, t *ast.Type, fields []*ast.Field, v any, path []any) (any, bool) {
+func (ex *executor) complete(parent *ast.Definition, t *ast.Type, g *fieldGroup, v any, path []any) (any, bool) {
 	if v == nil {
 		if t.NonNull {
 			ex.addError(&gqlError{kind: kindExecution, Path: slices.Clone(path),
 				Message: fmt.Sprintf("Cannot return null for non-nullable type: '%s' within parent '%s' (%s)", typeNameOf(t), parent.Name, pathString(path))})
 			return nil, false
 		}
+		ex.grow(4)
 		return nil, true
 	}
 	if t.Elem != nil {
@@ -235,8 +416,13 @@ func (ex *executor) complete(parent *ast.Definition, t *ast.Type, fields []*ast.
 			list = []any{v}
 		}
 		out := make([]any, len(list))
+		ex.grow(2)
 		for i, item := range list {
-			r, ok := ex.complete(parent, t.Elem, fields, item, append(slices.Clip(path), i))
+			if ex.abort != nil {
+				return nil, false
+			}
+			ex.grow(1)
+			r, ok := ex.complete(parent, t.Elem, g, item, append(path, i))
 			if !ok {
 				return ex.nullFor(t)
 			}
@@ -253,6 +439,7 @@ func (ex *executor) complete(parent *ast.Definition, t *ast.Type, fields []*ast.
 				Message: fmt.Sprintf("Can't serialize value (%s) : %v", pathString(path), err)})
 			return ex.nullFor(t)
 		}
+		ex.grow(leafSize(r))
 		return r, true
 	case ast.Enum:
 		s, ok := v.(string)
@@ -261,6 +448,7 @@ func (ex *executor) complete(parent *ast.Definition, t *ast.Type, fields []*ast.
 				Message: fmt.Sprintf("Can't serialize value (%s) : Invalid input for Enum '%s'. Unknown value '%v'", pathString(path), def.Name, v)})
 			return ex.nullFor(t)
 		}
+		ex.grow(len(s) + 2)
 		return s, true
 	default:
 		m, ok := v.(map[string]any)
@@ -279,15 +467,30 @@ func (ex *executor) complete(parent *ast.Definition, t *ast.Type, fields []*ast.
 			}
 		}
 		var sels ast.SelectionSet
-		for _, f := range fields {
-			sels = append(sels, f.SelectionSet...)
+		if _, cached := ex.groups[groupKey{objType, g}]; !cached {
+			for _, f := range g.fields {
+				sels = append(sels, f.SelectionSet...)
+			}
 		}
-		obj, ok := ex.selectionSet(objType, m, sels, path)
+		obj, ok := ex.selectionSet(objType, m, g, sels, path)
 		if !ok {
 			return ex.nullFor(t)
 		}
 		return obj, true
 	}
+}
+
+// leafSize estimates the bytes of a scalar's JSON.
+func leafSize(v any) int {
+	switch v := v.(type) {
+	case string:
+		return len(v) + 2
+	case json.Number:
+		return len(v)
+	case bool:
+		return 5
+	}
+	return 24
 }
 
 // nullFor returns the completion of a failed value of type t: null when t
@@ -320,7 +523,12 @@ func typeNameOf(t *ast.Type) string {
 // explicit null (aws/aws-appsync-community#348), and so does this server,
 // unless the argument has a default value, which applies.
 func (ex *executor) arguments(defs ast.ArgumentDefinitionList, given ast.ArgumentList) (map[string]any, error) {
-	out := map[string]any{}
+	if len(defs) == 0 {
+		// Most fields take no arguments: no map to allocate (reading a nil
+		// map finds nothing).
+		return nil, nil
+	}
+	out := make(map[string]any, len(defs))
 	for _, d := range defs {
 		a := given.ForName(d.Name)
 		if a == nil {

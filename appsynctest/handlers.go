@@ -245,24 +245,42 @@ func (s *Server) handlerResolver(op *customOp) resolver {
 		if err != nil {
 			return nil, err
 		}
-		inv := Invocation{TypeName: op.typeName, FieldName: op.field, Event: event}
-		out, herr := callHandler(f.ctx(), op.handler, event)
+		// The handler runs on a goroutine of its own, so that the request
+		// is answered when its deadline passes even if the handler ignores
+		// its context, as AppSync answers while a slow function still runs;
+		// the invocation is recorded when the handler returns.
 		var result any
-		if herr == nil {
-			b, merr := json.Marshal(out)
-			if merr != nil {
-				herr = &lambdaError{errorType: "Runtime.MarshalError", err: merr}
-			} else {
-				inv.Result = b
-				result, _ = decodeJSON(b)
+		var herr error
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			inv := Invocation{TypeName: op.typeName, FieldName: op.field, Event: event}
+			out, err := callHandler(f.ctx(), op.handler, event)
+			var res any
+			if err == nil {
+				b, merr := json.Marshal(out)
+				if merr != nil {
+					err = &lambdaError{errorType: "Runtime.MarshalError", err: merr}
+				} else {
+					inv.Result = b
+					res, _ = decodeJSON(b)
+				}
 			}
+			if err != nil {
+				inv.Err, inv.ErrorType = err, lambdaErrorType(err)
+			}
+			s.mu.Lock()
+			s.invocations = append(s.invocations, inv)
+			s.mu.Unlock()
+			result, herr = res, err
+		}()
+		select {
+		case <-done:
+		case <-f.ctx().Done():
+			// The executor answers ExecutionTimeout (or gives up on a
+			// caller that went away).
+			return nil, f.ctx().Err()
 		}
-		if herr != nil {
-			inv.Err, inv.ErrorType = herr, lambdaErrorType(herr)
-		}
-		s.mu.Lock()
-		s.invocations = append(s.invocations, inv)
-		s.mu.Unlock()
 		if herr != nil {
 			var re *ResolverError
 			if errors.As(herr, &re) {

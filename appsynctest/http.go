@@ -16,9 +16,11 @@ import (
 	"github.com/go-amplify/data/internal/sigv4verify"
 )
 
-// maxBodyBytes bounds a request body (AppSync's limit on a request is 1 MB
-// for subscriptions and larger for queries; 10 MiB is ample for tests).
-const maxBodyBytes = 10 << 20
+// drainBytes is how much of a body over the limit the server reads and
+// drops before answering 413, so that a client still sending it reads the
+// answer rather than a reset connection; a larger body has the connection
+// closed under it.
+const drainBytes = 8 << 20
 
 // request is one GraphQL request being served.
 type request struct {
@@ -105,9 +107,9 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 	var body []byte
 	switch r.Method {
 	case http.MethodPost:
-		b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
-		if err != nil {
-			fail(&requestError{http.StatusRequestEntityTooLarge, "MalformedHttpRequestException", "Request body too large or unreadable: " + err.Error()})
+		b, rerr := readBody(w, r, s.limits.MaxRequestBytes)
+		if rerr != nil {
+			fail(rerr)
 			return
 		}
 		body = b
@@ -116,6 +118,10 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	case http.MethodGet:
+		if max := s.limits.MaxRequestBytes; max > 0 && len(r.URL.RawQuery) > max {
+			fail(errTooLarge(max))
+			return
+		}
 	default:
 		w.Header().Set("Allow", "GET, POST")
 		fail(&requestError{http.StatusMethodNotAllowed, "MalformedHttpRequestException", "Method " + r.Method + " is not allowed: send GraphQL requests with POST (or GET)."})
@@ -155,6 +161,30 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Amzn-RequestId", newUUID())
 	w.Header().Set("Access-Control-Allow-Origin", "*")
 	_, _ = w.Write(out)
+}
+
+// readBody reads a POST body of at most max bytes (max 0: any size).
+func readBody(w http.ResponseWriter, r *http.Request, max int) ([]byte, *requestError) {
+	if max <= 0 {
+		b, err := io.ReadAll(r.Body)
+		if err != nil {
+			return nil, &requestError{http.StatusBadRequest, "MalformedHttpRequestException", "Request body unreadable: " + err.Error()}
+		}
+		return b, nil
+	}
+	var b []byte
+	if r.ContentLength <= int64(max) {
+		var err error
+		if b, err = io.ReadAll(io.LimitReader(r.Body, int64(max)+1)); err != nil {
+			return nil, &requestError{http.StatusBadRequest, "MalformedHttpRequestException", "Request body unreadable: " + err.Error()}
+		}
+	}
+	if r.ContentLength > int64(max) || len(b) > max {
+		_, _ = io.CopyN(io.Discard, r.Body, drainBytes)
+		w.Header().Set("Connection", "close")
+		return nil, errTooLarge(max)
+	}
+	return b, nil
 }
 
 func opName(op *ast.OperationDefinition) string {
@@ -201,13 +231,8 @@ func parseGraphQLRequest(r *http.Request, body []byte) (*graphQLRequest, *reques
 			raw.Variables = json.RawMessage(v)
 		}
 	} else {
-		v, err := decodeJSON(body)
-		if err != nil {
-			return nil, errBadBody
-		}
-		if _, isObject := v.(map[string]any); !isObject {
-			return nil, errBadBody
-		}
+		// One pass: Unmarshal refuses what is not one JSON object (null
+		// leaves the query unset, which is refused below).
 		if err := json.Unmarshal(body, &raw); err != nil {
 			return nil, errBadBody
 		}
@@ -267,15 +292,16 @@ func (s *Server) execute(rq *request, req *graphQLRequest) (*response, *ast.Oper
 	if len(errs) > 0 {
 		return &response{errs: errs}, op
 	}
-	ex := &executor{srv: s, req: rq, doc: doc, op: op, vars: vars}
+	ex, done := s.newExecutor(rq, doc, op, vars)
+	defer done()
 	data := ex.run()
 	// [realtime] A mutation's response is what its subscribers receive
 	// (realtime_publish.go).
-	if op.Operation == ast.Mutation {
+	if op.Operation == ast.Mutation && ex.abort == nil {
 		s.publishMutation(ex, data)
 	}
 	// [/realtime]
-	return &response{data: data, errs: ex.errs}, op
+	return ex.response(data), op
 }
 
 // discardLogger is a logger that writes nothing.

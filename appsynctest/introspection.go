@@ -9,7 +9,7 @@ import (
 func (ex *executor) introspect(f *ast.Field, g *fieldGroup, path []any) (any, bool) {
 	in := ex.srv.introspection()
 	if f.Name == "__schema" {
-		return ex.complete(ex.srv.schema.Query, &ast.Type{NamedType: "__Schema", NonNull: true}, g.fields, in.schema, path)
+		return ex.complete(ex.srv.schema.Query, &ast.Type{NamedType: "__Schema", NonNull: true}, g, in.schema, path)
 	}
 	var name string
 	if a := f.Arguments.ForName("name"); a != nil {
@@ -20,7 +20,7 @@ func (ex *executor) introspect(f *ast.Field, g *fieldGroup, path []any) (any, bo
 	if m := in.typeByName(name); m != nil {
 		t = m
 	}
-	return ex.complete(ex.srv.schema.Query, &ast.Type{NamedType: "__Type"}, g.fields, t, path)
+	return ex.complete(ex.srv.schema.Query, &ast.Type{NamedType: "__Type"}, g, t, path)
 }
 
 // introspectionData is the schema as the introspection types' values.

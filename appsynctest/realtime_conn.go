@@ -384,7 +384,8 @@ func (c *rtConn) start(id string, payload any) []byte {
 		return errorMessage(id, gqlErrorList(errs)...)
 	}
 	rq := &request{ctx: c.ctx, id: ident, headers: stringHeaders(headers), host: c.host}
-	ex := &executor{srv: s, req: rq, doc: doc, op: op, vars: vars}
+	ex, done := s.newExecutor(rq, doc, op, vars)
+	defer done()
 	root := s.schema.Subscription
 	var field *ast.Field
 	for _, g := range ex.collectFields(root, op.SelectionSet, map[string]bool{}, nil) {

@@ -91,7 +91,7 @@ func (s *Server) publishMutation(ex *executor, data any) {
 	for _, g := range ex.collectFields(s.schema.Mutation, ex.op.SelectionSet, map[string]bool{}, nil) {
 		name := g.fields[0].Name
 		targets := rt.triggers[name]
-		value := root.vals[g.key]
+		value, _ := root.get(g.key)
 		if len(targets) == 0 || value == nil {
 			continue
 		}
@@ -130,7 +130,7 @@ func (s *Server) responseSource(ex *executor, t *ast.Type, fields []*ast.Field, 
 		out := map[string]any{"__typename": objType.Name}
 		for _, g := range ex.collectFields(objType, sels, map[string]bool{}, nil) {
 			name := g.fields[0].Name
-			val, present := v.vals[g.key]
+			val, present := v.get(g.key)
 			if !present || name == "__typename" {
 				continue
 			}
@@ -167,7 +167,7 @@ func (s *Server) responseType(ex *executor, abstract *ast.Definition, fields []*
 	}
 	for _, t := range possible {
 		for _, g := range ex.collectFields(t, sels, map[string]bool{}, nil) {
-			if g.fields[0].Name == "__typename" && v.vals[g.key] == t.Name {
+			if name, _ := v.get(g.key); g.fields[0].Name == "__typename" && name == t.Name {
 				return t
 			}
 		}
@@ -274,12 +274,14 @@ func (sub *rtSub) deliver(source, value any) {
 			return
 		}
 	}
-	ex := &executor{srv: s, req: sub.req, doc: sub.doc, op: sub.op, vars: sub.vars}
-	obj, ok := ex.selectionSet(s.schema.Subscription, map[string]any{sub.fieldName: value}, sub.op.SelectionSet, nil)
-	resp := &response{errs: ex.errs}
+	ex, done := s.newExecutor(sub.req, sub.doc, sub.op, sub.vars)
+	obj, ok := ex.selectionSet(s.schema.Subscription, map[string]any{sub.fieldName: value}, nil, sub.op.SelectionSet, nil)
+	done()
+	var data any
 	if ok {
-		resp.data = obj
+		data = obj
 	}
+	resp := ex.response(data)
 	payload, err := resp.marshal()
 	if err != nil {
 		s.log.Error("appsynctest: realtime event not serializable", "field", sub.fieldName, "err", err.Error())

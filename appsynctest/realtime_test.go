@@ -835,6 +835,9 @@ func TestRealtimeCustomSubscription(t *testing.T) {
 	c.quiet(50 * time.Millisecond)
 }
 
+// deepStart opens three brackets.
+const deepStart = "subscription { onCreateBlog(filter: {and: "
+
 func TestRealtimeMalformedMessages(t *testing.T) {
 	srv := blogServer(t)
 	key := rtAPIKey(srv, srv.APIKey())
@@ -873,6 +876,9 @@ func TestRealtimeMalformedMessages(t *testing.T) {
 		{"bad variables", data(start("s6", withData(`{"query":"subscription($f: ModelSubscriptionBlogFilterInput) { onCreateBlog(filter: $f) { id } }","variables":{"f":{"nope":1}}}`))),
 			`{"id":"s6","type":"error","payload":{"errors":[{"path":null,"locations":null,"message":"The variables input contains a field that is not defined for input object type 'ModelSubscriptionBlogFilterInput' "}]}}`},
 		{"stop of an unknown id", `{"type":"stop","id":"nope"}`, `{"id":"nope","type":"complete"}`},
+		// The limits of documents are those of HTTP: the 101st bracket.
+		{"too deep", data(start("s7", withData(data(map[string]any{"query": deepStart + strings.Repeat("[", 98) + strings.Repeat("]", 98) + "}) { id } }"})))),
+			fmt.Sprintf(`{"id":"s7","type":"error","payload":{"errors":[{"path":null,"locations":[{"line":1,"column":%[1]d,"sourceName":null}],"message":"Invalid Syntax : More than 100 nested brackets have been opened. To prevent Denial Of Service attacks, parsing has been cancelled. offending token '[' at line 1 column %[1]d"}]}}`, len(deepStart)+98)},
 	}
 	for _, tc := range cases {
 		c.sendText(tc.send)

@@ -58,6 +58,7 @@ type config struct {
 	tokenTTL      time.Duration
 	newID         func() string
 	accountID     string
+	limits        Limits
 	errs          []error
 }
 
@@ -94,6 +95,7 @@ func WithIDs(newID func() string) Option { return func(c *config) { c.newID = ne
 // tables, and Go handlers for custom queries and mutations.
 type Server struct {
 	cfg     config
+	limits  Limits // cfg.limits with the defaults applied
 	outputs *schema.Outputs
 	sdl     *schema.Schema
 	schema  *ast.Schema
@@ -178,6 +180,7 @@ func Start(b Backend, opts ...Option) (*Server, error) {
 	}
 	s := &Server{
 		cfg:       cfg,
+		limits:    cfg.limits.resolved(),
 		outputs:   b.Outputs,
 		sdl:       b.Schema,
 		schema:    b.Schema.Schema,

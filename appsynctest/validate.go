@@ -22,13 +22,20 @@ import (
 // graphql-java's form, naming the field path in the document as
 // graphql-java does.
 
-// parseDocument parses and validates a GraphQL document against the schema.
+// parseDocument parses and validates a GraphQL document against the
+// schema, once it is within the limits on tokens and nesting.
 func (s *Server) parseDocument(query string) (*ast.QueryDocument, []*gqlError) {
+	if e := s.limits.scanDocument(query); e != nil {
+		return nil, []*gqlError{e}
+	}
 	doc, err := parser.ParseQuery(&ast.Source{Input: query})
 	if err != nil {
 		return nil, []*gqlError{syntaxError(err)}
 	}
-	list := validator.Validate(s.schema, doc)
+	if e := s.limits.checkValidationCost(doc); e != nil {
+		return nil, []*gqlError{e}
+	}
+	list := validator.Validate(s.schema, doc, validationRules...)
 	idx := indexDocument(doc)
 	var out []*gqlError
 	for _, e := range list {
@@ -43,6 +50,7 @@ func (s *Server) parseDocument(query string) (*ast.QueryDocument, []*gqlError) {
 		}
 		out = append(out, javaValidationError(e, idx, doc))
 	}
+	out = append(out, s.checkOverlaps(doc)...)
 	if len(out) == 0 {
 		out = s.checkAWSLiterals(doc, idx)
 	}
@@ -81,19 +89,25 @@ func syntaxError(err error) *gqlError {
 	return e
 }
 
-// docIndex maps positions in a document to what is there.
+// docIndex maps positions in a document (line and column, as errors give
+// them) to what is there.
 type docIndex struct {
 	// fieldPath maps the position of a field to its path of field names
 	// from the root of its operation or fragment definition.
-	fieldPath map[ast.Position]string
+	fieldPath map[lineCol]string
 	// fieldAt maps the position of a field to the field.
-	fieldAt map[ast.Position]*ast.Field
+	fieldAt map[lineCol]*ast.Field
 	// argOf maps the position of any value inside an argument to the
 	// argument and the field (nil for a directive) it belongs to.
-	argOf map[ast.Position]argRef
+	argOf map[lineCol]argRef
 	// varPath maps a variable name to the path of the first field using it.
 	varPath map[string]string
 }
+
+// lineCol is a position as errors locate it.
+type lineCol struct{ line, col int }
+
+func posOf(p *ast.Position) lineCol { return lineCol{p.Line, p.Column} }
 
 type argRef struct {
 	arg   *ast.Argument
@@ -101,8 +115,8 @@ type argRef struct {
 }
 
 func indexDocument(doc *ast.QueryDocument) *docIndex {
-	idx := &docIndex{fieldPath: map[ast.Position]string{}, fieldAt: map[ast.Position]*ast.Field{},
-		argOf: map[ast.Position]argRef{}, varPath: map[string]string{}}
+	idx := &docIndex{fieldPath: map[lineCol]string{}, fieldAt: map[lineCol]*ast.Field{},
+		argOf: map[lineCol]argRef{}, varPath: map[string]string{}}
 	var walk func(sels ast.SelectionSet, prefix string)
 	var walkValue func(v *ast.Value, ref argRef, path string)
 	walkValue = func(v *ast.Value, ref argRef, path string) {
@@ -110,7 +124,7 @@ func indexDocument(doc *ast.QueryDocument) *docIndex {
 			return
 		}
 		if v.Position != nil {
-			idx.argOf[*v.Position] = ref
+			idx.argOf[posOf(v.Position)] = ref
 		}
 		if v.Kind == ast.Variable {
 			if _, ok := idx.varPath[v.Raw]; !ok {
@@ -119,7 +133,7 @@ func indexDocument(doc *ast.QueryDocument) *docIndex {
 		}
 		for _, c := range v.Children {
 			if c.Position != nil {
-				idx.argOf[*c.Position] = ref
+				idx.argOf[posOf(c.Position)] = ref
 			}
 			walkValue(c.Value, ref, path)
 		}
@@ -140,12 +154,12 @@ func indexDocument(doc *ast.QueryDocument) *docIndex {
 					path = prefix + "/" + sel.Name
 				}
 				if sel.Position != nil {
-					idx.fieldPath[*sel.Position] = path
-					idx.fieldAt[*sel.Position] = sel
+					idx.fieldPath[posOf(sel.Position)] = path
+					idx.fieldAt[posOf(sel.Position)] = sel
 				}
 				for _, a := range sel.Arguments {
 					if a.Position != nil {
-						idx.argOf[*a.Position] = argRef{arg: a, field: sel}
+						idx.argOf[posOf(a.Position)] = argRef{arg: a, field: sel}
 					}
 					walkValue(a.Value, argRef{arg: a, field: sel}, path)
 				}
@@ -175,16 +189,12 @@ func (idx *docIndex) at(locs []gqlerror.Location) string {
 	if len(locs) == 0 {
 		return ""
 	}
-	pos := ast.Position{Line: locs[0].Line, Column: locs[0].Column}
-	for p, path := range idx.fieldPath {
-		if p.Line == pos.Line && p.Column == pos.Column {
-			return " @ '" + path + "'"
-		}
+	pos := lineCol{locs[0].Line, locs[0].Column}
+	if path, ok := idx.fieldPath[pos]; ok {
+		return " @ '" + path + "'"
 	}
-	for p, ref := range idx.argOf {
-		if p.Line == pos.Line && p.Column == pos.Column && ref.field != nil && ref.field.Position != nil {
-			return idx.at([]gqlerror.Location{{Line: ref.field.Position.Line, Column: ref.field.Position.Column}})
-		}
+	if ref, ok := idx.argOf[pos]; ok && ref.field != nil && ref.field.Position != nil {
+		return idx.at([]gqlerror.Location{{Line: ref.field.Position.Line, Column: ref.field.Position.Column}})
 	}
 	return ""
 }
@@ -194,12 +204,7 @@ func (idx *docIndex) fieldAtLoc(locs []gqlerror.Location) *ast.Field {
 	if len(locs) == 0 {
 		return nil
 	}
-	for p, f := range idx.fieldAt {
-		if p.Line == locs[0].Line && p.Column == locs[0].Column {
-			return f
-		}
-	}
-	return nil
+	return idx.fieldAt[lineCol{locs[0].Line, locs[0].Column}]
 }
 
 // argAt returns the argument a value at the location belongs to.
@@ -207,12 +212,8 @@ func (idx *docIndex) argAt(locs []gqlerror.Location) (argRef, bool) {
 	if len(locs) == 0 {
 		return argRef{}, false
 	}
-	for p, ref := range idx.argOf {
-		if p.Line == locs[0].Line && p.Column == locs[0].Column {
-			return ref, true
-		}
-	}
-	return argRef{}, false
+	ref, ok := idx.argOf[lineCol{locs[0].Line, locs[0].Column}]
+	return ref, ok
 }
 
 // javaValidationError rewrites a gqlparser validation error into

@@ -18,8 +18,12 @@
 //	-v                     log every request
 //
 // It prints the endpoint, the API key, the IAM credentials the server
-// accepts and the tokens of the -user flags. Models live in memory and are
-// lost when it stops.
+// accepts and the tokens of the -user flags. The data is in memory only:
+// the tables start empty and are lost when it stops. SIGINT (Ctrl-C) or
+// SIGTERM stops it cleanly: requests in flight get up to 5 seconds, and it
+// exits with status 0. Requests are limited as AppSync limits them
+// (appsynctest.DefaultLimits: 1 MiB bodies, 15,000 tokens, 10,000 resolvers,
+// 30 seconds).
 package main
 
 import (
@@ -51,6 +55,21 @@ func main() {
 	}
 }
 
+// usage opens the help (-h), before the flags.
+const usage = `Usage: appsynctest -outputs amplify_outputs.json -schema schema.graphql [flags]
+
+Serves a local AWS AppSync API for an Amplify Gen 2 backend: GraphQL over
+HTTP and subscriptions over AppSync's realtime WebSocket protocol, with the
+backend's authorization modes, model resolvers and auth rules.
+
+The data is in memory only: the tables start empty and are lost when the
+server stops. SIGINT (Ctrl-C) or SIGTERM stops it cleanly (exit status 0).
+Requests are limited as AppSync limits them: 1 MiB bodies, 15,000 tokens,
+10,000 resolvers and 30 seconds a request (appsynctest.DefaultLimits).
+
+Flags:
+`
+
 // listFlag is a repeatable string flag.
 type listFlag []string
 
@@ -62,6 +81,10 @@ func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, started func(*appsynctest.Server)) error {
 	fs := flag.NewFlagSet("appsynctest", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), usage)
+		fs.PrintDefaults()
+	}
 	outputs := fs.String("outputs", "amplify_outputs.json", "`path` of amplify_outputs.json")
 	schemaPath := fs.String("schema", "", "`path` of the AppSync schema (SDL or introspection JSON)")
 	addr := fs.String("addr", "127.0.0.1:20002", "`host:port` to listen on")
@@ -155,5 +178,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, started f
 		started(srv)
 	}
 	<-ctx.Done()
+	p("appsynctest: stopping; the data held in memory is discarded")
 	return nil
 }
