@@ -239,7 +239,7 @@ func (s *Server) handlerResolver(op *customOp) resolver {
 		}
 		if op.handler == nil {
 			return nil, &ResolverError{ErrorType: "appsynctest:NoHandler",
-				Message: fmt.Sprintf("appsynctest has no handler for %s.%s: pass appsynctest.Handle(%q, handler) to NewServer or Start", op.typeName, op.field, op.field)}
+				Message: fmt.Sprintf("appsynctest has no handler for %s.%s: pass appsynctest.Handle(%q, handler) to NewServer or Start, or -function %s=<url> to the appsynctest command", op.typeName, op.field, op.field, op.field)}
 		}
 		event, err := marshalValue(s.lambdaEvent(f))
 		if err != nil {

@@ -150,7 +150,7 @@ func TestHandlersThatPanicOrMisbehave(t *testing.T) {
 	assert.Equal(t, "Custom:Error", byPath["fail"].ErrorType)
 	assert.Equal(t, "Unauthorized", byPath["secret"].ErrorType)
 	assert.Equal(t, "appsynctest:NoHandler", byPath["count"].ErrorType)
-	assert.Equal(t, `appsynctest has no handler for Query.count: pass appsynctest.Handle("count", handler) to NewServer or Start`, byPath["count"].Message)
+	assert.Equal(t, `appsynctest has no handler for Query.count: pass appsynctest.Handle("count", handler) to NewServer or Start, or -function count=<url> to the appsynctest command`, byPath["count"].Message)
 	invs := srv.Invocations()
 	require.Len(t, invs, 3)
 	assert.Equal(t, "Runtime.Panic", invs[0].ErrorType)

@@ -3,12 +3,14 @@
 //
 // Usage:
 //
-//	appsynctest -outputs amplify_outputs.json -schema schema.graphql [flags]
+//	appsynctest -outputs amplify_outputs.json [-schema schema.graphql] [flags]
 //
 // Flags:
 //
 //	-outputs path          amplify_outputs.json of the backend (default amplify_outputs.json)
-//	-schema path           the AppSync schema: SDL (.graphql) or introspection JSON (.json)
+//	-schema path           the AppSync schema: SDL (.graphql) or introspection JSON (.json);
+//	                       without it, synthesized from the outputs' model_introspection
+//	                       as amplifygen does (custom operations then allow the default mode)
 //	-addr host:port        address to listen on (default 127.0.0.1:20002; :0 for a free port)
 //	-user name[:g1,g2]     sign a user in and print their access token (repeatable)
 //	-token-lifetime d      how long tokens are valid (default 1h)
@@ -42,6 +44,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/go-amplify/data/appsynctest"
+	"github.com/go-amplify/data/gen"
+	"github.com/go-amplify/data/schema"
 )
 
 func main() {
@@ -56,7 +60,7 @@ func main() {
 }
 
 // usage opens the help (-h), before the flags.
-const usage = `Usage: appsynctest -outputs amplify_outputs.json -schema schema.graphql [flags]
+const usage = `Usage: appsynctest -outputs amplify_outputs.json [-schema schema.graphql] [flags]
 
 Serves a local AWS AppSync API for an Amplify Gen 2 backend: GraphQL over
 HTTP and subscriptions over AppSync's realtime WebSocket protocol, with the
@@ -86,7 +90,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, started f
 		fs.PrintDefaults()
 	}
 	outputs := fs.String("outputs", "amplify_outputs.json", "`path` of amplify_outputs.json")
-	schemaPath := fs.String("schema", "", "`path` of the AppSync schema (SDL or introspection JSON)")
+	schemaPath := fs.String("schema", "", "`path` of the AppSync schema (SDL or introspection JSON; default: synthesized from the outputs' model_introspection)")
 	addr := fs.String("addr", "127.0.0.1:20002", "`host:port` to listen on")
 	ttl := fs.Duration("token-lifetime", time.Hour, "how long issued tokens are valid")
 	writeOutputs := fs.String("write-outputs", "", "write the outputs pointing at the server to `path`")
@@ -100,12 +104,26 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, started f
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q: give the files with -outputs and -schema", fs.Args())
 	}
+	var b appsynctest.Backend
+	schemaName := *schemaPath
 	if *schemaPath == "" {
-		return errors.New("-schema is required: pass the AppSync schema (`npx ampx generate graphql-client-code --format introspection` writes it)")
-	}
-	b, err := appsynctest.LoadBackend(*outputs, *schemaPath)
-	if err != nil {
-		return err
+		// As amplifygen does: the schema the outputs' model_introspection
+		// implies, by the transformer's rules.
+		out, err := schema.LoadOutputs(*outputs)
+		if err != nil {
+			return err
+		}
+		sch, err := gen.SynthesizeSchemaFromOutputs(out)
+		if err != nil {
+			return fmt.Errorf("%s: %w (or pass the AppSync schema with -schema)", *outputs, err)
+		}
+		b = appsynctest.Backend{Outputs: out, Schema: sch}
+		schemaName = "its model_introspection"
+	} else {
+		var err error
+		if b, err = appsynctest.LoadBackend(*outputs, *schemaPath); err != nil {
+			return err
+		}
 	}
 	opts := []appsynctest.Option{appsynctest.WithAddr(*addr), appsynctest.WithTokenLifetime(*ttl)}
 	if *verbose {
@@ -135,7 +153,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, started f
 	}
 
 	p := func(format string, a ...any) { fmt.Fprintf(stdout, format+"\n", a...) }
-	p("appsynctest: serving %s (%s) from %s and %s", srv.URL(), b.Outputs.Data.DefaultAuthorizationType, *outputs, *schemaPath)
+	p("appsynctest: serving %s (%s) from %s and %s", srv.URL(), b.Outputs.Data.DefaultAuthorizationType, *outputs, schemaName)
 	if *writeOutputs != "" {
 		p("  outputs:   %s", *writeOutputs)
 	}

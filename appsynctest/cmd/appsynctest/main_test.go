@@ -102,6 +102,49 @@ func TestServesTheSeed(t *testing.T) {
 	}
 }
 
+// Without -schema, the schema is the one amplify_outputs.json's
+// model_introspection implies, as for amplifygen: models work from the
+// outputs alone.
+func TestWithoutSchema(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr bytes.Buffer
+	done := make(chan error, 1)
+	ready := make(chan *appsynctest.Server, 1)
+	go func() {
+		done <- run(ctx, []string{"-outputs", seedOutputs, "-addr", "127.0.0.1:0", "-user", "alice"},
+			&stdout, &stderr, func(s *appsynctest.Server) { ready <- s })
+	}()
+	var srv *appsynctest.Server
+	select {
+	case srv = <-ready:
+	case err := <-done:
+		t.Fatalf("run: %v\n%s", err, stderr.String())
+	case <-time.After(10 * time.Second):
+		t.Fatal("the server did not start")
+	}
+	out := stdout.String()
+	assert.Contains(t, out, "from "+seedOutputs+" and its model_introspection")
+	var tok string
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(line), "Authorization: ") {
+			tok = strings.TrimPrefix(strings.TrimSpace(line), "Authorization: ")
+		}
+	}
+	require.NotEmpty(t, tok)
+	body, _ := json.Marshal(map[string]any{"query": `mutation { createTodo(input: {content: "milk"}) { content owner } }`})
+	req, _ := http.NewRequest(http.MethodPost, srv.URL(), bytes.NewReader(body))
+	req.Header.Set("Authorization", tok)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var r map[string]any
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&r))
+	assert.Equal(t, map[string]any{"data": map[string]any{"createTodo": map[string]any{"content": "milk", "owner": "alice"}}}, r)
+	cancel()
+	require.NoError(t, <-done)
+}
+
 func TestBadInput(t *testing.T) {
 	dir := t.TempDir()
 	badSchema := filepath.Join(dir, "schema.graphql")
@@ -111,7 +154,6 @@ func TestBadInput(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"no schema", []string{"-outputs", seedOutputs}, "-schema is required"},
 		{"missing outputs", []string{"-outputs", filepath.Join(dir, "nope.json"), "-schema", seedSchema}, "nope.json: file not found"},
 		{"bad schema", []string{"-outputs", seedOutputs, "-schema", badSchema}, "schema.graphql:1:17: undefined type Nope"},
 		{"unknown function field", []string{"-outputs", seedOutputs, "-schema", seedSchema, "-addr", "127.0.0.1:0", "-function", "nope=http://x"},

@@ -38,7 +38,7 @@ func TestHelpSaysDataIsInMemory(t *testing.T) {
 	err := run(context.Background(), []string{"-h"}, &stdout, &stderr, nil)
 	require.ErrorIs(t, err, flag.ErrHelp)
 	help := stderr.String()
-	assert.Contains(t, help, "Usage: appsynctest -outputs amplify_outputs.json -schema schema.graphql [flags]")
+	assert.Contains(t, help, "Usage: appsynctest -outputs amplify_outputs.json [-schema schema.graphql] [flags]")
 	assert.Contains(t, help, "in memory")
 	assert.Contains(t, help, "SIGTERM")
 	assert.Contains(t, help, "-addr host:port")
