@@ -24,10 +24,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/go-amplify/data/appsynctest"
 	"github.com/go-amplify/data/client"
 	"github.com/go-amplify/data/client/cognito"
 	"github.com/go-amplify/data/client/realtime"
 	"github.com/go-amplify/data/examples/add-user-to-group/amplifydata"
+	addusertogroup "github.com/go-amplify/data/examples/add-user-to-group/function"
 	"github.com/go-amplify/data/examples/blog/blogdata"
 	"github.com/go-amplify/data/function"
 	"github.com/go-amplify/data/schema"
@@ -270,4 +272,13 @@ func readmeCognitoClient(ctx context.Context, outputs *schema.Outputs) (*cognito
 
 	_ = localClient
 	return tokens, nil
+}
+
+func readmeLocalBackend(t *testing.T, handler *addusertogroup.Handler) {
+	backend, err := appsynctest.LoadBackend("amplify_outputs.json", "amplify/schema.graphql")
+	srv := appsynctest.NewServer(t, backend, // closed when the test ends
+		appsynctest.Handle("addUserToGroup", appsynctest.Typed(handler.Handle), appsynctest.AllowGroups("ADMINS")))
+	c, err := amplifydata.New(srv.Outputs(), client.WithUserPool(srv.SignIn("alice@example.com", "ADMINS")))
+
+	_, _ = c, err
 }
