@@ -20,10 +20,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-const newModuleGenerate = `package main
-
-//go:generate go tool amplifygen -outputs amplify_outputs.json -out appdata
-`
+// On one line, so that go generate of this module does not take it for a
+// directive of its own.
+const newModuleGenerate = "package main\n\n//go:generate go tool amplifygen -outputs amplify_outputs.json -out appdata\n"
 
 const newModuleMain = `package main
 
