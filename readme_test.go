@@ -202,7 +202,7 @@ func readmeModelAPI(ctx context.Context, c *blogdata.Client, blog *blogdata.Blog
 	}
 	desc := blogdata.ModelSortDirectionDesc
 	page, err := c.Models.Post.ListPostsByStatus(ctx, blogdata.ListPostsByStatusOptions{ // a secondary index
-		Status: blogdata.PostStatusPublished, PublishedAt: &blogdata.ModelStringKeyConditionInput{Ge: client.Ptr("2026-01-01T00:00:00Z")}, SortDirection: &desc})
+		Status: blogdata.PostStatusPublished, PublishedAt: &blogdata.DateTimeKeyCondition{Ge: client.Ptr(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))}, SortDirection: &desc})
 	cm, err := c.Models.Comment.Get(ctx, blogdata.CommentIdentifier{PostID: id, CreatedOn: t}) // a custom identifier
 	for p, err := range c.Models.Blog.PostsAll(ctx, blog, opts) {                              // blog.posts()
 		if err != nil {

@@ -27,7 +27,7 @@ func pages(t *testing.T, items [][]int, reads *[]string) func(*string) (*client.
 			p.Items = append(p.Items, &v)
 		}
 		if i+1 < len(items) {
-			p.NextToken = strconv.Itoa(i + 1)
+			p.NextToken = client.Ptr(strconv.Itoa(i + 1))
 		}
 		return p, nil
 	}
@@ -74,7 +74,7 @@ func TestAll(t *testing.T) {
 				return nil, boom
 			}
 			one := 1
-			return &client.Page[int]{Items: []*int{&one}, NextToken: "next"}, nil
+			return &client.Page[int]{Items: []*int{&one}, NextToken: client.Ptr("next")}, nil
 		}) {
 			if err != nil {
 				assert.Nil(t, v)
@@ -88,7 +88,7 @@ func TestAll(t *testing.T) {
 		var last error
 		for _, err := range client.All(nil, func(*string) (*client.Page[int], error) {
 			n++
-			return &client.Page[int]{NextToken: "same"}, nil
+			return &client.Page[int]{NextToken: client.Ptr("same")}, nil
 		}) {
 			last = err
 		}
@@ -110,10 +110,11 @@ func cycle(first string, next map[string]string, reads *[]string) func(*string) 
 			return nil, errors.New("the walk does not stop")
 		}
 		item := "item of " + t
-		p := &client.Page[string]{Items: []*string{&item}, NextToken: next[t]}
+		tok := next[t]
 		if token == nil {
-			p.NextToken = first
+			tok = first
 		}
+		p := &client.Page[string]{Items: []*string{&item}, NextToken: &tok}
 		return p, nil
 	}
 }

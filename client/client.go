@@ -17,9 +17,9 @@ import (
 
 	"github.com/Khan/genqlient/graphql"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/go-amplify/data/client/internal/redact"
+	"github.com/go-amplify/data/client/internal/sigv4"
 	"github.com/go-amplify/data/schema"
 )
 
@@ -29,7 +29,10 @@ type Endpoint struct {
 	URL string
 	// Region is the AWS region, used for SigV4.
 	Region string
-	// APIKey is the default API key, if the API has one.
+	// APIKey is the API key, if the API has one. It serves the apiKey mode
+	// when that is the default mode or the mode a call forces; the client
+	// falls back to it for other operations only when it is given with
+	// WithAPIKey (see Options.APIKey).
 	APIKey string
 	// DefaultAuthMode is the API's default authorization mode.
 	DefaultAuthMode AuthMode
@@ -56,7 +59,7 @@ func EndpointFromOutputs(o *schema.Outputs) (Endpoint, error) {
 type Client struct {
 	url        string
 	opts       Options
-	signer     *v4.Signer
+	signer     sigv4.Signer          // one v4.Signer per credentials identity
 	operations map[string][]AuthMode // Endpoint.Operations
 	retryer    aws.Retryer           // the default, when a call's options have none
 	// queries holds the JSON form of the documents sent.
@@ -74,11 +77,35 @@ type Client struct {
 var _ graphql.Client = (*Client)(nil)
 
 // defaultHTTPClient sends the requests of clients built without
-// WithHTTPClient, through http.DefaultTransport. That transport keeps 2 idle
-// connections per host: a program making many concurrent calls should pass
-// an *http.Client whose transport keeps more (MaxIdleConnsPerHost), as
-// appsynctest's BenchmarkLoad does.
-var defaultHTTPClient HTTPClient = &noRedirects{c: &http.Client{CheckRedirect: refuseRedirect}}
+// WithHTTPClient, all through one transport: http.DefaultTransport's
+// settings (proxies from the environment, dial and TLS handshake timeouts,
+// HTTP/2) with a pool of idle connections sized for one API host, as
+// aws-sdk-go-v2's default HTTP client sizes its pool for a service
+// endpoint. http.DefaultTransport keeps 2 idle connections per host: beyond
+// 2 concurrent calls, most would close their connection at the end and the
+// next would dial (and, over TLS, shake hands) again. A Client talks to one
+// host, so the whole pool may serve it.
+var defaultHTTPClient HTTPClient = &noRedirects{c: &http.Client{Transport: defaultTransport(), CheckRedirect: refuseRedirect}}
+
+// defaultIdleConns is the idle connections the default transport keeps, in
+// all and per host: aws-sdk-go-v2's MaxIdleConns (its BuildableClient's
+// DefaultHTTPTransportMaxIdleConns), all of them for the API's one host
+// (aws-sdk-go-v2 keeps 10 per host, for clients whose calls may go to
+// several endpoints).
+const defaultIdleConns = 100
+
+func defaultTransport() http.RoundTripper {
+	t, ok := http.DefaultTransport.(*http.Transport)
+	if !ok {
+		// A package initialized before this one replaced net/http's
+		// default: that choice is the program's.
+		return http.DefaultTransport
+	}
+	t = t.Clone()
+	t.MaxIdleConns = defaultIdleConns
+	t.MaxIdleConnsPerHost = defaultIdleConns
+	return t
+}
 
 // noRedirects is the copy of an *http.Client of the caller's that the
 // client sends through when it has no CheckRedirect of its own: the same
@@ -110,7 +137,7 @@ func New(endpoint Endpoint, opts ...Option) (*Client, error) {
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return nil, fmt.Errorf("endpoint URL %q is not an absolute http(s) URL: use data.url of amplify_outputs.json", endpoint.URL)
 	}
-	o := Options{AuthMode: endpoint.DefaultAuthMode, APIKey: endpoint.APIKey, Region: endpoint.Region}
+	o := Options{AuthMode: endpoint.DefaultAuthMode, APIKey: endpoint.APIKey, endpointAPIKey: endpoint.APIKey, Region: endpoint.Region}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -151,7 +178,6 @@ func New(endpoint Endpoint, opts ...Option) (*Client, error) {
 		template:     template,
 		url:          u.String(),
 		opts:         o,
-		signer:       v4.NewSigner(),
 		operations:   endpoint.Operations,
 		retryer:      o.Retryer,
 		apiKeyHeader: []string{o.APIKey},
@@ -499,7 +525,9 @@ func (cl *call) finish(ctx context.Context, err error) error {
 // chooseMode picks the mode for one request: a mode forced per call is used
 // as is; otherwise the default mode when the operation allows it and the
 // client is configured for it, else the first allowed mode the client is
-// configured for (in the schema's order).
+// configured for (in the schema's order). The endpoint's API key counts as
+// configured only for the apiKey mode as the default or forced one: the
+// caller who did not give it did not choose it.
 func (c *Client) chooseMode(op string, o *Options) (AuthMode, error) {
 	if !o.AuthMode.Valid() {
 		return "", fmt.Errorf("unknown auth mode %q: want one of %v", o.AuthMode, AuthModes)
@@ -525,7 +553,8 @@ func (c *Client) chooseMode(op string, o *Options) (AuthMode, error) {
 	if permitted(o.AuthMode) {
 		reason = "not configured"
 	}
-	return "", &AuthModeError{Mode: o.AuthMode, Allowed: allowed, Reason: reason}
+	endpointKey := o.APIKey != "" && o.endpointKeyOnly() && slices.Contains(candidates, AuthAPIKey)
+	return "", &AuthModeError{Mode: o.AuthMode, Allowed: allowed, Reason: reason, endpointKey: endpointKey}
 }
 
 // newRequest builds the HTTP request for body, authorized for mode. The

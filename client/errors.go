@@ -417,6 +417,10 @@ type AuthModeError struct {
 	Mode    AuthMode
 	Allowed []AuthMode
 	Reason  string // "not allowed" or "not configured"
+
+	// endpointKey records that the endpoint's API key would have served
+	// had the caller given it: the message says so.
+	endpointKey bool
 }
 
 func (e *AuthModeError) Error() string {
@@ -427,15 +431,21 @@ func (e *AuthModeError) Error() string {
 	for i, m := range e.Allowed {
 		hints[i] = optionFor(m)
 	}
+	var msg string
 	if e.Reason == "not configured" {
-		msg := fmt.Sprintf("auth mode %s is not configured: pass %s to New or to the call", e.Mode, optionFor(e.Mode))
+		msg = fmt.Sprintf("auth mode %s is not configured: pass %s to New or to the call", e.Mode, optionFor(e.Mode))
 		if len(e.Allowed) > 1 {
 			msg += fmt.Sprintf(" (the schema allows %v for this operation: %s)", e.Allowed, strings.Join(hints, ", "))
 		}
-		return msg
+	} else {
+		msg = fmt.Sprintf("the schema allows auth modes %v for this operation, not %s, and none of them is configured: pass one of %s",
+			e.Allowed, e.Mode, strings.Join(hints, ", "))
 	}
-	return fmt.Sprintf("the schema allows auth modes %v for this operation, not %s, and none of them is configured: pass one of %s",
-		e.Allowed, e.Mode, strings.Join(hints, ", "))
+	if e.endpointKey {
+		msg += "; the endpoint's API key (api_key of amplify_outputs.json) is used only when apiKey is the default mode" +
+			" or the call passes client.WithAuthMode(client.AuthAPIKey): pass client.WithAPIKey to New to let the client fall back to it"
+	}
+	return msg
 }
 
 func optionFor(m AuthMode) string {

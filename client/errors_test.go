@@ -220,7 +220,10 @@ func TestAttemptTimeout(t *testing.T) {
 			client.WithAuthMode(client.AuthAPIKey), client.WithAttemptTimeout(20*time.Millisecond), client.WithRetry(client.RetryOptions{MaxAttempts: 1}))
 		var nerr *client.NetworkError
 		require.ErrorAs(t, err, &nerr)
-		assert.Equal(t, 1, srv.requests())
+		assert.Contains(t, err.Error(), "attempt timeout of 20ms")
+		// At most one: on a loaded machine the 20 ms may end before the
+		// request reaches the handler.
+		assert.LessOrEqual(t, srv.requests(), 1)
 	})
 	t.Run("the caller's deadline is the caller's error", func(t *testing.T) {
 		srv := hangingAppSync(t)

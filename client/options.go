@@ -19,7 +19,10 @@ type HTTPClient interface {
 type Options struct {
 	// HTTPClient sends the requests. Default: a shared *http.Client with no
 	// overall timeout (each attempt is bounded by AttemptTimeout, a call by
-	// its context). Redirects are never followed: an *http.Client without
+	// its context), whose transport is http.DefaultTransport's settings
+	// with up to 100 idle connections kept for the API's host (net/http's
+	// default keeps 2, so concurrent calls would dial again and again).
+	// Redirects are never followed: an *http.Client without
 	// a CheckRedirect of its own is used through a copy whose CheckRedirect
 	// returns http.ErrUseLastResponse, so that a 3xx comes back as an
 	// *HTTPError and the credentials go nowhere else; a CheckRedirect of
@@ -37,7 +40,13 @@ type Options struct {
 	// default_authorization_type unless an option sets it.
 	AuthMode AuthMode
 
-	// APIKey is sent in x-api-key in the apiKey mode.
+	// APIKey is sent in x-api-key in the apiKey mode. New sets it to the
+	// endpoint's (the api_key of amplify_outputs.json, which Amplify writes
+	// whenever the API has a key). That key serves a request only when
+	// apiKey is the default mode or the mode a call forces: the client
+	// falls back to the apiKey mode, for an operation its default mode may
+	// not call, only with a key the caller gave (WithAPIKey), as it falls
+	// back to no other mode the caller did not configure.
 	APIKey string
 
 	// Credentials sign requests in the iam mode.
@@ -59,7 +68,10 @@ type Options struct {
 	// request uses. Usually set per call with WithToken.
 	Token string
 
-	// Headers are added to every request (and signed in the SigV4 modes).
+	// Headers are added to every request (and signed in the SigV4 modes):
+	// HTTP calls, and a subscription's realtime connect and start, which
+	// package realtime reads from here as it reads the credentials. The
+	// map is shared: WithHeader makes a new one rather than change it.
 	Headers http.Header
 
 	// MaxResponseBytes bounds the response body read, after
@@ -95,6 +107,13 @@ type Options struct {
 	// explicitMode records that a per-call option chose the mode, which
 	// disables the automatic choice among the operation's allowed modes.
 	explicitMode bool
+
+	// endpointAPIKey is the endpoint's API key, which New puts in APIKey;
+	// apiKeyGiven records WithAPIKey. APIKey is the caller's when it was
+	// given or differs from the endpoint's (an Option of the caller's set
+	// it).
+	endpointAPIKey string
+	apiKeyGiven    bool
 }
 
 // DefaultAttemptTimeout is the attempt timeout of a client built without
@@ -125,8 +144,12 @@ func WithAuthMode(m AuthMode) Option {
 }
 
 // WithAPIKey sets the API key sent in the apiKey mode, replacing the one of
-// amplify_outputs.json.
-func WithAPIKey(key string) Option { return func(o *Options) { o.APIKey = key } }
+// amplify_outputs.json. A key given with WithAPIKey, even the outputs' own,
+// also lets the client fall back to the apiKey mode for an operation that
+// the default mode may not call (see Options.APIKey).
+func WithAPIKey(key string) Option {
+	return func(o *Options) { o.APIKey = key; o.apiKeyGiven = true }
+}
 
 // WithIAM signs requests in the iam mode with the credentials of cfg, the
 // aws.Config that config.LoadDefaultConfig returns. Credentials are
@@ -161,7 +184,9 @@ func WithLambda(ts TokenSource) Option { return func(o *Options) { o.LambdaToken
 // token source.
 func WithToken(token string) Option { return func(o *Options) { o.Token = token } }
 
-// WithHeader adds a header to the requests.
+// WithHeader adds a header to the requests, HTTP and realtime alike (see
+// Options.Headers). The authorization headers of the mode used
+// (Authorization, x-api-key) replace a header of the same name.
 func WithHeader(key, value string) Option {
 	return func(o *Options) {
 		h := make(http.Header, len(o.Headers)+1)
@@ -241,7 +266,7 @@ func cachedCredentials(p aws.CredentialsProvider) aws.CredentialsProvider {
 func (o *Options) configured(m AuthMode) bool {
 	switch m {
 	case AuthAPIKey:
-		return o.APIKey != ""
+		return o.APIKey != "" && (o.AuthMode == AuthAPIKey || !o.endpointKeyOnly())
 	case AuthIAM:
 		return o.Credentials != nil
 	case AuthIdentityPool:
@@ -256,6 +281,13 @@ func (o *Options) configured(m AuthMode) bool {
 		return true
 	}
 	return false
+}
+
+// endpointKeyOnly reports whether APIKey is the endpoint's and the caller
+// did not give it: it serves the apiKey mode as the default mode or the
+// mode of a call, and is no fallback.
+func (o *Options) endpointKeyOnly() bool {
+	return !o.apiKeyGiven && o.APIKey == o.endpointAPIKey
 }
 
 func (o *Options) tokenSource(m AuthMode) TokenSource {

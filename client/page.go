@@ -7,7 +7,8 @@ import (
 )
 
 // All walks the pages of a list operation, starting at the page of token
-// (nil: the first), and yields each item. It stops when the loop breaks;
+// (nil: the first), and yields each item; a page whose NextToken is nil
+// (or empty) is the last. It stops when the loop breaks;
 // an error ends the walk and is yielded as its last element, with a nil
 // item. Empty pages that carry a NextToken (AppSync returns them when a
 // filter drops every item of a scanned page) are walked through. A page
@@ -24,6 +25,26 @@ func All[T any](token *string, page func(token *string) (*Page[T], error)) iter.
 // walk names.
 func AllNamed[T any](op string, token *string, page func(token *string) (*Page[T], error)) iter.Seq2[*T, error] {
 	return func(yield func(*T, error) bool) {
+		for p, err := range PagesNamed(op, token, page) {
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			for _, it := range p.Items {
+				if !yield(it, nil) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// PagesNamed walks the pages of the list operation op as AllNamed does,
+// and yields each page as it is read (empty ones included), for callers
+// that act per page, as ObserveQuery yields a snapshot per page. An error
+// ends the walk and is yielded as its last element, with a nil page.
+func PagesNamed[T any](op string, token *string, page func(token *string) (*Page[T], error)) iter.Seq2[*Page[T], error] {
+	return func(yield func(*Page[T], error) bool) {
 		var seen tokenCycle
 		seen.init()
 		if token != nil {
@@ -38,19 +59,17 @@ func AllNamed[T any](op string, token *string, page func(token *string) (*Page[T
 			if p == nil {
 				return // nothing more, as a page with no items and no token
 			}
-			for _, it := range p.Items {
-				if !yield(it, nil) {
-					return
-				}
-			}
-			if p.NextToken == "" {
+			if !yield(p, nil) {
 				return
 			}
-			if seen.seen(p.NextToken) {
+			if p.NextToken == nil || *p.NextToken == "" {
+				return
+			}
+			if seen.seen(*p.NextToken) {
 				yield(nil, &PaginationError{Operation: op, Pages: pages, Err: ErrNextTokenCycle})
 				return
 			}
-			next := p.NextToken
+			next := *p.NextToken
 			token = &next
 		}
 	}
@@ -100,6 +119,8 @@ type Page[T any] struct {
 	// Items are the items of the page. AppSync may return an empty page
 	// that still has a NextToken.
 	Items []*T
-	// NextToken reads the next page; empty on the last page.
-	NextToken string
+	// NextToken reads the next page; nil on the last page. It has the type
+	// of the list options' NextToken (nullable in GraphQL, as in every list
+	// query's arguments), so the next page is o.NextToken = page.NextToken.
+	NextToken *string
 }

@@ -3,7 +3,7 @@ package e2e_test
 import (
 	"context"
 	"encoding/json"
-	"sort"
+	"slices"
 	"testing"
 	"time"
 
@@ -98,7 +98,7 @@ func testBlog(t *testing.T, e *env) {
 		require.NoError(t, err)
 		assert.Equal(t, "Hello", got.Title)
 		assert.Equal(t, blogdata.PostStatusPublished, *got.Status)
-		assert.Equal(t, []*string{client.Ptr("go"), client.Ptr("amplify")}, got.Tags)
+		assert.Equal(t, []string{"go", "amplify"}, got.Tags)
 		assert.JSONEq(t, string(meta), string(got.Metadata))
 		require.NotNil(t, got.PublishedAt)
 		assert.True(t, publishedAt.Equal(*got.PublishedAt), "publishedAt %s", got.PublishedAt)
@@ -147,7 +147,7 @@ func testBlog(t *testing.T, e *env) {
 			ID: post.ID, Tags: client.Set([]string{"go"}), Location: client.Null[blogdata.LocationInput](),
 		})
 		require.NoError(t, err)
-		assert.Equal(t, []*string{client.Ptr("go")}, updated.Tags)
+		assert.Equal(t, []string{"go"}, updated.Tags)
 		assert.Nil(t, updated.Location)
 		assert.Equal(t, "Hello", updated.Title)
 		post = updated
@@ -178,7 +178,7 @@ func testBlog(t *testing.T, e *env) {
 		desc := blogdata.ModelSortDirectionDesc
 		page, err := asAlice.Models.Comment.List(ctx, blogdata.CommentListOptions{
 			PostID:        &post.ID,
-			CreatedOn:     &blogdata.ModelStringKeyConditionInput{Ge: client.Ptr(base.Add(time.Minute).Format(time.RFC3339Nano))},
+			CreatedOn:     &blogdata.DateTimeKeyCondition{Ge: client.Ptr(base.Add(time.Minute))},
 			SortDirection: &desc,
 		})
 		require.NoError(t, err)
@@ -203,7 +203,7 @@ func testBlog(t *testing.T, e *env) {
 		desc := blogdata.ModelSortDirectionDesc
 		page, err := public.Models.Post.ListPostsByStatus(ctx, blogdata.ListPostsByStatusOptions{
 			Status:        blogdata.PostStatusArchived,
-			PublishedAt:   &blogdata.ModelStringKeyConditionInput{Ge: client.Ptr(day.Add(48 * time.Hour).Format(time.RFC3339))},
+			PublishedAt:   &blogdata.DateTimeKeyCondition{Ge: client.Ptr(day.Add(48 * time.Hour))},
 			SortDirection: &desc,
 		})
 		require.NoError(t, err)
@@ -310,11 +310,8 @@ func testBlog(t *testing.T, e *env) {
 			stats, err := c.Queries.PostStats(ctx, blogdata.PostStatsArgs{BlogID: blog.ID})
 			require.NoError(t, err)
 			assert.Equal(t, 2, stats.Count)
-			var tags []string
-			for _, tag := range stats.Tags {
-				tags = append(tags, *tag)
-			}
-			sort.Strings(tags)
+			tags := slices.Clone(stats.Tags)
+			slices.Sort(tags)
 			assert.Equal(t, []string{"amplify", "go"}, tags)
 		}
 	})

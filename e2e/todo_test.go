@@ -121,10 +121,10 @@ func testTodo(t *testing.T, e *env) {
 				assert.Equal(t, alice.owner(), *it.Owner)
 				got = append(got, it.ID)
 			}
-			if page.NextToken == "" {
+			if page.NextToken == nil {
 				break
 			}
-			opts.NextToken = client.Ptr(page.NextToken)
+			opts.NextToken = page.NextToken
 			require.Less(t, pages, 50, "pagination does not end")
 		}
 		sort.Strings(got)
@@ -215,8 +215,8 @@ func testTodo(t *testing.T, e *env) {
 		ge := requireGraphQLError(t, err, "DynamoDB:ConditionalCheckFailedException")
 		assert.Equal(t, []any{"updateTodo"}, ge.Path)
 
-		// The genqlient function underneath takes the condition too.
-		_, err = amplifydata.DeleteTodo(ctx, asAlice.GraphQL, amplifydata.DeleteTodoInput{ID: todo.ID},
+		// DeleteIf takes a condition too.
+		_, err = asAlice.Models.Todo.DeleteIf(ctx, amplifydata.TodoIdentifier{ID: todo.ID},
 			&amplifydata.ModelTodoConditionInput{Done: &amplifydata.ModelBooleanInput{Eq: client.Ptr(false)}})
 		requireGraphQLError(t, err, "DynamoDB:ConditionalCheckFailedException")
 

@@ -27,11 +27,24 @@ type api struct {
 	Inputs        []*inputType
 	Fragments     []*fragment
 	Operations    []*operation // every operation, in file order
+	// DateTimeKey is set when a sort key on an AWSDateTime field has a
+	// condition (dateTimeKeys).
+	DateTimeKey *dateTimeKey
 	// UserOps are the operations written by hand in graphql/custom, and
 	// userFiles their files.
 	UserOps   []*operation
 	userFiles []string
 	userDocs  []string // the text of each of userFiles
+	// warnings are what Generate passes to Config.Warn.
+	warnings []string
+	// synthesized is set when the schema was synthesized from
+	// model_introspection; customFields are the root fields of custom
+	// operations, and unknownAuth those whose modes are unknown.
+	synthesized  bool
+	customFields map[string]bool
+	unknownAuth  []string
+	// defaultModes are the modes of the API's default authorization type.
+	defaultModes []client.AuthMode
 
 	sch       *schema.Schema
 	intro     *schema.ModelIntrospection
@@ -71,6 +84,11 @@ type modelAPI struct {
 	// KeyExpr is the Go expression of an item's primary key as a string,
 	// for the item named it (ObserveQuery).
 	KeyExpr string
+	// SubFilter is the Go type of the subscriptions' filter
+	// (ModelSubscription<M>FilterInput), and Aliases the Go expression of
+	// the map from the fragment's aliased JSON names to the fields' names
+	// (ObserveQuery).
+	SubFilter, Aliases string
 }
 
 // subscriptionAPI is a model's subscription method: OnCreate, OnUpdate or
@@ -90,7 +108,8 @@ type indexAPI struct {
 }
 
 type operation struct {
-	Name     string // GraphQL operation name and genqlient function: CreateTodo
+	Name     string // GraphQL operation name: CreateTodo
+	Go       string // prefix of genqlient's Go names for it: createTodo (unexported), or Name for a hand-written one
 	Method   string // the facade's method of a custom operation: AddUserToGroup
 	User     bool   // written by hand in graphql/custom, not by the generator
 	Kind     string // query or mutation
@@ -121,6 +140,11 @@ type variable struct {
 	GoField string // field of the args struct
 	Omit    bool   // sent only when set (omitempty)
 	RawJSON bool   // AWSJSON: pointer: false
+	// ValueElems: a list whose elements are values (pointer: false).
+	ValueElems bool
+	// Conv, if set, converts the args field to genqlient's parameter
+	// (.input() of a DateTimeKeyCondition).
+	Conv string
 }
 
 // argsType is a struct the facade takes: a custom operation's arguments,
@@ -136,9 +160,36 @@ type argsType struct {
 func (t *argsType) call(recv string) string {
 	parts := make([]string, len(t.Fields))
 	for i, f := range t.Fields {
-		parts[i] = recv + "." + f.GoField
+		parts[i] = recv + "." + f.GoField + f.Conv
 	}
 	return strings.Join(parts, ", ")
+}
+
+// dateTimeKeys gives the sort-key conditions of op on AWSDateTime fields
+// of the model the Go type DateTimeKeyCondition, whose bounds are
+// time.Time: the schema types them ModelStringKeyConditionInput, whose
+// strings the caller would have to format as the stored values are.
+func (a *api) dateTimeKeys(model string, op *operation) {
+	def := a.sch.Types[model]
+	for _, v := range op.Vars {
+		if v.Type.Elem != nil || v.Type.Name() != "ModelStringKeyConditionInput" {
+			continue
+		}
+		f := def.Fields.ForName(v.Arg)
+		if f == nil || f.Type.Name() != "AWSDateTime" {
+			continue
+		}
+		if a.DateTimeKey == nil {
+			a.DateTimeKey = &dateTimeKey{GoName: a.names.name("DateTimeKeyCondition"), Input: strings.TrimPrefix(v.GoType, "*")}
+		}
+		v.GoType, v.Conv = "*"+a.DateTimeKey.GoName, ".input()"
+	}
+}
+
+// dateTimeKey is the DateTimeKeyCondition type, when a sort key needs it.
+type dateTimeKey struct {
+	GoName string // DateTimeKeyCondition
+	Input  string // Go type of ModelStringKeyConditionInput
 }
 
 type enumType struct {
@@ -179,9 +230,18 @@ type fragmentField struct {
 	Name     string
 	Fragment string // nested fragment to spread
 	RawJSON  bool
+	// ValueList: a list of scalars or enums, whose elements are values.
+	ValueList bool
 }
 
-func buildAPI(pkg, pkgPath string, out *schema.Outputs, sch *schema.Schema) (*api, error) {
+// apiOptions say where the schema came from.
+type apiOptions struct {
+	// synthesized: the schema was synthesized from model_introspection,
+	// which does not record the auth rules of custom operations.
+	synthesized bool
+}
+
+func buildAPI(pkg, pkgPath string, out *schema.Outputs, sch *schema.Schema, opt apiOptions) (*api, error) {
 	if out.Data == nil || out.Data.ModelIntrospection == nil {
 		return nil, fmt.Errorf("amplify outputs have no data.model_introspection: run `npx ampx generate outputs` with a backend that has defineData")
 	}
@@ -190,7 +250,14 @@ func buildAPI(pkg, pkgPath string, out *schema.Outputs, sch *schema.Schema) (*ap
 		sch: sch, intro: out.Data.ModelIntrospection,
 		fragments: map[string]*fragment{}, enums: map[string]*enumType{},
 		inputs: map[string]*inputType{}, models: map[string]bool{}, updateInputs: map[string]bool{},
-		names: newNamer("Client", "New", "Models", "Queries", "Mutations", "Subscriptions", "Option"),
+		names:       newNamer("Client", "New", "Models", "Queries", "Mutations", "Subscriptions", "Option"),
+		synthesized: opt.synthesized, customFields: map[string]bool{},
+		defaultModes: client.AuthModesForDirective(out.Data.DefaultAuthorizationType.Directive()),
+	}
+	for _, ops := range [][]*schema.CustomOperation{a.intro.Queries, a.intro.Generations, a.intro.Mutations, a.intro.Subscriptions} {
+		for _, op := range ops {
+			a.customFields[op.Name] = true
+		}
 	}
 	for _, m := range a.intro.Models {
 		a.models[m.Name] = true
@@ -221,6 +288,16 @@ func buildAPI(pkg, pkgPath string, out *schema.Outputs, sch *schema.Schema) (*ap
 		}
 		a.Queries = append(a.Queries, op)
 	}
+	// A generation route (a.generation) is a query that answers with the
+	// route's type: Queries holds it as the custom queries, until the
+	// typed AI API gives it a place of its own.
+	for _, q := range a.intro.Generations {
+		op, err := a.customOperation("generation", q)
+		if err != nil {
+			return nil, err
+		}
+		a.Queries = append(a.Queries, op)
+	}
 	for _, q := range a.intro.Mutations {
 		op, err := a.customOperation("mutation", q)
 		if err != nil {
@@ -240,7 +317,34 @@ func buildAPI(pkg, pkgPath string, out *schema.Outputs, sch *schema.Schema) (*ap
 			a.enum(def)
 		}
 	}
+	a.authWarnings()
 	return a, nil
+}
+
+// authWarnings says where OperationAuthModes could not be known.
+func (a *api) authWarnings() {
+	if a.sch.FromIntrospection {
+		a.warnings = append(a.warnings, "introspection JSON carries no @aws_* directive, so OperationAuthModes has no entries "+
+			"and the client calls every operation with its default mode (or, when that is not configured, another configured one): "+
+			"give -schema the AppSync schema as SDL (schema.graphql) for each operation's modes")
+	}
+	if len(a.unknownAuth) > 0 {
+		names := slices.Sorted(slices.Values(a.unknownAuth))
+		a.warnings = append(a.warnings, fmt.Sprintf("model_introspection does not record the auth rules of custom operations, so OperationAuthModes has no entry for %s: "+
+			"the client calls them with its default mode (or, when that is not configured, another configured one), as the JavaScript client does; "+
+			"pass -schema with the backend's AppSync schema for their modes, or client.WithAuthMode per call", strings.Join(names, ", ")))
+	}
+}
+
+// isRoot reports whether name is the schema's query, mutation or
+// subscription type.
+func (a *api) isRoot(name string) bool {
+	for _, r := range []*ast.Definition{a.sch.Query, a.sch.Mutation, a.sch.Subscription} {
+		if r != nil && r.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 // fragmentSpread matches a fragment spread; "... on T" is an inline
@@ -307,6 +411,7 @@ func (a *api) addModel(m *schema.Model) error {
 		op.Call = mm.Identifier.call("id")
 	}
 	if op := mm.List; op != nil {
+		a.dateTimeKeys(m.Name, op)
 		mm.ListOptions = &argsType{GoName: a.names.name(frag.Name + "ListOptions"),
 			Doc:    fmt.Sprintf("%sListOptions are the arguments of %s: filter, page size and the token of the page to read.", frag.Name, op.Field),
 			Fields: op.Vars}
@@ -324,12 +429,14 @@ func (a *api) addModel(m *schema.Model) error {
 		mm.Subscriptions = append(mm.Subscriptions, sub)
 	}
 	mm.KeyExpr = a.keyExpr(m)
-	mm.Observe = len(mm.Subscriptions) == 3 && mm.List != nil && mm.KeyExpr != ""
+	mm.SubFilter, mm.Aliases = a.observeFilter(mm, frag)
+	mm.Observe = len(mm.Subscriptions) == 3 && mm.List != nil && mm.KeyExpr != "" && mm.SubFilter != ""
 	for _, idx := range m.Indexes() {
 		op := a.modelOperation("query", idx.QueryField, "lists", frag, true)
 		if op == nil {
 			continue
 		}
+		a.dateTimeKeys(m.Name, op)
 		method := goName(idx.QueryField)
 		ix := &indexAPI{Method: method, Op: op, Options: &argsType{GoName: a.names.name(method + "Options"),
 			Fields: op.Vars}}
@@ -358,6 +465,37 @@ func (a *api) addModel(m *schema.Model) error {
 	}
 	a.Models = append(a.Models, mm)
 	return nil
+}
+
+// observeFilter returns what ObserveQuery needs to carry the list's
+// filter to the subscriptions: the Go type of their common filter, "" when
+// they lack one or List has none, and the aliases of frag.
+func (a *api) observeFilter(mm *modelAPI, frag *fragment) (subFilter, aliases string) {
+	if mm.List == nil || !slices.ContainsFunc(mm.List.Vars, func(v *variable) bool { return v.GoField == "Filter" }) {
+		return "", ""
+	}
+	for _, sub := range mm.Subscriptions {
+		i := slices.IndexFunc(sub.Options.Fields, func(v *variable) bool { return v.Arg == "filter" && v.GoField == "Filter" })
+		if i < 0 {
+			return "", ""
+		}
+		t := strings.TrimPrefix(sub.Options.Fields[i].GoType, "*")
+		if subFilter != "" && t != subFilter {
+			return "", ""
+		}
+		subFilter = t
+	}
+	var pairs []string
+	for _, f := range frag.Fields {
+		if f.Alias != "" {
+			pairs = append(pairs, fmt.Sprintf("%q: %q", f.Alias, f.Name))
+		}
+	}
+	aliases = "nil"
+	if len(pairs) > 0 {
+		aliases = "map[string]string{" + strings.Join(pairs, ", ") + "}"
+	}
+	return subFilter, aliases
 }
 
 // deleteInputFromIdentifier returns the Go expression that builds
@@ -410,6 +548,7 @@ func (a *api) newOperation(kind string, def *ast.FieldDefinition, rootName strin
 	// PostStats) leaves the type its name: the function becomes
 	// PostStatsQuery.
 	op := &operation{Name: a.names.nameOr(goName(def.Name), goName(def.Name)+upperFirst(kind)), Method: goName(def.Name), Kind: kind, Field: def.Name, RespName: upperFirst(def.Name)}
+	op.Go = goPrefix(op)
 	for _, n := range []string{op.Name + "Response", op.Name + "_Operation", "__" + op.Name + "Input"} {
 		a.names.used[n] = true // the names genqlient derives from the operation
 	}
@@ -418,6 +557,12 @@ func (a *api) newOperation(kind string, def *ast.FieldDefinition, rootName strin
 		v := &variable{Name: safeVariable(arg.Name), Arg: arg.Name, Type: arg.Type, Omit: !arg.Type.NonNull}
 		v.GoField = fields.name(goName(arg.Name))
 		v.GoType, v.RawJSON = a.inputGoType(arg.Type, false)
+		if arg.Type.Elem != nil {
+			// A list argument holds values, as the lists of our input
+			// structs do (listRule).
+			v.GoType, _ = a.inputGoType(arg.Type, true)
+			v.ValueElems = true
+		}
 		op.Vars = append(op.Vars, v)
 	}
 	op.Auth = a.auth(rootName, def.Name)
@@ -445,6 +590,8 @@ func (a *api) customOperation(kind string, c *schema.CustomOperation) (*operatio
 		section = "mutations"
 	case "subscription":
 		section = "subscriptions"
+	case "generation":
+		section, kind = "generations", "query"
 	}
 	root := a.root(kind)
 	var def *ast.FieldDefinition
@@ -456,6 +603,9 @@ func (a *api) customOperation(kind string, c *schema.CustomOperation) (*operatio
 	}
 	op := a.newOperation(kind, def, root.Name)
 	op.Doc = fmt.Sprintf("%s calls the custom %s %s.", op.Name, kind, c.Name)
+	if section == "generations" {
+		op.Doc = fmt.Sprintf("%s calls the query %s of the generation route %s (a.generation).", op.Name, c.Name, c.Name)
+	}
 	op.Args = &argsType{GoName: a.names.name(op.Method + "Args"), Fields: op.Vars}
 	if kind != "subscription" {
 		op.EventType = a.names.name(op.Method + "Event")
@@ -478,15 +628,34 @@ func (a *api) customOperation(kind string, c *schema.CustomOperation) (*operatio
 	default:
 		return nil, fmt.Errorf("data.model_introspection.%s.%s: return type %s is a %s, which this generator does not support yet", section, c.Name, base.Name, strings.ToLower(string(base.Kind)))
 	}
-	op.Result = goTypeFor(def.Type, leaf, raw, false)
+	op.Result = goTypeFor(def.Type, leaf, raw, a.valueList(def.Type))
 	op.Text = a.document(op, def, sel, sel != "")
 	return op, nil
 }
 
-// auth lists the modes the field's @aws_* directives allow.
+// auth lists the modes that AppSync allows for the field: those of its
+// @aws_* directives, else those of its type's, else the API's default
+// mode alone (AppSync allows nothing else on a field without directives).
+// It returns nil when the modes are unknown: the schema came from
+// introspection JSON (no applied directives), or it was synthesized and
+// the field is a custom operation's (model_introspection does not record
+// their rules). A nil entry makes the client use its default mode.
 func (a *api) auth(typeName, field string) []client.AuthMode {
+	if a.sch.FromIntrospection {
+		return nil
+	}
+	if a.synthesized && a.isRoot(typeName) && a.customFields[field] {
+		if !slices.Contains(a.unknownAuth, field) {
+			a.unknownAuth = append(a.unknownAuth, field)
+		}
+		return nil
+	}
+	dirs := a.sch.AuthDirectives(typeName, field)
+	if dirs == nil {
+		return a.defaultModes
+	}
 	var modes []client.AuthMode
-	for _, d := range a.sch.AuthDirectives(typeName, field) {
+	for _, d := range dirs {
 		for _, m := range client.AuthModesForDirective(d.Name) {
 			if !slices.Contains(modes, m) {
 				modes = append(modes, m)
@@ -507,8 +676,12 @@ func (a *api) document(op *operation, def *ast.FieldDefinition, sel string, flat
 			switch {
 			case v.RawJSON:
 				b.WriteString("  # @genqlient(pointer: false)\n")
+			case v.Omit && v.ValueElems:
+				b.WriteString("  # @genqlient(omitempty: true, pointer: false)\n")
 			case v.Omit:
 				b.WriteString("  # @genqlient(omitempty: true)\n")
+			case v.ValueElems:
+				b.WriteString("  # @genqlient(pointer: false)\n")
 			}
 			fmt.Fprintf(&b, "  $%s: %s\n", v.Name, v.Type.String())
 		}
@@ -517,7 +690,7 @@ func (a *api) document(op *operation, def *ast.FieldDefinition, sel string, flat
 	b.WriteString(" {\n")
 	if flatten {
 		b.WriteString("  # @genqlient(flatten: true)\n")
-	} else if _, raw := scalarGoType(def.Type.Name()); raw {
+	} else if _, raw := scalarGoType(def.Type.Name()); raw || a.valueList(def.Type) {
 		b.WriteString("  # @genqlient(pointer: false)\n")
 	}
 	b.WriteString("  " + op.Field)
@@ -558,7 +731,7 @@ func (a *api) fragment(def *ast.Definition) *fragment {
 		if base == nil {
 			continue
 		}
-		ff := fragmentField{Name: fd.Name}
+		ff := fragmentField{Name: fd.Name, ValueList: a.valueList(fd.Type)}
 		switch base.Kind {
 		case ast.Scalar:
 			_, ff.RawJSON = scalarGoType(base.Name)
@@ -580,7 +753,7 @@ func (a *api) fragment(def *ast.Definition) *fragment {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s is the default selection of a %s.\nfragment %s on %s {\n", f.Name, def.Name, f.Name, def.Name)
 	for _, ff := range f.Fields {
-		if ff.RawJSON {
+		if ff.RawJSON || ff.ValueList {
 			b.WriteString("  # @genqlient(pointer: false)\n")
 		}
 		if ff.Fragment != "" {
@@ -694,6 +867,20 @@ func (a *api) inputGoType(t *ast.Type, inStruct bool) (string, bool) {
 		leaf = "any"
 	}
 	return goTypeFor(t, leaf, raw, inStruct), raw
+}
+
+// valueList reports whether t is a list of scalars or enums, which the
+// generated package gives value elements in both directions ([]string,
+// []PostStatus, []time.Time, never []*string): the documents ask genqlient
+// for them with pointer: false. A null element reads as the element's
+// zero value, which is what a Go program can do with it anyway, and a
+// list read from an item can be passed as is to an input.
+func (a *api) valueList(t *ast.Type) bool {
+	if t.Elem == nil {
+		return false
+	}
+	base := a.sch.Types[t.Name()]
+	return base != nil && (base.Kind == ast.Scalar || base.Kind == ast.Enum)
 }
 
 // goTypeFor mirrors genqlient's types with optional: pointer: a nullable

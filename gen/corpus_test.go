@@ -163,7 +163,7 @@ func checkSelection(t *testing.T, file string, real *ast.Schema, set ast.Selecti
 
 func customOperationNames(intro *schema.ModelIntrospection) []string {
 	var out []string
-	for _, op := range append(append(slices.Clone(intro.Queries), intro.Mutations...), intro.Subscriptions...) {
+	for _, op := range slices.Concat(intro.Queries, intro.Generations, intro.Mutations, intro.Subscriptions) {
 		out = append(out, op.Name)
 	}
 	return out

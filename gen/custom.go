@@ -107,6 +107,7 @@ func (a *api) addUserOperation(file string, od *ast.OperationDefinition) error {
 	}
 	op := &operation{Name: a.names.name(od.Name), Method: od.Name, Kind: string(od.Operation), User: true,
 		Result: "*" + od.Name + "Response"}
+	op.Go = goPrefix(op)
 	for _, n := range []string{op.Name + "Response", op.Name + "_Operation", "__" + op.Name + "Input"} {
 		a.names.used[n] = true
 	}
@@ -126,7 +127,7 @@ func (a *api) addUserOperation(file string, od *ast.OperationDefinition) error {
 		}
 		modes := a.auth(root.Name, f.Name)
 		if modes == nil {
-			continue // no directive: every mode
+			continue // unknown: the other fields decide
 		}
 		if first {
 			op.Auth, first = modes, false

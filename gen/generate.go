@@ -4,15 +4,24 @@
 // Generation runs in three phases:
 //
 //  1. documents: one GraphQL operation per model operation (get, list,
-//     create, update, delete) and per custom query and mutation, and one
-//     fragment per model and custom type, written under graphql/ in the
-//     output directory;
+//     create, update, delete) and per custom query, mutation and
+//     generation route, and one fragment per model and custom type,
+//     written under graphql/ in the output directory;
 //  2. genqlient: genqlient v0.8.1 turns them into typed functions
 //     (genqlient.go), with the AppSync scalars and our own enum and input
-//     types bound;
+//     types bound; the Go names it derives from the generator's own
+//     operations are then unexported (unexport.go), so that the package's
+//     documentation is its typed client;
 //  3. facade: a Client with Models, Queries and Mutations holding one
 //     method per operation (client.go), and the enum, input and argument
 //     types (types.go).
+//
+// Types follow one rule for lists: a list of scalars or enums holds values
+// in both directions ([]string, []PostStatus, never []*string), so a list
+// read from an item can be passed as is to an input (a null element reads
+// as the zero value); lists of objects hold pointers on output ([]*Post)
+// and values in inputs ([]LocationInput). A sort-key condition on an
+// AWSDateTime field is a DateTimeKeyCondition with time.Time bounds.
 //
 // Every file is made in a temporary folder first and moved into the output
 // directory only when all of them are made, so a failed run changes
@@ -56,7 +65,10 @@ type Config struct {
 	// passed to Warn.
 	Schema string
 	// Warn, if set, receives the warnings of the generation: where the
-	// given Schema disagrees with model_introspection. (synth)
+	// given Schema disagrees with model_introspection (synth), and the
+	// operations whose auth modes OperationAuthModes cannot give (custom
+	// operations of a synthesized schema, every operation of a schema read
+	// from introspection JSON).
 	Warn func(msg string)
 	// Dir is the output directory; it must be inside the Go module of the
 	// working directory. The generator owns client.go, types.go,
@@ -133,9 +145,18 @@ func Generate(cfg Config) error {
 	if pkg == "" {
 		pkg = filepath.Base(dir)
 	}
-	a, err := buildAPI(pkg, pkgPath, out, sch)
+	a, err := buildAPI(pkg, pkgPath, out, sch, apiOptions{synthesized: cfg.Schema == ""})
 	if err != nil {
 		return fmt.Errorf("%s: %w", cfg.Outputs, err)
+	}
+	if cfg.Warn != nil {
+		src := cfg.Schema
+		if src == "" {
+			src = cfg.Outputs
+		}
+		for _, w := range a.warnings {
+			cfg.Warn(src + ": " + w)
+		}
 	}
 	if err := a.addUserOperations(dir); err != nil {
 		return fmt.Errorf("%s: %w", cfg.Dir, err)
@@ -203,18 +224,20 @@ func Generate(cfg Config) error {
 	gcfg := a.genqlientConfig()
 	gcfg.Generated = filepath.Join(dir, genqlientFile)
 	if err := gcfg.ValidateAndFillDefaults(tmp); err != nil {
-		return fmt.Errorf("genqlient configuration: %w", err)
+		return fmt.Errorf("genqlient configuration: %w", moduleHint(err))
 	}
 	generated, err := generate.Generate(gcfg)
 	if err != nil {
-		return fmt.Errorf("%s: genqlient: %w", cfg.Dir, err)
+		return fmt.Errorf("%s: genqlient: %w", cfg.Dir, moduleHint(err))
 	}
 	for name, src := range generated {
 		rel, err := filepath.Rel(dir, name)
 		if prev, ok := files[filepath.ToSlash(rel)]; err != nil || !ok || prev != nil {
 			return fmt.Errorf("internal error: genqlient wrote %s, not %s", name, gcfg.Generated)
 		}
-		files[filepath.ToSlash(rel)] = src
+		if files[filepath.ToSlash(rel)], err = a.unexport(src); err != nil {
+			return err
+		}
 	}
 
 	// Phase 3: the facade and the types.
@@ -317,6 +340,11 @@ func packagePath(dir, shown string) (string, error) {
 		module = gowork
 	}
 	if err != nil {
+		// The go command could not load the module at all: not a folder
+		// outside it, but requirements it cannot resolve.
+		if hinted := moduleHint(err); hinted != err {
+			return "", fmt.Errorf("output directory %s: loading the module of %s: %w", shown, module, hinted)
+		}
 		module += "; " + strings.Join(strings.Fields(err.Error()), " ")
 	}
 	return "", outside(module)

@@ -72,7 +72,12 @@ var yamlTemplate = template.Must(template.New("genqlient.yaml").Parse(`# genqlie
 # amplifygen runs genqlient v0.8.1 as a library with exactly this
 # configuration (paths here are relative to this file); running
 #   go run github.com/Khan/genqlient@v0.8.1 {{.Self}}
-# produces the same {{.Generated}}. amplifygen writes the inputs first.
+# produces the same {{.Generated}} but for one step: amplifygen then
+# lower-cases the first letter of the Go names genqlient derives from the
+# operations of graphql/operations (getTodo, getTodo_Operation,
+# getTodoResponse, ...), so that the package's documentation is its typed
+# client; the operations keep their names on the wire. amplifygen writes the
+# inputs first.
 
 # The final AppSync schema of the backend, preceded by the AppSync scalars and
 # @aws_* directives it uses without declaring them.

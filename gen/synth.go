@@ -55,7 +55,6 @@ package gen
 // custom subscription listens to (its field has no @aws_subscribe).
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -371,7 +370,6 @@ type synth struct {
 	models    map[string]*modelInfo
 	nonModels map[string]*schema.NonModel
 	enums     map[string]bool
-	inputs    []*introInput // data.model_introspection.inputs, in order
 
 	defs    []string        // SDL definitions, in order
 	defined map[string]bool // names of the definitions written
@@ -396,13 +394,6 @@ type modelInfo struct {
 	fields   map[string]string // GraphQL type of every field of the type
 }
 
-// introInput is an entry of data.model_introspection.inputs: the input
-// types of custom operations' arguments.
-type introInput struct {
-	Name   string
-	Fields []*schema.Field
-}
-
 func newSynth(intro *schema.ModelIntrospection, auth *authConfig) (*synth, error) {
 	s := &synth{intro: intro, auth: auth, models: map[string]*modelInfo{}, nonModels: map[string]*schema.NonModel{},
 		enums: map[string]bool{}, defined: map[string]bool{}, typeDirs: map[string][]string{}, connections: map[string]bool{}}
@@ -414,13 +405,6 @@ func newSynth(intro *schema.ModelIntrospection, auth *authConfig) (*synth, error
 	}
 	for _, m := range intro.Models {
 		s.models[m.Name] = s.modelInfo(m)
-	}
-	if raw, ok := intro.Extra["inputs"]; ok {
-		inputs, err := parseIntroInputs(raw)
-		if err != nil {
-			return nil, fmt.Errorf("data.model_introspection.inputs: %w", err)
-		}
-		s.inputs = inputs
 	}
 	return s, nil
 }
@@ -489,71 +473,6 @@ func (s *synth) modelInfo(m *schema.Model) *modelInfo {
 		mi.ops[sub] = mi.ops[sub] && mi.ops[mut]
 	}
 	return mi
-}
-
-// parseIntroInputs reads {"<Name>": {"name": ..., "attributes": {...}}}
-// keeping the order of both objects.
-func parseIntroInputs(raw json.RawMessage) ([]*introInput, error) {
-	var out []*introInput
-	err := eachObjectMember(raw, func(key string, val json.RawMessage) error {
-		in := &introInput{Name: key}
-		var head struct {
-			Name       string          `json:"name"`
-			Attributes json.RawMessage `json:"attributes"`
-		}
-		if err := json.Unmarshal(val, &head); err != nil {
-			return fmt.Errorf("%s: %w", key, err)
-		}
-		if head.Name != "" {
-			in.Name = head.Name
-		}
-		if len(head.Attributes) > 0 {
-			err := eachObjectMember(head.Attributes, func(fk string, fv json.RawMessage) error {
-				f := &schema.Field{}
-				if err := f.UnmarshalJSON(fv); err != nil {
-					return fmt.Errorf("%s.attributes.%s: %w", key, fk, err)
-				}
-				if f.Name == "" {
-					f.Name = fk
-				}
-				in.Fields = append(in.Fields, f)
-				return nil
-			})
-			if err != nil {
-				return err
-			}
-		}
-		out = append(out, in)
-		return nil
-	})
-	return out, err
-}
-
-// eachObjectMember calls fn for each member of the JSON object raw, in order.
-func eachObjectMember(raw json.RawMessage, fn func(key string, val json.RawMessage) error) error {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	tok, err := dec.Token()
-	if err != nil {
-		return err
-	}
-	if tok != json.Delim('{') {
-		return fmt.Errorf("expected an object")
-	}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return err
-		}
-		key, _ := tok.(string)
-		var val json.RawMessage
-		if err := dec.Decode(&val); err != nil {
-			return err
-		}
-		if err := fn(key, val); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // ---------------------------------------------------------------------------
@@ -945,7 +864,7 @@ func (s *synth) sdl() (string, error) {
 		ops  []*schema.CustomOperation
 		dst  *[]string
 		what string
-	}{{s.intro.Queries, &s.query, "queries"}, {s.intro.Mutations, &s.mutation, "mutations"}, {s.intro.Subscriptions, &s.subs, "subscriptions"}} {
+	}{{s.intro.Queries, &s.query, "queries"}, {s.intro.Generations, &s.query, "generations"}, {s.intro.Mutations, &s.mutation, "mutations"}, {s.intro.Subscriptions, &s.subs, "subscriptions"}} {
 		for _, op := range c.ops {
 			f, err := s.customOperation(op)
 			if err != nil {
@@ -954,7 +873,7 @@ func (s *synth) sdl() (string, error) {
 			*c.dst = append(*c.dst, f.String())
 		}
 	}
-	for _, in := range s.inputs {
+	for _, in := range s.intro.Inputs {
 		var fields []sdlField
 		for _, f := range in.Fields {
 			t, err := s.inputType(f)
@@ -1538,35 +1457,36 @@ func SchemaDisagreements(intro *schema.ModelIntrospection, sch *schema.Schema) [
 		}
 	}
 	for _, c := range []struct {
-		kind      string
-		ops       []*schema.CustomOperation
-		want, got *ast.Definition
-	}{{"query", intro.Queries, want.Query, sch.Query}, {"mutation", intro.Mutations, want.Mutation, sch.Mutation}} {
+		what, kind string
+		ops        []*schema.CustomOperation
+		want, got  *ast.Definition
+	}{{"custom query", "query", intro.Queries, want.Query, sch.Query}, {"generation", "query", intro.Generations, want.Query, sch.Query},
+		{"custom mutation", "mutation", intro.Mutations, want.Mutation, sch.Mutation}} {
 		for _, op := range c.ops {
 			var g *ast.FieldDefinition
 			if c.got != nil {
 				g = c.got.Fields.ForName(op.Name)
 			}
 			if g == nil {
-				say("custom %s %s: the AppSync schema has no %s field %s", c.kind, op.Name, c.kind, op.Name)
+				say("%s %s: the AppSync schema has no %s field %s", c.what, op.Name, c.kind, op.Name)
 				continue
 			}
 			w := c.want.Fields.ForName(op.Name)
 			if g.Type.String() != w.Type.String() {
-				say("custom %s %s: returns %s in the AppSync schema, %s in model_introspection", c.kind, op.Name, g.Type, w.Type)
+				say("%s %s: returns %s in the AppSync schema, %s in model_introspection", c.what, op.Name, g.Type, w.Type)
 			}
 			for _, a := range w.Arguments {
 				ga := g.Arguments.ForName(a.Name)
 				switch {
 				case ga == nil:
-					say("custom %s %s: argument %s (%s) is missing from the AppSync schema", c.kind, op.Name, a.Name, a.Type)
+					say("%s %s: argument %s (%s) is missing from the AppSync schema", c.what, op.Name, a.Name, a.Type)
 				case ga.Type.String() != a.Type.String():
-					say("custom %s %s: argument %s is %s in the AppSync schema, %s in model_introspection", c.kind, op.Name, a.Name, ga.Type, a.Type)
+					say("%s %s: argument %s is %s in the AppSync schema, %s in model_introspection", c.what, op.Name, a.Name, ga.Type, a.Type)
 				}
 			}
 			for _, ga := range g.Arguments {
 				if w.Arguments.ForName(ga.Name) == nil {
-					say("custom %s %s: the AppSync schema has argument %s (%s), which model_introspection lacks", c.kind, op.Name, ga.Name, ga.Type)
+					say("%s %s: the AppSync schema has argument %s (%s), which model_introspection lacks", c.what, op.Name, ga.Name, ga.Type)
 				}
 			}
 		}

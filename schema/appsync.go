@@ -28,6 +28,10 @@ type Schema struct {
 	// Prelude holds the AppSync prelude definitions that were added because
 	// the SDL did not declare them itself.
 	Prelude string
+	// FromIntrospection reports a schema read from introspection JSON,
+	// which carries no applied directive: AuthDirectives finds none on
+	// any field, whatever the real schema's rules are.
+	FromIntrospection bool
 }
 
 // preludeFile is the source name of the AppSync prelude in positions.
@@ -246,6 +250,18 @@ var authDirectiveTypes = map[string]AuthorizationType{
 	"aws_lambda":             AuthLambda,
 	"aws_cognito_user_pools": AuthUserPools,
 	"aws_auth":               AuthUserPools,
+}
+
+// Directive returns the name (without "@") of the auth directive that
+// allows t: aws_iam for AWS_IAM, aws_api_key for API_KEY, and so on; ""
+// for an unknown type.
+func (t AuthorizationType) Directive() string {
+	for name, typ := range authDirectiveTypes {
+		if typ == t && name != "aws_auth" {
+			return name
+		}
+	}
+	return ""
 }
 
 // AuthorizationType returns the authorization mode the directive allows.

@@ -83,6 +83,20 @@ type Query @aws_api_key @aws_oidc {
 	assert.Equal(t, AuthLambda, s.AuthDirectives("Query", "b")[0].AuthorizationType())
 }
 
+// TestAuthorizationTypeDirective: each authorization type of
+// amplify_outputs.json names the directive that allows it, and back.
+func TestAuthorizationTypeDirective(t *testing.T) {
+	for typ, dir := range map[AuthorizationType]string{
+		AuthAPIKey: "aws_api_key", AuthIAM: "aws_iam", AuthUserPools: "aws_cognito_user_pools",
+		AuthOIDC: "aws_oidc", AuthLambda: "aws_lambda", "NOPE": "",
+	} {
+		assert.Equal(t, dir, typ.Directive(), typ)
+		if dir != "" {
+			assert.Equal(t, typ, AuthDirective{Name: dir}.AuthorizationType())
+		}
+	}
+}
+
 func TestPreludeSkipsDeclared(t *testing.T) {
 	src := `scalar AWSJSON
 "my own"

@@ -147,6 +147,7 @@ func ParseIntrospection(name string, data []byte) (*Schema, error) {
 	if err != nil {
 		return nil, introSDLError(name, err)
 	}
+	sch.FromIntrospection = true
 	return sch, nil
 }
 

@@ -265,8 +265,11 @@ func TestParseIntrospectionSeed(t *testing.T) {
 	assert.Contains(t, intro.SDL, "type Todo {")
 	assert.NotContains(t, intro.SDL, "__Schema")
 	assert.NotContains(t, intro.SDL, "directive @deprecated")
-	// Introspection does not carry applied directives.
+	// Introspection does not carry applied directives, and the schema
+	// says so.
 	assert.Nil(t, intro.AuthDirectives("Query", "getTodo"))
+	assert.True(t, intro.FromIntrospection)
+	assert.False(t, sdl.FromIntrospection)
 
 	// The SDL is deterministic and loads as SDL again, to the same schema.
 	again, err := LoadSchema(introFixture)

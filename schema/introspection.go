@@ -21,10 +21,20 @@ type ModelIntrospection struct {
 	// Queries, Mutations and Subscriptions are the custom operations, in
 	// file order.
 	Queries, Mutations, Subscriptions []*CustomOperation
-	// Conversations and Generations are the AI kit sections, kept verbatim
-	// (compacted) when present.
-	Conversations, Generations json.RawMessage
+	// Generations are the AI generation routes (a.generation), in file
+	// order: each is a custom query of the Query type that answers with
+	// the route's return type. They are not among Queries.
+	Generations []*CustomOperation
+	// Conversations are the AI conversation routes (a.conversation), in
+	// file order, with their own models, types and operations.
+	Conversations []*Conversation
+	// Inputs are the input types of custom operations' arguments, in file
+	// order.
+	Inputs []*Input
 	// Extra keeps any other top-level section verbatim (compacted).
+	//
+	// Of Generations, Conversations and Inputs, nil means that the section
+	// is absent and an empty slice that it is present and empty.
 	Extra map[string]json.RawMessage
 }
 
@@ -92,6 +102,8 @@ type Field struct {
 	Association *Association
 	// Arguments are the field's arguments in file order, if any.
 	Arguments []*Argument
+
+	arrayNullableKey bool // isArrayNullable was written, if false
 }
 
 // FieldType is the named type of a field, argument or custom operation. In
@@ -115,8 +127,9 @@ type FieldType struct {
 type Association struct {
 	// ConnectionType is HAS_ONE, HAS_MANY or BELONGS_TO.
 	ConnectionType string `json:"connectionType"`
-	// AssociatedWith names the fields on the related model.
-	AssociatedWith []string `json:"associatedWith"`
+	// AssociatedWith names the fields on the related model (absent for
+	// BELONGS_TO).
+	AssociatedWith []string `json:"associatedWith,omitempty"`
 	// TargetNames names the foreign key fields on this model.
 	TargetNames []string `json:"targetNames,omitempty"`
 }
@@ -466,10 +479,42 @@ func parseModelIntrospection(data []byte) (*ModelIntrospection, error) {
 				}
 				return err
 			})
-		case "conversations":
-			mi.Conversations = compactRaw(m.value)
 		case "generations":
-			mi.Generations = compactRaw(m.value)
+			mi.Generations = []*CustomOperation{}
+			err = eachMember(m.value, m.key, func(key string, raw []byte, path string) error {
+				x, err := parseCustomOperation(raw, path)
+				if err == nil {
+					if x.Name == "" {
+						x.Name = key
+					}
+					mi.Generations = append(mi.Generations, x)
+				}
+				return err
+			})
+		case "conversations":
+			mi.Conversations = []*Conversation{}
+			err = eachMember(m.value, m.key, func(key string, raw []byte, path string) error {
+				x, err := parseConversation(raw, path)
+				if err == nil {
+					if x.Name == "" {
+						x.Name = key
+					}
+					mi.Conversations = append(mi.Conversations, x)
+				}
+				return err
+			})
+		case "inputs":
+			mi.Inputs = []*Input{}
+			err = eachMember(m.value, m.key, func(key string, raw []byte, path string) error {
+				x, err := parseInput(raw, path)
+				if err == nil {
+					if x.Name == "" {
+						x.Name = key
+					}
+					mi.Inputs = append(mi.Inputs, x)
+				}
+				return err
+			})
 		default:
 			if mi.Extra == nil {
 				mi.Extra = map[string]json.RawMessage{}
@@ -587,6 +632,7 @@ func parseField(data []byte, path string) (*Field, error) {
 		Name: w.Name, IsArray: w.IsArray, IsRequired: w.IsRequired, IsArrayNullable: w.IsArrayNullable,
 		IsReadOnly: w.IsReadOnly, Attributes: compactAttributes(w.Attributes), Association: w.Association,
 	}
+	f.arrayNullableKey = find(ms, "isArrayNullable") != nil && !f.IsArrayNullable
 	tm := find(ms, "type")
 	if tm == nil {
 		return nil, &Error{Field: path, Msg: "missing type", offset: 0}
@@ -682,7 +728,7 @@ func (m *ModelIntrospection) validate() error {
 	for _, s := range []struct {
 		section string
 		ops     []*CustomOperation
-	}{{"queries", m.Queries}, {"mutations", m.Mutations}, {"subscriptions", m.Subscriptions}} {
+	}{{"queries", m.Queries}, {"mutations", m.Mutations}, {"subscriptions", m.Subscriptions}, {"generations", m.Generations}} {
 		for _, op := range s.ops {
 			if err := check(op.Type, s.section, op.Name); err != nil {
 				return err
@@ -779,11 +825,25 @@ func (m ModelIntrospection) MarshalJSON() ([]byte, error) {
 		}
 		w.raw(s.key, b)
 	}
-	if m.Conversations != nil {
-		w.raw("conversations", compactRaw(m.Conversations))
-	}
-	if m.Generations != nil {
-		w.raw("generations", compactRaw(m.Generations))
+	for _, s := range []struct {
+		key string
+		b   func() ([]byte, error)
+		set bool
+	}{
+		{"generations", func() ([]byte, error) { return orderedObject(m.Generations, opName) }, m.Generations != nil},
+		{"conversations", func() ([]byte, error) {
+			return orderedObject(m.Conversations, func(x *Conversation) string { return x.Name })
+		}, m.Conversations != nil},
+		{"inputs", func() ([]byte, error) { return orderedObject(m.Inputs, func(x *Input) string { return x.Name }) }, m.Inputs != nil},
+	} {
+		if !s.set {
+			continue
+		}
+		b, err := s.b()
+		if err != nil {
+			return nil, err
+		}
+		w.raw(s.key, b)
 	}
 	b, err := w.bytes()
 	if err != nil {
@@ -854,8 +914,8 @@ func (f Field) MarshalJSON() ([]byte, error) {
 	if f.Attributes != nil {
 		w.add("attributes", f.Attributes)
 	}
-	if f.IsArrayNullable {
-		w.add("isArrayNullable", true)
+	if f.IsArrayNullable || f.arrayNullableKey {
+		w.add("isArrayNullable", f.IsArrayNullable)
 	}
 	if f.IsReadOnly {
 		w.add("isReadOnly", true)

@@ -29,8 +29,10 @@ type Client struct {
 	// Realtime carries the subscriptions: one WebSocket, dialed at the
 	// first one (Close closes it).
 	Realtime *realtime.Session
-	// GraphQL is the runtime client: a genqlient graphql.Client for calling
-	// the functions of genqlient.go directly.
+	// GraphQL is the runtime client, a genqlient graphql.Client: the
+	// functions genqlient generates for the operations of graphql/custom
+	// take it. (Those of the generator's own operations are unexported:
+	// Models, Queries and Mutations call them.)
 	GraphQL *client.Client
 }
 
@@ -86,9 +88,15 @@ func NewFromEndpoint(ep client.Endpoint, opts ...client.Option) (*Client, error)
 	}, nil
 }
 
-// OperationAuthModes lists, per operation, the auth modes its schema's
-// @aws_* directives allow. When the client's default mode is not among them
-// the client uses an allowed mode it is configured for.
+// OperationAuthModes lists, per operation, the auth modes AppSync allows
+// for it: those of its field's @aws_* directives (or its type's), and for a
+// field with none the API's default mode alone. When the client's default
+// mode is not among them the client uses an allowed mode it is configured
+// for, and with none it fails before sending (*client.AuthModeError). An
+// operation whose modes the generator could not know (a schema read from
+// introspection JSON, or a custom operation of a schema synthesized from
+// model_introspection) has no entry: the client calls it with its default
+// mode.
 var OperationAuthModes = map[string][]client.AuthMode{
 	"GetProduct":       {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
 	"ListProducts":     {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
@@ -159,64 +167,62 @@ type ProductModel struct {
 
 // Create creates a Product (mutation createProduct).
 func (m *ProductModel) Create(ctx context.Context, input CreateProductInput, opts ...client.Option) (*Product, error) {
-	resp, err := CreateProduct(ctx, m.c.With(opts...), input, nil)
+	resp, err := createProduct(ctx, m.c.With(opts...), input, nil)
 	return resp.CreateProduct, err
 }
 
 // Get reads the Product with the given identifier (query getProduct). A
 // missing item is a nil result with a nil error.
 func (m *ProductModel) Get(ctx context.Context, id ProductIdentifier, opts ...client.Option) (*Product, error) {
-	resp, err := GetProduct(ctx, m.c.With(opts...), id.SKU)
+	resp, err := getProduct(ctx, m.c.With(opts...), id.SKU)
 	return resp.GetProduct, err
 }
 
 // Update changes a Product (mutation updateProduct): fields left unset keep
 // their values, fields set to client.Null are removed.
 func (m *ProductModel) Update(ctx context.Context, input UpdateProductInput, opts ...client.Option) (*Product, error) {
-	resp, err := UpdateProduct(ctx, m.c.With(opts...), input, nil)
+	resp, err := updateProduct(ctx, m.c.With(opts...), input, nil)
 	return resp.UpdateProduct, err
 }
 
 // UpdateIf is Update when condition holds for the stored item; otherwise
 // AppSync answers DynamoDB:ConditionalCheckFailedException.
 func (m *ProductModel) UpdateIf(ctx context.Context, input UpdateProductInput, condition *ModelProductConditionInput, opts ...client.Option) (*Product, error) {
-	resp, err := UpdateProduct(ctx, m.c.With(opts...), input, condition)
+	resp, err := updateProduct(ctx, m.c.With(opts...), input, condition)
 	return resp.UpdateProduct, err
 }
 
 // Delete deletes a Product (mutation deleteProduct) and returns it as it was.
 func (m *ProductModel) Delete(ctx context.Context, id ProductIdentifier, opts ...client.Option) (*Product, error) {
-	resp, err := DeleteProduct(ctx, m.c.With(opts...), DeleteProductInput{SKU: id.SKU}, nil)
+	resp, err := deleteProduct(ctx, m.c.With(opts...), DeleteProductInput{SKU: id.SKU}, nil)
 	return resp.DeleteProduct, err
 }
 
 // DeleteIf is Delete when condition holds for the stored item; otherwise
 // AppSync answers DynamoDB:ConditionalCheckFailedException.
 func (m *ProductModel) DeleteIf(ctx context.Context, id ProductIdentifier, condition *ModelProductConditionInput, opts ...client.Option) (*Product, error) {
-	resp, err := DeleteProduct(ctx, m.c.With(opts...), DeleteProductInput{SKU: id.SKU}, condition)
+	resp, err := deleteProduct(ctx, m.c.With(opts...), DeleteProductInput{SKU: id.SKU}, condition)
 	return resp.DeleteProduct, err
 }
 
 // List reads one page of Product items (query listProducts).
-// Pass the page's NextToken in the options to read the next one; AppSync
-// may return an empty page that still has a NextToken.
+// Set o.NextToken to the page's NextToken to read the next one (nil after
+// the last); AppSync may return an empty page that still has a NextToken.
 func (m *ProductModel) List(ctx context.Context, o ProductListOptions, opts ...client.Option) (*client.Page[Product], error) {
-	resp, err := ListProducts(ctx, m.c.With(opts...), o.SKU, o.Filter, o.Limit, o.NextToken, o.SortDirection)
+	resp, err := listProducts(ctx, m.c.With(opts...), o.SKU, o.Filter, o.Limit, o.NextToken, o.SortDirection)
 	page := &client.Page[Product]{}
 	if conn := resp.ListProducts; conn != nil {
-		page.Items = conn.Items
-		if conn.NextToken != nil {
-			page.NextToken = *conn.NextToken
-		}
+		page.Items, page.NextToken = conn.Items, conn.NextToken
 	}
 	return page, err
 }
 
 // ListAll walks every page of List from o.NextToken on and
 // yields each item. It stops when the loop breaks, and yields the error
-// that ends the walk as its last element.
+// that ends the walk as its last element (a *client.PaginationError naming
+// ListProducts when AppSync returns a nextToken it returned before).
 func (m *ProductModel) ListAll(ctx context.Context, o ProductListOptions, opts ...client.Option) iter.Seq2[*Product, error] {
-	return client.All(o.NextToken, func(token *string) (*client.Page[Product], error) {
+	return client.AllNamed("ListProducts", o.NextToken, func(token *string) (*client.Page[Product], error) {
 		o.NextToken = token
 		return m.List(ctx, o, opts...)
 	})
@@ -230,11 +236,11 @@ func (m *ProductModel) ListAll(ctx context.Context, o ProductListOptions, opts .
 // ends the iteration. Cancel ctx to stop; when the last subscription ends,
 // the socket closes.
 func (m *ProductModel) OnCreate(ctx context.Context, o OnCreateProductOptions, opts ...client.Option) (iter.Seq2[*Product, error], error) {
-	sub, err := m.s.Subscribe(ctx, "OnCreateProduct", OnCreateProduct_Operation, &__OnCreateProductInput{Filter: o.Filter}, opts)
+	sub, err := m.s.Subscribe(ctx, "OnCreateProduct", onCreateProduct_Operation, &__OnCreateProductInput{Filter: o.Filter}, opts)
 	if err != nil {
 		return nil, err
 	}
-	return realtime.Field(realtime.Values[OnCreateProductResponse](sub), func(r OnCreateProductResponse) *Product { return r.OnCreateProduct }), nil
+	return realtime.Field(realtime.Values[onCreateProductResponse](sub), func(r onCreateProductResponse) *Product { return r.OnCreateProduct }), nil
 }
 
 // OnUpdate subscribes to the Product items updated (subscription
@@ -245,11 +251,11 @@ func (m *ProductModel) OnCreate(ctx context.Context, o OnCreateProductOptions, o
 // ends the iteration. Cancel ctx to stop; when the last subscription ends,
 // the socket closes.
 func (m *ProductModel) OnUpdate(ctx context.Context, o OnUpdateProductOptions, opts ...client.Option) (iter.Seq2[*Product, error], error) {
-	sub, err := m.s.Subscribe(ctx, "OnUpdateProduct", OnUpdateProduct_Operation, &__OnUpdateProductInput{Filter: o.Filter}, opts)
+	sub, err := m.s.Subscribe(ctx, "OnUpdateProduct", onUpdateProduct_Operation, &__OnUpdateProductInput{Filter: o.Filter}, opts)
 	if err != nil {
 		return nil, err
 	}
-	return realtime.Field(realtime.Values[OnUpdateProductResponse](sub), func(r OnUpdateProductResponse) *Product { return r.OnUpdateProduct }), nil
+	return realtime.Field(realtime.Values[onUpdateProductResponse](sub), func(r onUpdateProductResponse) *Product { return r.OnUpdateProduct }), nil
 }
 
 // OnDelete subscribes to the Product items deleted (subscription
@@ -260,30 +266,51 @@ func (m *ProductModel) OnUpdate(ctx context.Context, o OnUpdateProductOptions, o
 // ends the iteration. Cancel ctx to stop; when the last subscription ends,
 // the socket closes.
 func (m *ProductModel) OnDelete(ctx context.Context, o OnDeleteProductOptions, opts ...client.Option) (iter.Seq2[*Product, error], error) {
-	sub, err := m.s.Subscribe(ctx, "OnDeleteProduct", OnDeleteProduct_Operation, &__OnDeleteProductInput{Filter: o.Filter}, opts)
+	sub, err := m.s.Subscribe(ctx, "OnDeleteProduct", onDeleteProduct_Operation, &__OnDeleteProductInput{Filter: o.Filter}, opts)
 	if err != nil {
 		return nil, err
 	}
-	return realtime.Field(realtime.Values[OnDeleteProductResponse](sub), func(r OnDeleteProductResponse) *Product { return r.OnDeleteProduct }), nil
+	return realtime.Field(realtime.Values[onDeleteProductResponse](sub), func(r onDeleteProductResponse) *Product { return r.OnDeleteProduct }), nil
 }
 
 // ObserveQuery is observeQuery of the JavaScript client: it subscribes to
-// the Product items created, updated and deleted, reads every page of
-// List, and yields a snapshot of all items (IsSynced true once the list is
-// read), then a new snapshot per event, applied by primary key. After a gap
-// it reads the list again. Cancel ctx (or break) to stop.
+// the Product items created, updated and deleted, reads the list (List,
+// from o.NextToken on) and yields a snapshot per page, IsSynced on the
+// last one, then a new snapshot per event that changes the items, applied
+// by primary key. After a gap it reads the list again. Cancel ctx (or
+// break) to stop.
+//
+// o.Filter holds for the events too, as the list applies it: the
+// subscriptions carry what AppSync's subscription filters can express of it,
+// and the client applies the rest (not, attributeExists, attributeType,
+// size) to each event's item, so an item enters the snapshots only when the
+// list would return it, and leaves them when an update shows it no longer
+// matches the rest. (An update that moves an item out of what the
+// subscriptions carry is not sent by AppSync, whose filter holds on the new
+// item: such an item stays until the list is read again, as in JavaScript.)
 func (m *ProductModel) ObserveQuery(ctx context.Context, o ProductListOptions, opts ...client.Option) iter.Seq2[realtime.Snapshot[Product], error] {
+	filter, match, err := realtime.ObserveFilter[ModelSubscriptionProductFilterInput, Product](o.Filter, map[string]string{"SKU": "sku"})
+	if err != nil {
+		return func(yield func(realtime.Snapshot[Product], error) bool) { yield(realtime.Snapshot[Product]{}, err) }
+	}
 	return realtime.Observe(ctx,
 		func(it *Product) string { return it.SKU },
-		func(ctx context.Context) iter.Seq2[*Product, error] { return m.ListAll(ctx, o, opts...) },
+		match,
+		func(ctx context.Context) iter.Seq2[*client.Page[Product], error] {
+			o := o // every reading of the list starts at the caller's token
+			return client.PagesNamed("ListProducts", o.NextToken, func(token *string) (*client.Page[Product], error) {
+				o.NextToken = token
+				return m.List(ctx, o, opts...)
+			})
+		},
 		func(ctx context.Context) (created, updated, deleted iter.Seq2[*Product, error], err error) {
-			if created, err = m.OnCreate(ctx, OnCreateProductOptions{}, opts...); err != nil {
+			if created, err = m.OnCreate(ctx, OnCreateProductOptions{Filter: filter}, opts...); err != nil {
 				return
 			}
-			if updated, err = m.OnUpdate(ctx, OnUpdateProductOptions{}, opts...); err != nil {
+			if updated, err = m.OnUpdate(ctx, OnUpdateProductOptions{Filter: filter}, opts...); err != nil {
 				return
 			}
-			deleted, err = m.OnDelete(ctx, OnDeleteProductOptions{}, opts...)
+			deleted, err = m.OnDelete(ctx, OnDeleteProductOptions{Filter: filter}, opts...)
 			return
 		})
 }
@@ -297,64 +324,62 @@ type CounterModel struct {
 
 // Create creates a Counter (mutation createCounter).
 func (m *CounterModel) Create(ctx context.Context, input CreateCounterInput, opts ...client.Option) (*Counter, error) {
-	resp, err := CreateCounter(ctx, m.c.With(opts...), input, nil)
+	resp, err := createCounter(ctx, m.c.With(opts...), input, nil)
 	return resp.CreateCounter, err
 }
 
 // Get reads the Counter with the given identifier (query getCounter). A
 // missing item is a nil result with a nil error.
 func (m *CounterModel) Get(ctx context.Context, id CounterIdentifier, opts ...client.Option) (*Counter, error) {
-	resp, err := GetCounter(ctx, m.c.With(opts...), id.Number)
+	resp, err := getCounter(ctx, m.c.With(opts...), id.Number)
 	return resp.GetCounter, err
 }
 
 // Update changes a Counter (mutation updateCounter): fields left unset keep
 // their values, fields set to client.Null are removed.
 func (m *CounterModel) Update(ctx context.Context, input UpdateCounterInput, opts ...client.Option) (*Counter, error) {
-	resp, err := UpdateCounter(ctx, m.c.With(opts...), input, nil)
+	resp, err := updateCounter(ctx, m.c.With(opts...), input, nil)
 	return resp.UpdateCounter, err
 }
 
 // UpdateIf is Update when condition holds for the stored item; otherwise
 // AppSync answers DynamoDB:ConditionalCheckFailedException.
 func (m *CounterModel) UpdateIf(ctx context.Context, input UpdateCounterInput, condition *ModelCounterConditionInput, opts ...client.Option) (*Counter, error) {
-	resp, err := UpdateCounter(ctx, m.c.With(opts...), input, condition)
+	resp, err := updateCounter(ctx, m.c.With(opts...), input, condition)
 	return resp.UpdateCounter, err
 }
 
 // Delete deletes a Counter (mutation deleteCounter) and returns it as it was.
 func (m *CounterModel) Delete(ctx context.Context, id CounterIdentifier, opts ...client.Option) (*Counter, error) {
-	resp, err := DeleteCounter(ctx, m.c.With(opts...), DeleteCounterInput{Number: id.Number}, nil)
+	resp, err := deleteCounter(ctx, m.c.With(opts...), DeleteCounterInput{Number: id.Number}, nil)
 	return resp.DeleteCounter, err
 }
 
 // DeleteIf is Delete when condition holds for the stored item; otherwise
 // AppSync answers DynamoDB:ConditionalCheckFailedException.
 func (m *CounterModel) DeleteIf(ctx context.Context, id CounterIdentifier, condition *ModelCounterConditionInput, opts ...client.Option) (*Counter, error) {
-	resp, err := DeleteCounter(ctx, m.c.With(opts...), DeleteCounterInput{Number: id.Number}, condition)
+	resp, err := deleteCounter(ctx, m.c.With(opts...), DeleteCounterInput{Number: id.Number}, condition)
 	return resp.DeleteCounter, err
 }
 
 // List reads one page of Counter items (query listCounters).
-// Pass the page's NextToken in the options to read the next one; AppSync
-// may return an empty page that still has a NextToken.
+// Set o.NextToken to the page's NextToken to read the next one (nil after
+// the last); AppSync may return an empty page that still has a NextToken.
 func (m *CounterModel) List(ctx context.Context, o CounterListOptions, opts ...client.Option) (*client.Page[Counter], error) {
-	resp, err := ListCounters(ctx, m.c.With(opts...), o.Number, o.Filter, o.Limit, o.NextToken, o.SortDirection)
+	resp, err := listCounters(ctx, m.c.With(opts...), o.Number, o.Filter, o.Limit, o.NextToken, o.SortDirection)
 	page := &client.Page[Counter]{}
 	if conn := resp.ListCounters; conn != nil {
-		page.Items = conn.Items
-		if conn.NextToken != nil {
-			page.NextToken = *conn.NextToken
-		}
+		page.Items, page.NextToken = conn.Items, conn.NextToken
 	}
 	return page, err
 }
 
 // ListAll walks every page of List from o.NextToken on and
 // yields each item. It stops when the loop breaks, and yields the error
-// that ends the walk as its last element.
+// that ends the walk as its last element (a *client.PaginationError naming
+// ListCounters when AppSync returns a nextToken it returned before).
 func (m *CounterModel) ListAll(ctx context.Context, o CounterListOptions, opts ...client.Option) iter.Seq2[*Counter, error] {
-	return client.All(o.NextToken, func(token *string) (*client.Page[Counter], error) {
+	return client.AllNamed("ListCounters", o.NextToken, func(token *string) (*client.Page[Counter], error) {
 		o.NextToken = token
 		return m.List(ctx, o, opts...)
 	})
@@ -368,11 +393,11 @@ func (m *CounterModel) ListAll(ctx context.Context, o CounterListOptions, opts .
 // ends the iteration. Cancel ctx to stop; when the last subscription ends,
 // the socket closes.
 func (m *CounterModel) OnCreate(ctx context.Context, o OnCreateCounterOptions, opts ...client.Option) (iter.Seq2[*Counter, error], error) {
-	sub, err := m.s.Subscribe(ctx, "OnCreateCounter", OnCreateCounter_Operation, &__OnCreateCounterInput{Filter: o.Filter}, opts)
+	sub, err := m.s.Subscribe(ctx, "OnCreateCounter", onCreateCounter_Operation, &__OnCreateCounterInput{Filter: o.Filter}, opts)
 	if err != nil {
 		return nil, err
 	}
-	return realtime.Field(realtime.Values[OnCreateCounterResponse](sub), func(r OnCreateCounterResponse) *Counter { return r.OnCreateCounter }), nil
+	return realtime.Field(realtime.Values[onCreateCounterResponse](sub), func(r onCreateCounterResponse) *Counter { return r.OnCreateCounter }), nil
 }
 
 // OnUpdate subscribes to the Counter items updated (subscription
@@ -383,11 +408,11 @@ func (m *CounterModel) OnCreate(ctx context.Context, o OnCreateCounterOptions, o
 // ends the iteration. Cancel ctx to stop; when the last subscription ends,
 // the socket closes.
 func (m *CounterModel) OnUpdate(ctx context.Context, o OnUpdateCounterOptions, opts ...client.Option) (iter.Seq2[*Counter, error], error) {
-	sub, err := m.s.Subscribe(ctx, "OnUpdateCounter", OnUpdateCounter_Operation, &__OnUpdateCounterInput{Filter: o.Filter}, opts)
+	sub, err := m.s.Subscribe(ctx, "OnUpdateCounter", onUpdateCounter_Operation, &__OnUpdateCounterInput{Filter: o.Filter}, opts)
 	if err != nil {
 		return nil, err
 	}
-	return realtime.Field(realtime.Values[OnUpdateCounterResponse](sub), func(r OnUpdateCounterResponse) *Counter { return r.OnUpdateCounter }), nil
+	return realtime.Field(realtime.Values[onUpdateCounterResponse](sub), func(r onUpdateCounterResponse) *Counter { return r.OnUpdateCounter }), nil
 }
 
 // OnDelete subscribes to the Counter items deleted (subscription
@@ -398,30 +423,51 @@ func (m *CounterModel) OnUpdate(ctx context.Context, o OnUpdateCounterOptions, o
 // ends the iteration. Cancel ctx to stop; when the last subscription ends,
 // the socket closes.
 func (m *CounterModel) OnDelete(ctx context.Context, o OnDeleteCounterOptions, opts ...client.Option) (iter.Seq2[*Counter, error], error) {
-	sub, err := m.s.Subscribe(ctx, "OnDeleteCounter", OnDeleteCounter_Operation, &__OnDeleteCounterInput{Filter: o.Filter}, opts)
+	sub, err := m.s.Subscribe(ctx, "OnDeleteCounter", onDeleteCounter_Operation, &__OnDeleteCounterInput{Filter: o.Filter}, opts)
 	if err != nil {
 		return nil, err
 	}
-	return realtime.Field(realtime.Values[OnDeleteCounterResponse](sub), func(r OnDeleteCounterResponse) *Counter { return r.OnDeleteCounter }), nil
+	return realtime.Field(realtime.Values[onDeleteCounterResponse](sub), func(r onDeleteCounterResponse) *Counter { return r.OnDeleteCounter }), nil
 }
 
 // ObserveQuery is observeQuery of the JavaScript client: it subscribes to
-// the Counter items created, updated and deleted, reads every page of
-// List, and yields a snapshot of all items (IsSynced true once the list is
-// read), then a new snapshot per event, applied by primary key. After a gap
-// it reads the list again. Cancel ctx (or break) to stop.
+// the Counter items created, updated and deleted, reads the list (List,
+// from o.NextToken on) and yields a snapshot per page, IsSynced on the
+// last one, then a new snapshot per event that changes the items, applied
+// by primary key. After a gap it reads the list again. Cancel ctx (or
+// break) to stop.
+//
+// o.Filter holds for the events too, as the list applies it: the
+// subscriptions carry what AppSync's subscription filters can express of it,
+// and the client applies the rest (not, attributeExists, attributeType,
+// size) to each event's item, so an item enters the snapshots only when the
+// list would return it, and leaves them when an update shows it no longer
+// matches the rest. (An update that moves an item out of what the
+// subscriptions carry is not sent by AppSync, whose filter holds on the new
+// item: such an item stays until the list is read again, as in JavaScript.)
 func (m *CounterModel) ObserveQuery(ctx context.Context, o CounterListOptions, opts ...client.Option) iter.Seq2[realtime.Snapshot[Counter], error] {
+	filter, match, err := realtime.ObserveFilter[ModelSubscriptionCounterFilterInput, Counter](o.Filter, nil)
+	if err != nil {
+		return func(yield func(realtime.Snapshot[Counter], error) bool) { yield(realtime.Snapshot[Counter]{}, err) }
+	}
 	return realtime.Observe(ctx,
 		func(it *Counter) string { return fmt.Sprint(it.Number) },
-		func(ctx context.Context) iter.Seq2[*Counter, error] { return m.ListAll(ctx, o, opts...) },
+		match,
+		func(ctx context.Context) iter.Seq2[*client.Page[Counter], error] {
+			o := o // every reading of the list starts at the caller's token
+			return client.PagesNamed("ListCounters", o.NextToken, func(token *string) (*client.Page[Counter], error) {
+				o.NextToken = token
+				return m.List(ctx, o, opts...)
+			})
+		},
 		func(ctx context.Context) (created, updated, deleted iter.Seq2[*Counter, error], err error) {
-			if created, err = m.OnCreate(ctx, OnCreateCounterOptions{}, opts...); err != nil {
+			if created, err = m.OnCreate(ctx, OnCreateCounterOptions{Filter: filter}, opts...); err != nil {
 				return
 			}
-			if updated, err = m.OnUpdate(ctx, OnUpdateCounterOptions{}, opts...); err != nil {
+			if updated, err = m.OnUpdate(ctx, OnUpdateCounterOptions{Filter: filter}, opts...); err != nil {
 				return
 			}
-			deleted, err = m.OnDelete(ctx, OnDeleteCounterOptions{}, opts...)
+			deleted, err = m.OnDelete(ctx, OnDeleteCounterOptions{Filter: filter}, opts...)
 			return
 		})
 }
@@ -435,64 +481,62 @@ type ReadingModel struct {
 
 // Create creates a Reading (mutation createReading).
 func (m *ReadingModel) Create(ctx context.Context, input CreateReadingInput, opts ...client.Option) (*Reading, error) {
-	resp, err := CreateReading(ctx, m.c.With(opts...), input, nil)
+	resp, err := createReading(ctx, m.c.With(opts...), input, nil)
 	return resp.CreateReading, err
 }
 
 // Get reads the Reading with the given identifier (query getReading). A
 // missing item is a nil result with a nil error.
 func (m *ReadingModel) Get(ctx context.Context, id ReadingIdentifier, opts ...client.Option) (*Reading, error) {
-	resp, err := GetReading(ctx, m.c.With(opts...), id.DeviceID, id.Seq)
+	resp, err := getReading(ctx, m.c.With(opts...), id.DeviceID, id.Seq)
 	return resp.GetReading, err
 }
 
 // Update changes a Reading (mutation updateReading): fields left unset keep
 // their values, fields set to client.Null are removed.
 func (m *ReadingModel) Update(ctx context.Context, input UpdateReadingInput, opts ...client.Option) (*Reading, error) {
-	resp, err := UpdateReading(ctx, m.c.With(opts...), input, nil)
+	resp, err := updateReading(ctx, m.c.With(opts...), input, nil)
 	return resp.UpdateReading, err
 }
 
 // UpdateIf is Update when condition holds for the stored item; otherwise
 // AppSync answers DynamoDB:ConditionalCheckFailedException.
 func (m *ReadingModel) UpdateIf(ctx context.Context, input UpdateReadingInput, condition *ModelReadingConditionInput, opts ...client.Option) (*Reading, error) {
-	resp, err := UpdateReading(ctx, m.c.With(opts...), input, condition)
+	resp, err := updateReading(ctx, m.c.With(opts...), input, condition)
 	return resp.UpdateReading, err
 }
 
 // Delete deletes a Reading (mutation deleteReading) and returns it as it was.
 func (m *ReadingModel) Delete(ctx context.Context, id ReadingIdentifier, opts ...client.Option) (*Reading, error) {
-	resp, err := DeleteReading(ctx, m.c.With(opts...), DeleteReadingInput{DeviceID: id.DeviceID, Seq: id.Seq}, nil)
+	resp, err := deleteReading(ctx, m.c.With(opts...), DeleteReadingInput{DeviceID: id.DeviceID, Seq: id.Seq}, nil)
 	return resp.DeleteReading, err
 }
 
 // DeleteIf is Delete when condition holds for the stored item; otherwise
 // AppSync answers DynamoDB:ConditionalCheckFailedException.
 func (m *ReadingModel) DeleteIf(ctx context.Context, id ReadingIdentifier, condition *ModelReadingConditionInput, opts ...client.Option) (*Reading, error) {
-	resp, err := DeleteReading(ctx, m.c.With(opts...), DeleteReadingInput{DeviceID: id.DeviceID, Seq: id.Seq}, condition)
+	resp, err := deleteReading(ctx, m.c.With(opts...), DeleteReadingInput{DeviceID: id.DeviceID, Seq: id.Seq}, condition)
 	return resp.DeleteReading, err
 }
 
 // List reads one page of Reading items (query listReadings).
-// Pass the page's NextToken in the options to read the next one; AppSync
-// may return an empty page that still has a NextToken.
+// Set o.NextToken to the page's NextToken to read the next one (nil after
+// the last); AppSync may return an empty page that still has a NextToken.
 func (m *ReadingModel) List(ctx context.Context, o ReadingListOptions, opts ...client.Option) (*client.Page[Reading], error) {
-	resp, err := ListReadings(ctx, m.c.With(opts...), o.DeviceID, o.Seq, o.Filter, o.Limit, o.NextToken, o.SortDirection)
+	resp, err := listReadings(ctx, m.c.With(opts...), o.DeviceID, o.Seq, o.Filter, o.Limit, o.NextToken, o.SortDirection)
 	page := &client.Page[Reading]{}
 	if conn := resp.ListReadings; conn != nil {
-		page.Items = conn.Items
-		if conn.NextToken != nil {
-			page.NextToken = *conn.NextToken
-		}
+		page.Items, page.NextToken = conn.Items, conn.NextToken
 	}
 	return page, err
 }
 
 // ListAll walks every page of List from o.NextToken on and
 // yields each item. It stops when the loop breaks, and yields the error
-// that ends the walk as its last element.
+// that ends the walk as its last element (a *client.PaginationError naming
+// ListReadings when AppSync returns a nextToken it returned before).
 func (m *ReadingModel) ListAll(ctx context.Context, o ReadingListOptions, opts ...client.Option) iter.Seq2[*Reading, error] {
-	return client.All(o.NextToken, func(token *string) (*client.Page[Reading], error) {
+	return client.AllNamed("ListReadings", o.NextToken, func(token *string) (*client.Page[Reading], error) {
 		o.NextToken = token
 		return m.List(ctx, o, opts...)
 	})
@@ -506,11 +550,11 @@ func (m *ReadingModel) ListAll(ctx context.Context, o ReadingListOptions, opts .
 // ends the iteration. Cancel ctx to stop; when the last subscription ends,
 // the socket closes.
 func (m *ReadingModel) OnCreate(ctx context.Context, o OnCreateReadingOptions, opts ...client.Option) (iter.Seq2[*Reading, error], error) {
-	sub, err := m.s.Subscribe(ctx, "OnCreateReading", OnCreateReading_Operation, &__OnCreateReadingInput{Filter: o.Filter}, opts)
+	sub, err := m.s.Subscribe(ctx, "OnCreateReading", onCreateReading_Operation, &__OnCreateReadingInput{Filter: o.Filter}, opts)
 	if err != nil {
 		return nil, err
 	}
-	return realtime.Field(realtime.Values[OnCreateReadingResponse](sub), func(r OnCreateReadingResponse) *Reading { return r.OnCreateReading }), nil
+	return realtime.Field(realtime.Values[onCreateReadingResponse](sub), func(r onCreateReadingResponse) *Reading { return r.OnCreateReading }), nil
 }
 
 // OnUpdate subscribes to the Reading items updated (subscription
@@ -521,11 +565,11 @@ func (m *ReadingModel) OnCreate(ctx context.Context, o OnCreateReadingOptions, o
 // ends the iteration. Cancel ctx to stop; when the last subscription ends,
 // the socket closes.
 func (m *ReadingModel) OnUpdate(ctx context.Context, o OnUpdateReadingOptions, opts ...client.Option) (iter.Seq2[*Reading, error], error) {
-	sub, err := m.s.Subscribe(ctx, "OnUpdateReading", OnUpdateReading_Operation, &__OnUpdateReadingInput{Filter: o.Filter}, opts)
+	sub, err := m.s.Subscribe(ctx, "OnUpdateReading", onUpdateReading_Operation, &__OnUpdateReadingInput{Filter: o.Filter}, opts)
 	if err != nil {
 		return nil, err
 	}
-	return realtime.Field(realtime.Values[OnUpdateReadingResponse](sub), func(r OnUpdateReadingResponse) *Reading { return r.OnUpdateReading }), nil
+	return realtime.Field(realtime.Values[onUpdateReadingResponse](sub), func(r onUpdateReadingResponse) *Reading { return r.OnUpdateReading }), nil
 }
 
 // OnDelete subscribes to the Reading items deleted (subscription
@@ -536,30 +580,51 @@ func (m *ReadingModel) OnUpdate(ctx context.Context, o OnUpdateReadingOptions, o
 // ends the iteration. Cancel ctx to stop; when the last subscription ends,
 // the socket closes.
 func (m *ReadingModel) OnDelete(ctx context.Context, o OnDeleteReadingOptions, opts ...client.Option) (iter.Seq2[*Reading, error], error) {
-	sub, err := m.s.Subscribe(ctx, "OnDeleteReading", OnDeleteReading_Operation, &__OnDeleteReadingInput{Filter: o.Filter}, opts)
+	sub, err := m.s.Subscribe(ctx, "OnDeleteReading", onDeleteReading_Operation, &__OnDeleteReadingInput{Filter: o.Filter}, opts)
 	if err != nil {
 		return nil, err
 	}
-	return realtime.Field(realtime.Values[OnDeleteReadingResponse](sub), func(r OnDeleteReadingResponse) *Reading { return r.OnDeleteReading }), nil
+	return realtime.Field(realtime.Values[onDeleteReadingResponse](sub), func(r onDeleteReadingResponse) *Reading { return r.OnDeleteReading }), nil
 }
 
 // ObserveQuery is observeQuery of the JavaScript client: it subscribes to
-// the Reading items created, updated and deleted, reads every page of
-// List, and yields a snapshot of all items (IsSynced true once the list is
-// read), then a new snapshot per event, applied by primary key. After a gap
-// it reads the list again. Cancel ctx (or break) to stop.
+// the Reading items created, updated and deleted, reads the list (List,
+// from o.NextToken on) and yields a snapshot per page, IsSynced on the
+// last one, then a new snapshot per event that changes the items, applied
+// by primary key. After a gap it reads the list again. Cancel ctx (or
+// break) to stop.
+//
+// o.Filter holds for the events too, as the list applies it: the
+// subscriptions carry what AppSync's subscription filters can express of it,
+// and the client applies the rest (not, attributeExists, attributeType,
+// size) to each event's item, so an item enters the snapshots only when the
+// list would return it, and leaves them when an update shows it no longer
+// matches the rest. (An update that moves an item out of what the
+// subscriptions carry is not sent by AppSync, whose filter holds on the new
+// item: such an item stays until the list is read again, as in JavaScript.)
 func (m *ReadingModel) ObserveQuery(ctx context.Context, o ReadingListOptions, opts ...client.Option) iter.Seq2[realtime.Snapshot[Reading], error] {
+	filter, match, err := realtime.ObserveFilter[ModelSubscriptionReadingFilterInput, Reading](o.Filter, map[string]string{"DeviceID": "deviceId"})
+	if err != nil {
+		return func(yield func(realtime.Snapshot[Reading], error) bool) { yield(realtime.Snapshot[Reading]{}, err) }
+	}
 	return realtime.Observe(ctx,
 		func(it *Reading) string { return fmt.Sprint(it.DeviceID, "\x00", it.Seq) },
-		func(ctx context.Context) iter.Seq2[*Reading, error] { return m.ListAll(ctx, o, opts...) },
+		match,
+		func(ctx context.Context) iter.Seq2[*client.Page[Reading], error] {
+			o := o // every reading of the list starts at the caller's token
+			return client.PagesNamed("ListReadings", o.NextToken, func(token *string) (*client.Page[Reading], error) {
+				o.NextToken = token
+				return m.List(ctx, o, opts...)
+			})
+		},
 		func(ctx context.Context) (created, updated, deleted iter.Seq2[*Reading, error], err error) {
-			if created, err = m.OnCreate(ctx, OnCreateReadingOptions{}, opts...); err != nil {
+			if created, err = m.OnCreate(ctx, OnCreateReadingOptions{Filter: filter}, opts...); err != nil {
 				return
 			}
-			if updated, err = m.OnUpdate(ctx, OnUpdateReadingOptions{}, opts...); err != nil {
+			if updated, err = m.OnUpdate(ctx, OnUpdateReadingOptions{Filter: filter}, opts...); err != nil {
 				return
 			}
-			deleted, err = m.OnDelete(ctx, OnDeleteReadingOptions{}, opts...)
+			deleted, err = m.OnDelete(ctx, OnDeleteReadingOptions{Filter: filter}, opts...)
 			return
 		})
 }
@@ -573,64 +638,62 @@ type ShipmentModel struct {
 
 // Create creates a Shipment (mutation createShipment).
 func (m *ShipmentModel) Create(ctx context.Context, input CreateShipmentInput, opts ...client.Option) (*Shipment, error) {
-	resp, err := CreateShipment(ctx, m.c.With(opts...), input, nil)
+	resp, err := createShipment(ctx, m.c.With(opts...), input, nil)
 	return resp.CreateShipment, err
 }
 
 // Get reads the Shipment with the given identifier (query getShipment). A
 // missing item is a nil result with a nil error.
 func (m *ShipmentModel) Get(ctx context.Context, id ShipmentIdentifier, opts ...client.Option) (*Shipment, error) {
-	resp, err := GetShipment(ctx, m.c.With(opts...), id.Tenant, id.Warehouse, id.ShippedAt, id.Batch)
+	resp, err := getShipment(ctx, m.c.With(opts...), id.Tenant, id.Warehouse, id.ShippedAt, id.Batch)
 	return resp.GetShipment, err
 }
 
 // Update changes a Shipment (mutation updateShipment): fields left unset keep
 // their values, fields set to client.Null are removed.
 func (m *ShipmentModel) Update(ctx context.Context, input UpdateShipmentInput, opts ...client.Option) (*Shipment, error) {
-	resp, err := UpdateShipment(ctx, m.c.With(opts...), input, nil)
+	resp, err := updateShipment(ctx, m.c.With(opts...), input, nil)
 	return resp.UpdateShipment, err
 }
 
 // UpdateIf is Update when condition holds for the stored item; otherwise
 // AppSync answers DynamoDB:ConditionalCheckFailedException.
 func (m *ShipmentModel) UpdateIf(ctx context.Context, input UpdateShipmentInput, condition *ModelShipmentConditionInput, opts ...client.Option) (*Shipment, error) {
-	resp, err := UpdateShipment(ctx, m.c.With(opts...), input, condition)
+	resp, err := updateShipment(ctx, m.c.With(opts...), input, condition)
 	return resp.UpdateShipment, err
 }
 
 // Delete deletes a Shipment (mutation deleteShipment) and returns it as it was.
 func (m *ShipmentModel) Delete(ctx context.Context, id ShipmentIdentifier, opts ...client.Option) (*Shipment, error) {
-	resp, err := DeleteShipment(ctx, m.c.With(opts...), DeleteShipmentInput{Tenant: id.Tenant, Warehouse: id.Warehouse, ShippedAt: id.ShippedAt, Batch: id.Batch}, nil)
+	resp, err := deleteShipment(ctx, m.c.With(opts...), DeleteShipmentInput{Tenant: id.Tenant, Warehouse: id.Warehouse, ShippedAt: id.ShippedAt, Batch: id.Batch}, nil)
 	return resp.DeleteShipment, err
 }
 
 // DeleteIf is Delete when condition holds for the stored item; otherwise
 // AppSync answers DynamoDB:ConditionalCheckFailedException.
 func (m *ShipmentModel) DeleteIf(ctx context.Context, id ShipmentIdentifier, condition *ModelShipmentConditionInput, opts ...client.Option) (*Shipment, error) {
-	resp, err := DeleteShipment(ctx, m.c.With(opts...), DeleteShipmentInput{Tenant: id.Tenant, Warehouse: id.Warehouse, ShippedAt: id.ShippedAt, Batch: id.Batch}, condition)
+	resp, err := deleteShipment(ctx, m.c.With(opts...), DeleteShipmentInput{Tenant: id.Tenant, Warehouse: id.Warehouse, ShippedAt: id.ShippedAt, Batch: id.Batch}, condition)
 	return resp.DeleteShipment, err
 }
 
 // List reads one page of Shipment items (query listShipments).
-// Pass the page's NextToken in the options to read the next one; AppSync
-// may return an empty page that still has a NextToken.
+// Set o.NextToken to the page's NextToken to read the next one (nil after
+// the last); AppSync may return an empty page that still has a NextToken.
 func (m *ShipmentModel) List(ctx context.Context, o ShipmentListOptions, opts ...client.Option) (*client.Page[Shipment], error) {
-	resp, err := ListShipments(ctx, m.c.With(opts...), o.Tenant, o.WarehouseShippedAtBatch, o.Filter, o.Limit, o.NextToken, o.SortDirection)
+	resp, err := listShipments(ctx, m.c.With(opts...), o.Tenant, o.WarehouseShippedAtBatch, o.Filter, o.Limit, o.NextToken, o.SortDirection)
 	page := &client.Page[Shipment]{}
 	if conn := resp.ListShipments; conn != nil {
-		page.Items = conn.Items
-		if conn.NextToken != nil {
-			page.NextToken = *conn.NextToken
-		}
+		page.Items, page.NextToken = conn.Items, conn.NextToken
 	}
 	return page, err
 }
 
 // ListAll walks every page of List from o.NextToken on and
 // yields each item. It stops when the loop breaks, and yields the error
-// that ends the walk as its last element.
+// that ends the walk as its last element (a *client.PaginationError naming
+// ListShipments when AppSync returns a nextToken it returned before).
 func (m *ShipmentModel) ListAll(ctx context.Context, o ShipmentListOptions, opts ...client.Option) iter.Seq2[*Shipment, error] {
-	return client.All(o.NextToken, func(token *string) (*client.Page[Shipment], error) {
+	return client.AllNamed("ListShipments", o.NextToken, func(token *string) (*client.Page[Shipment], error) {
 		o.NextToken = token
 		return m.List(ctx, o, opts...)
 	})
@@ -644,11 +707,11 @@ func (m *ShipmentModel) ListAll(ctx context.Context, o ShipmentListOptions, opts
 // ends the iteration. Cancel ctx to stop; when the last subscription ends,
 // the socket closes.
 func (m *ShipmentModel) OnCreate(ctx context.Context, o OnCreateShipmentOptions, opts ...client.Option) (iter.Seq2[*Shipment, error], error) {
-	sub, err := m.s.Subscribe(ctx, "OnCreateShipment", OnCreateShipment_Operation, &__OnCreateShipmentInput{Filter: o.Filter}, opts)
+	sub, err := m.s.Subscribe(ctx, "OnCreateShipment", onCreateShipment_Operation, &__OnCreateShipmentInput{Filter: o.Filter}, opts)
 	if err != nil {
 		return nil, err
 	}
-	return realtime.Field(realtime.Values[OnCreateShipmentResponse](sub), func(r OnCreateShipmentResponse) *Shipment { return r.OnCreateShipment }), nil
+	return realtime.Field(realtime.Values[onCreateShipmentResponse](sub), func(r onCreateShipmentResponse) *Shipment { return r.OnCreateShipment }), nil
 }
 
 // OnUpdate subscribes to the Shipment items updated (subscription
@@ -659,11 +722,11 @@ func (m *ShipmentModel) OnCreate(ctx context.Context, o OnCreateShipmentOptions,
 // ends the iteration. Cancel ctx to stop; when the last subscription ends,
 // the socket closes.
 func (m *ShipmentModel) OnUpdate(ctx context.Context, o OnUpdateShipmentOptions, opts ...client.Option) (iter.Seq2[*Shipment, error], error) {
-	sub, err := m.s.Subscribe(ctx, "OnUpdateShipment", OnUpdateShipment_Operation, &__OnUpdateShipmentInput{Filter: o.Filter}, opts)
+	sub, err := m.s.Subscribe(ctx, "OnUpdateShipment", onUpdateShipment_Operation, &__OnUpdateShipmentInput{Filter: o.Filter}, opts)
 	if err != nil {
 		return nil, err
 	}
-	return realtime.Field(realtime.Values[OnUpdateShipmentResponse](sub), func(r OnUpdateShipmentResponse) *Shipment { return r.OnUpdateShipment }), nil
+	return realtime.Field(realtime.Values[onUpdateShipmentResponse](sub), func(r onUpdateShipmentResponse) *Shipment { return r.OnUpdateShipment }), nil
 }
 
 // OnDelete subscribes to the Shipment items deleted (subscription
@@ -674,32 +737,53 @@ func (m *ShipmentModel) OnUpdate(ctx context.Context, o OnUpdateShipmentOptions,
 // ends the iteration. Cancel ctx to stop; when the last subscription ends,
 // the socket closes.
 func (m *ShipmentModel) OnDelete(ctx context.Context, o OnDeleteShipmentOptions, opts ...client.Option) (iter.Seq2[*Shipment, error], error) {
-	sub, err := m.s.Subscribe(ctx, "OnDeleteShipment", OnDeleteShipment_Operation, &__OnDeleteShipmentInput{Filter: o.Filter}, opts)
+	sub, err := m.s.Subscribe(ctx, "OnDeleteShipment", onDeleteShipment_Operation, &__OnDeleteShipmentInput{Filter: o.Filter}, opts)
 	if err != nil {
 		return nil, err
 	}
-	return realtime.Field(realtime.Values[OnDeleteShipmentResponse](sub), func(r OnDeleteShipmentResponse) *Shipment { return r.OnDeleteShipment }), nil
+	return realtime.Field(realtime.Values[onDeleteShipmentResponse](sub), func(r onDeleteShipmentResponse) *Shipment { return r.OnDeleteShipment }), nil
 }
 
 // ObserveQuery is observeQuery of the JavaScript client: it subscribes to
-// the Shipment items created, updated and deleted, reads every page of
-// List, and yields a snapshot of all items (IsSynced true once the list is
-// read), then a new snapshot per event, applied by primary key. After a gap
-// it reads the list again. Cancel ctx (or break) to stop.
+// the Shipment items created, updated and deleted, reads the list (List,
+// from o.NextToken on) and yields a snapshot per page, IsSynced on the
+// last one, then a new snapshot per event that changes the items, applied
+// by primary key. After a gap it reads the list again. Cancel ctx (or
+// break) to stop.
+//
+// o.Filter holds for the events too, as the list applies it: the
+// subscriptions carry what AppSync's subscription filters can express of it,
+// and the client applies the rest (not, attributeExists, attributeType,
+// size) to each event's item, so an item enters the snapshots only when the
+// list would return it, and leaves them when an update shows it no longer
+// matches the rest. (An update that moves an item out of what the
+// subscriptions carry is not sent by AppSync, whose filter holds on the new
+// item: such an item stays until the list is read again, as in JavaScript.)
 func (m *ShipmentModel) ObserveQuery(ctx context.Context, o ShipmentListOptions, opts ...client.Option) iter.Seq2[realtime.Snapshot[Shipment], error] {
+	filter, match, err := realtime.ObserveFilter[ModelSubscriptionShipmentFilterInput, Shipment](o.Filter, nil)
+	if err != nil {
+		return func(yield func(realtime.Snapshot[Shipment], error) bool) { yield(realtime.Snapshot[Shipment]{}, err) }
+	}
 	return realtime.Observe(ctx,
 		func(it *Shipment) string {
 			return fmt.Sprint(it.Tenant, "\x00", it.Warehouse, "\x00", it.ShippedAt, "\x00", it.Batch)
 		},
-		func(ctx context.Context) iter.Seq2[*Shipment, error] { return m.ListAll(ctx, o, opts...) },
+		match,
+		func(ctx context.Context) iter.Seq2[*client.Page[Shipment], error] {
+			o := o // every reading of the list starts at the caller's token
+			return client.PagesNamed("ListShipments", o.NextToken, func(token *string) (*client.Page[Shipment], error) {
+				o.NextToken = token
+				return m.List(ctx, o, opts...)
+			})
+		},
 		func(ctx context.Context) (created, updated, deleted iter.Seq2[*Shipment, error], err error) {
-			if created, err = m.OnCreate(ctx, OnCreateShipmentOptions{}, opts...); err != nil {
+			if created, err = m.OnCreate(ctx, OnCreateShipmentOptions{Filter: filter}, opts...); err != nil {
 				return
 			}
-			if updated, err = m.OnUpdate(ctx, OnUpdateShipmentOptions{}, opts...); err != nil {
+			if updated, err = m.OnUpdate(ctx, OnUpdateShipmentOptions{Filter: filter}, opts...); err != nil {
 				return
 			}
-			deleted, err = m.OnDelete(ctx, OnDeleteShipmentOptions{}, opts...)
+			deleted, err = m.OnDelete(ctx, OnDeleteShipmentOptions{Filter: filter}, opts...)
 			return
 		})
 }
@@ -713,64 +797,62 @@ type VisitModel struct {
 
 // Create creates a Visit (mutation createVisit).
 func (m *VisitModel) Create(ctx context.Context, input CreateVisitInput, opts ...client.Option) (*Visit, error) {
-	resp, err := CreateVisit(ctx, m.c.With(opts...), input, nil)
+	resp, err := createVisit(ctx, m.c.With(opts...), input, nil)
 	return resp.CreateVisit, err
 }
 
 // Get reads the Visit with the given identifier (query getVisit). A
 // missing item is a nil result with a nil error.
 func (m *VisitModel) Get(ctx context.Context, id VisitIdentifier, opts ...client.Option) (*Visit, error) {
-	resp, err := GetVisit(ctx, m.c.With(opts...), id.Site, id.Day, id.At)
+	resp, err := getVisit(ctx, m.c.With(opts...), id.Site, id.Day, id.At)
 	return resp.GetVisit, err
 }
 
 // Update changes a Visit (mutation updateVisit): fields left unset keep
 // their values, fields set to client.Null are removed.
 func (m *VisitModel) Update(ctx context.Context, input UpdateVisitInput, opts ...client.Option) (*Visit, error) {
-	resp, err := UpdateVisit(ctx, m.c.With(opts...), input, nil)
+	resp, err := updateVisit(ctx, m.c.With(opts...), input, nil)
 	return resp.UpdateVisit, err
 }
 
 // UpdateIf is Update when condition holds for the stored item; otherwise
 // AppSync answers DynamoDB:ConditionalCheckFailedException.
 func (m *VisitModel) UpdateIf(ctx context.Context, input UpdateVisitInput, condition *ModelVisitConditionInput, opts ...client.Option) (*Visit, error) {
-	resp, err := UpdateVisit(ctx, m.c.With(opts...), input, condition)
+	resp, err := updateVisit(ctx, m.c.With(opts...), input, condition)
 	return resp.UpdateVisit, err
 }
 
 // Delete deletes a Visit (mutation deleteVisit) and returns it as it was.
 func (m *VisitModel) Delete(ctx context.Context, id VisitIdentifier, opts ...client.Option) (*Visit, error) {
-	resp, err := DeleteVisit(ctx, m.c.With(opts...), DeleteVisitInput{Site: id.Site, Day: id.Day, At: id.At}, nil)
+	resp, err := deleteVisit(ctx, m.c.With(opts...), DeleteVisitInput{Site: id.Site, Day: id.Day, At: id.At}, nil)
 	return resp.DeleteVisit, err
 }
 
 // DeleteIf is Delete when condition holds for the stored item; otherwise
 // AppSync answers DynamoDB:ConditionalCheckFailedException.
 func (m *VisitModel) DeleteIf(ctx context.Context, id VisitIdentifier, condition *ModelVisitConditionInput, opts ...client.Option) (*Visit, error) {
-	resp, err := DeleteVisit(ctx, m.c.With(opts...), DeleteVisitInput{Site: id.Site, Day: id.Day, At: id.At}, condition)
+	resp, err := deleteVisit(ctx, m.c.With(opts...), DeleteVisitInput{Site: id.Site, Day: id.Day, At: id.At}, condition)
 	return resp.DeleteVisit, err
 }
 
 // List reads one page of Visit items (query listVisits).
-// Pass the page's NextToken in the options to read the next one; AppSync
-// may return an empty page that still has a NextToken.
+// Set o.NextToken to the page's NextToken to read the next one (nil after
+// the last); AppSync may return an empty page that still has a NextToken.
 func (m *VisitModel) List(ctx context.Context, o VisitListOptions, opts ...client.Option) (*client.Page[Visit], error) {
-	resp, err := ListVisits(ctx, m.c.With(opts...), o.Site, o.DayAt, o.Filter, o.Limit, o.NextToken, o.SortDirection)
+	resp, err := listVisits(ctx, m.c.With(opts...), o.Site, o.DayAt, o.Filter, o.Limit, o.NextToken, o.SortDirection)
 	page := &client.Page[Visit]{}
 	if conn := resp.ListVisits; conn != nil {
-		page.Items = conn.Items
-		if conn.NextToken != nil {
-			page.NextToken = *conn.NextToken
-		}
+		page.Items, page.NextToken = conn.Items, conn.NextToken
 	}
 	return page, err
 }
 
 // ListAll walks every page of List from o.NextToken on and
 // yields each item. It stops when the loop breaks, and yields the error
-// that ends the walk as its last element.
+// that ends the walk as its last element (a *client.PaginationError naming
+// ListVisits when AppSync returns a nextToken it returned before).
 func (m *VisitModel) ListAll(ctx context.Context, o VisitListOptions, opts ...client.Option) iter.Seq2[*Visit, error] {
-	return client.All(o.NextToken, func(token *string) (*client.Page[Visit], error) {
+	return client.AllNamed("ListVisits", o.NextToken, func(token *string) (*client.Page[Visit], error) {
 		o.NextToken = token
 		return m.List(ctx, o, opts...)
 	})
@@ -784,11 +866,11 @@ func (m *VisitModel) ListAll(ctx context.Context, o VisitListOptions, opts ...cl
 // ends the iteration. Cancel ctx to stop; when the last subscription ends,
 // the socket closes.
 func (m *VisitModel) OnCreate(ctx context.Context, o OnCreateVisitOptions, opts ...client.Option) (iter.Seq2[*Visit, error], error) {
-	sub, err := m.s.Subscribe(ctx, "OnCreateVisit", OnCreateVisit_Operation, &__OnCreateVisitInput{Filter: o.Filter}, opts)
+	sub, err := m.s.Subscribe(ctx, "OnCreateVisit", onCreateVisit_Operation, &__OnCreateVisitInput{Filter: o.Filter}, opts)
 	if err != nil {
 		return nil, err
 	}
-	return realtime.Field(realtime.Values[OnCreateVisitResponse](sub), func(r OnCreateVisitResponse) *Visit { return r.OnCreateVisit }), nil
+	return realtime.Field(realtime.Values[onCreateVisitResponse](sub), func(r onCreateVisitResponse) *Visit { return r.OnCreateVisit }), nil
 }
 
 // OnUpdate subscribes to the Visit items updated (subscription
@@ -799,11 +881,11 @@ func (m *VisitModel) OnCreate(ctx context.Context, o OnCreateVisitOptions, opts 
 // ends the iteration. Cancel ctx to stop; when the last subscription ends,
 // the socket closes.
 func (m *VisitModel) OnUpdate(ctx context.Context, o OnUpdateVisitOptions, opts ...client.Option) (iter.Seq2[*Visit, error], error) {
-	sub, err := m.s.Subscribe(ctx, "OnUpdateVisit", OnUpdateVisit_Operation, &__OnUpdateVisitInput{Filter: o.Filter}, opts)
+	sub, err := m.s.Subscribe(ctx, "OnUpdateVisit", onUpdateVisit_Operation, &__OnUpdateVisitInput{Filter: o.Filter}, opts)
 	if err != nil {
 		return nil, err
 	}
-	return realtime.Field(realtime.Values[OnUpdateVisitResponse](sub), func(r OnUpdateVisitResponse) *Visit { return r.OnUpdateVisit }), nil
+	return realtime.Field(realtime.Values[onUpdateVisitResponse](sub), func(r onUpdateVisitResponse) *Visit { return r.OnUpdateVisit }), nil
 }
 
 // OnDelete subscribes to the Visit items deleted (subscription
@@ -814,30 +896,51 @@ func (m *VisitModel) OnUpdate(ctx context.Context, o OnUpdateVisitOptions, opts 
 // ends the iteration. Cancel ctx to stop; when the last subscription ends,
 // the socket closes.
 func (m *VisitModel) OnDelete(ctx context.Context, o OnDeleteVisitOptions, opts ...client.Option) (iter.Seq2[*Visit, error], error) {
-	sub, err := m.s.Subscribe(ctx, "OnDeleteVisit", OnDeleteVisit_Operation, &__OnDeleteVisitInput{Filter: o.Filter}, opts)
+	sub, err := m.s.Subscribe(ctx, "OnDeleteVisit", onDeleteVisit_Operation, &__OnDeleteVisitInput{Filter: o.Filter}, opts)
 	if err != nil {
 		return nil, err
 	}
-	return realtime.Field(realtime.Values[OnDeleteVisitResponse](sub), func(r OnDeleteVisitResponse) *Visit { return r.OnDeleteVisit }), nil
+	return realtime.Field(realtime.Values[onDeleteVisitResponse](sub), func(r onDeleteVisitResponse) *Visit { return r.OnDeleteVisit }), nil
 }
 
 // ObserveQuery is observeQuery of the JavaScript client: it subscribes to
-// the Visit items created, updated and deleted, reads every page of
-// List, and yields a snapshot of all items (IsSynced true once the list is
-// read), then a new snapshot per event, applied by primary key. After a gap
-// it reads the list again. Cancel ctx (or break) to stop.
+// the Visit items created, updated and deleted, reads the list (List,
+// from o.NextToken on) and yields a snapshot per page, IsSynced on the
+// last one, then a new snapshot per event that changes the items, applied
+// by primary key. After a gap it reads the list again. Cancel ctx (or
+// break) to stop.
+//
+// o.Filter holds for the events too, as the list applies it: the
+// subscriptions carry what AppSync's subscription filters can express of it,
+// and the client applies the rest (not, attributeExists, attributeType,
+// size) to each event's item, so an item enters the snapshots only when the
+// list would return it, and leaves them when an update shows it no longer
+// matches the rest. (An update that moves an item out of what the
+// subscriptions carry is not sent by AppSync, whose filter holds on the new
+// item: such an item stays until the list is read again, as in JavaScript.)
 func (m *VisitModel) ObserveQuery(ctx context.Context, o VisitListOptions, opts ...client.Option) iter.Seq2[realtime.Snapshot[Visit], error] {
+	filter, match, err := realtime.ObserveFilter[ModelSubscriptionVisitFilterInput, Visit](o.Filter, nil)
+	if err != nil {
+		return func(yield func(realtime.Snapshot[Visit], error) bool) { yield(realtime.Snapshot[Visit]{}, err) }
+	}
 	return realtime.Observe(ctx,
 		func(it *Visit) string { return fmt.Sprint(it.Site, "\x00", it.Day, "\x00", it.At) },
-		func(ctx context.Context) iter.Seq2[*Visit, error] { return m.ListAll(ctx, o, opts...) },
+		match,
+		func(ctx context.Context) iter.Seq2[*client.Page[Visit], error] {
+			o := o // every reading of the list starts at the caller's token
+			return client.PagesNamed("ListVisits", o.NextToken, func(token *string) (*client.Page[Visit], error) {
+				o.NextToken = token
+				return m.List(ctx, o, opts...)
+			})
+		},
 		func(ctx context.Context) (created, updated, deleted iter.Seq2[*Visit, error], err error) {
-			if created, err = m.OnCreate(ctx, OnCreateVisitOptions{}, opts...); err != nil {
+			if created, err = m.OnCreate(ctx, OnCreateVisitOptions{Filter: filter}, opts...); err != nil {
 				return
 			}
-			if updated, err = m.OnUpdate(ctx, OnUpdateVisitOptions{}, opts...); err != nil {
+			if updated, err = m.OnUpdate(ctx, OnUpdateVisitOptions{Filter: filter}, opts...); err != nil {
 				return
 			}
-			deleted, err = m.OnDelete(ctx, OnDeleteVisitOptions{}, opts...)
+			deleted, err = m.OnDelete(ctx, OnDeleteVisitOptions{Filter: filter}, opts...)
 			return
 		})
 }
@@ -851,64 +954,62 @@ type PlainModel struct {
 
 // Create creates a Plain (mutation createPlain).
 func (m *PlainModel) Create(ctx context.Context, input CreatePlainInput, opts ...client.Option) (*Plain, error) {
-	resp, err := CreatePlain(ctx, m.c.With(opts...), input, nil)
+	resp, err := createPlain(ctx, m.c.With(opts...), input, nil)
 	return resp.CreatePlain, err
 }
 
 // Get reads the Plain with the given identifier (query getPlain). A
 // missing item is a nil result with a nil error.
 func (m *PlainModel) Get(ctx context.Context, id PlainIdentifier, opts ...client.Option) (*Plain, error) {
-	resp, err := GetPlain(ctx, m.c.With(opts...), id.ID)
+	resp, err := getPlain(ctx, m.c.With(opts...), id.ID)
 	return resp.GetPlain, err
 }
 
 // Update changes a Plain (mutation updatePlain): fields left unset keep
 // their values, fields set to client.Null are removed.
 func (m *PlainModel) Update(ctx context.Context, input UpdatePlainInput, opts ...client.Option) (*Plain, error) {
-	resp, err := UpdatePlain(ctx, m.c.With(opts...), input, nil)
+	resp, err := updatePlain(ctx, m.c.With(opts...), input, nil)
 	return resp.UpdatePlain, err
 }
 
 // UpdateIf is Update when condition holds for the stored item; otherwise
 // AppSync answers DynamoDB:ConditionalCheckFailedException.
 func (m *PlainModel) UpdateIf(ctx context.Context, input UpdatePlainInput, condition *ModelPlainConditionInput, opts ...client.Option) (*Plain, error) {
-	resp, err := UpdatePlain(ctx, m.c.With(opts...), input, condition)
+	resp, err := updatePlain(ctx, m.c.With(opts...), input, condition)
 	return resp.UpdatePlain, err
 }
 
 // Delete deletes a Plain (mutation deletePlain) and returns it as it was.
 func (m *PlainModel) Delete(ctx context.Context, id PlainIdentifier, opts ...client.Option) (*Plain, error) {
-	resp, err := DeletePlain(ctx, m.c.With(opts...), DeletePlainInput{ID: id.ID}, nil)
+	resp, err := deletePlain(ctx, m.c.With(opts...), DeletePlainInput{ID: id.ID}, nil)
 	return resp.DeletePlain, err
 }
 
 // DeleteIf is Delete when condition holds for the stored item; otherwise
 // AppSync answers DynamoDB:ConditionalCheckFailedException.
 func (m *PlainModel) DeleteIf(ctx context.Context, id PlainIdentifier, condition *ModelPlainConditionInput, opts ...client.Option) (*Plain, error) {
-	resp, err := DeletePlain(ctx, m.c.With(opts...), DeletePlainInput{ID: id.ID}, condition)
+	resp, err := deletePlain(ctx, m.c.With(opts...), DeletePlainInput{ID: id.ID}, condition)
 	return resp.DeletePlain, err
 }
 
 // List reads one page of Plain items (query listPlains).
-// Pass the page's NextToken in the options to read the next one; AppSync
-// may return an empty page that still has a NextToken.
+// Set o.NextToken to the page's NextToken to read the next one (nil after
+// the last); AppSync may return an empty page that still has a NextToken.
 func (m *PlainModel) List(ctx context.Context, o PlainListOptions, opts ...client.Option) (*client.Page[Plain], error) {
-	resp, err := ListPlains(ctx, m.c.With(opts...), o.Filter, o.Limit, o.NextToken)
+	resp, err := listPlains(ctx, m.c.With(opts...), o.Filter, o.Limit, o.NextToken)
 	page := &client.Page[Plain]{}
 	if conn := resp.ListPlains; conn != nil {
-		page.Items = conn.Items
-		if conn.NextToken != nil {
-			page.NextToken = *conn.NextToken
-		}
+		page.Items, page.NextToken = conn.Items, conn.NextToken
 	}
 	return page, err
 }
 
 // ListAll walks every page of List from o.NextToken on and
 // yields each item. It stops when the loop breaks, and yields the error
-// that ends the walk as its last element.
+// that ends the walk as its last element (a *client.PaginationError naming
+// ListPlains when AppSync returns a nextToken it returned before).
 func (m *PlainModel) ListAll(ctx context.Context, o PlainListOptions, opts ...client.Option) iter.Seq2[*Plain, error] {
-	return client.All(o.NextToken, func(token *string) (*client.Page[Plain], error) {
+	return client.AllNamed("ListPlains", o.NextToken, func(token *string) (*client.Page[Plain], error) {
 		o.NextToken = token
 		return m.List(ctx, o, opts...)
 	})
@@ -922,11 +1023,11 @@ func (m *PlainModel) ListAll(ctx context.Context, o PlainListOptions, opts ...cl
 // ends the iteration. Cancel ctx to stop; when the last subscription ends,
 // the socket closes.
 func (m *PlainModel) OnCreate(ctx context.Context, o OnCreatePlainOptions, opts ...client.Option) (iter.Seq2[*Plain, error], error) {
-	sub, err := m.s.Subscribe(ctx, "OnCreatePlain", OnCreatePlain_Operation, &__OnCreatePlainInput{Filter: o.Filter}, opts)
+	sub, err := m.s.Subscribe(ctx, "OnCreatePlain", onCreatePlain_Operation, &__OnCreatePlainInput{Filter: o.Filter}, opts)
 	if err != nil {
 		return nil, err
 	}
-	return realtime.Field(realtime.Values[OnCreatePlainResponse](sub), func(r OnCreatePlainResponse) *Plain { return r.OnCreatePlain }), nil
+	return realtime.Field(realtime.Values[onCreatePlainResponse](sub), func(r onCreatePlainResponse) *Plain { return r.OnCreatePlain }), nil
 }
 
 // OnUpdate subscribes to the Plain items updated (subscription
@@ -937,11 +1038,11 @@ func (m *PlainModel) OnCreate(ctx context.Context, o OnCreatePlainOptions, opts 
 // ends the iteration. Cancel ctx to stop; when the last subscription ends,
 // the socket closes.
 func (m *PlainModel) OnUpdate(ctx context.Context, o OnUpdatePlainOptions, opts ...client.Option) (iter.Seq2[*Plain, error], error) {
-	sub, err := m.s.Subscribe(ctx, "OnUpdatePlain", OnUpdatePlain_Operation, &__OnUpdatePlainInput{Filter: o.Filter}, opts)
+	sub, err := m.s.Subscribe(ctx, "OnUpdatePlain", onUpdatePlain_Operation, &__OnUpdatePlainInput{Filter: o.Filter}, opts)
 	if err != nil {
 		return nil, err
 	}
-	return realtime.Field(realtime.Values[OnUpdatePlainResponse](sub), func(r OnUpdatePlainResponse) *Plain { return r.OnUpdatePlain }), nil
+	return realtime.Field(realtime.Values[onUpdatePlainResponse](sub), func(r onUpdatePlainResponse) *Plain { return r.OnUpdatePlain }), nil
 }
 
 // OnDelete subscribes to the Plain items deleted (subscription
@@ -952,30 +1053,51 @@ func (m *PlainModel) OnUpdate(ctx context.Context, o OnUpdatePlainOptions, opts 
 // ends the iteration. Cancel ctx to stop; when the last subscription ends,
 // the socket closes.
 func (m *PlainModel) OnDelete(ctx context.Context, o OnDeletePlainOptions, opts ...client.Option) (iter.Seq2[*Plain, error], error) {
-	sub, err := m.s.Subscribe(ctx, "OnDeletePlain", OnDeletePlain_Operation, &__OnDeletePlainInput{Filter: o.Filter}, opts)
+	sub, err := m.s.Subscribe(ctx, "OnDeletePlain", onDeletePlain_Operation, &__OnDeletePlainInput{Filter: o.Filter}, opts)
 	if err != nil {
 		return nil, err
 	}
-	return realtime.Field(realtime.Values[OnDeletePlainResponse](sub), func(r OnDeletePlainResponse) *Plain { return r.OnDeletePlain }), nil
+	return realtime.Field(realtime.Values[onDeletePlainResponse](sub), func(r onDeletePlainResponse) *Plain { return r.OnDeletePlain }), nil
 }
 
 // ObserveQuery is observeQuery of the JavaScript client: it subscribes to
-// the Plain items created, updated and deleted, reads every page of
-// List, and yields a snapshot of all items (IsSynced true once the list is
-// read), then a new snapshot per event, applied by primary key. After a gap
-// it reads the list again. Cancel ctx (or break) to stop.
+// the Plain items created, updated and deleted, reads the list (List,
+// from o.NextToken on) and yields a snapshot per page, IsSynced on the
+// last one, then a new snapshot per event that changes the items, applied
+// by primary key. After a gap it reads the list again. Cancel ctx (or
+// break) to stop.
+//
+// o.Filter holds for the events too, as the list applies it: the
+// subscriptions carry what AppSync's subscription filters can express of it,
+// and the client applies the rest (not, attributeExists, attributeType,
+// size) to each event's item, so an item enters the snapshots only when the
+// list would return it, and leaves them when an update shows it no longer
+// matches the rest. (An update that moves an item out of what the
+// subscriptions carry is not sent by AppSync, whose filter holds on the new
+// item: such an item stays until the list is read again, as in JavaScript.)
 func (m *PlainModel) ObserveQuery(ctx context.Context, o PlainListOptions, opts ...client.Option) iter.Seq2[realtime.Snapshot[Plain], error] {
+	filter, match, err := realtime.ObserveFilter[ModelSubscriptionPlainFilterInput, Plain](o.Filter, map[string]string{"ID": "id"})
+	if err != nil {
+		return func(yield func(realtime.Snapshot[Plain], error) bool) { yield(realtime.Snapshot[Plain]{}, err) }
+	}
 	return realtime.Observe(ctx,
 		func(it *Plain) string { return it.ID },
-		func(ctx context.Context) iter.Seq2[*Plain, error] { return m.ListAll(ctx, o, opts...) },
+		match,
+		func(ctx context.Context) iter.Seq2[*client.Page[Plain], error] {
+			o := o // every reading of the list starts at the caller's token
+			return client.PagesNamed("ListPlains", o.NextToken, func(token *string) (*client.Page[Plain], error) {
+				o.NextToken = token
+				return m.List(ctx, o, opts...)
+			})
+		},
 		func(ctx context.Context) (created, updated, deleted iter.Seq2[*Plain, error], err error) {
-			if created, err = m.OnCreate(ctx, OnCreatePlainOptions{}, opts...); err != nil {
+			if created, err = m.OnCreate(ctx, OnCreatePlainOptions{Filter: filter}, opts...); err != nil {
 				return
 			}
-			if updated, err = m.OnUpdate(ctx, OnUpdatePlainOptions{}, opts...); err != nil {
+			if updated, err = m.OnUpdate(ctx, OnUpdatePlainOptions{Filter: filter}, opts...); err != nil {
 				return
 			}
-			deleted, err = m.OnDelete(ctx, OnDeletePlainOptions{}, opts...)
+			deleted, err = m.OnDelete(ctx, OnDeletePlainOptions{Filter: filter}, opts...)
 			return
 		})
 }

@@ -130,427 +130,427 @@ func (v *Counter) __premarshalJSON() (*__premarshalCounter, error) {
 	return &retval, nil
 }
 
-// CreateCounterResponse is returned by CreateCounter on success.
-type CreateCounterResponse struct {
+// createCounterResponse is returned by createCounter on success.
+type createCounterResponse struct {
 	CreateCounter *Counter `json:"createCounter"`
 }
 
-// GetCreateCounter returns CreateCounterResponse.CreateCounter, and is useful for accessing the field via an interface.
-func (v *CreateCounterResponse) GetCreateCounter() *Counter { return v.CreateCounter }
+// GetCreateCounter returns createCounterResponse.CreateCounter, and is useful for accessing the field via an interface.
+func (v *createCounterResponse) GetCreateCounter() *Counter { return v.CreateCounter }
 
-// CreatePlainResponse is returned by CreatePlain on success.
-type CreatePlainResponse struct {
+// createPlainResponse is returned by createPlain on success.
+type createPlainResponse struct {
 	CreatePlain *Plain `json:"createPlain"`
 }
 
-// GetCreatePlain returns CreatePlainResponse.CreatePlain, and is useful for accessing the field via an interface.
-func (v *CreatePlainResponse) GetCreatePlain() *Plain { return v.CreatePlain }
+// GetCreatePlain returns createPlainResponse.CreatePlain, and is useful for accessing the field via an interface.
+func (v *createPlainResponse) GetCreatePlain() *Plain { return v.CreatePlain }
 
-// CreateProductResponse is returned by CreateProduct on success.
-type CreateProductResponse struct {
+// createProductResponse is returned by createProduct on success.
+type createProductResponse struct {
 	CreateProduct *Product `json:"createProduct"`
 }
 
-// GetCreateProduct returns CreateProductResponse.CreateProduct, and is useful for accessing the field via an interface.
-func (v *CreateProductResponse) GetCreateProduct() *Product { return v.CreateProduct }
+// GetCreateProduct returns createProductResponse.CreateProduct, and is useful for accessing the field via an interface.
+func (v *createProductResponse) GetCreateProduct() *Product { return v.CreateProduct }
 
-// CreateReadingResponse is returned by CreateReading on success.
-type CreateReadingResponse struct {
+// createReadingResponse is returned by createReading on success.
+type createReadingResponse struct {
 	CreateReading *Reading `json:"createReading"`
 }
 
-// GetCreateReading returns CreateReadingResponse.CreateReading, and is useful for accessing the field via an interface.
-func (v *CreateReadingResponse) GetCreateReading() *Reading { return v.CreateReading }
+// GetCreateReading returns createReadingResponse.CreateReading, and is useful for accessing the field via an interface.
+func (v *createReadingResponse) GetCreateReading() *Reading { return v.CreateReading }
 
-// CreateShipmentResponse is returned by CreateShipment on success.
-type CreateShipmentResponse struct {
+// createShipmentResponse is returned by createShipment on success.
+type createShipmentResponse struct {
 	CreateShipment *Shipment `json:"createShipment"`
 }
 
-// GetCreateShipment returns CreateShipmentResponse.CreateShipment, and is useful for accessing the field via an interface.
-func (v *CreateShipmentResponse) GetCreateShipment() *Shipment { return v.CreateShipment }
+// GetCreateShipment returns createShipmentResponse.CreateShipment, and is useful for accessing the field via an interface.
+func (v *createShipmentResponse) GetCreateShipment() *Shipment { return v.CreateShipment }
 
-// CreateVisitResponse is returned by CreateVisit on success.
-type CreateVisitResponse struct {
+// createVisitResponse is returned by createVisit on success.
+type createVisitResponse struct {
 	CreateVisit *Visit `json:"createVisit"`
 }
 
-// GetCreateVisit returns CreateVisitResponse.CreateVisit, and is useful for accessing the field via an interface.
-func (v *CreateVisitResponse) GetCreateVisit() *Visit { return v.CreateVisit }
+// GetCreateVisit returns createVisitResponse.CreateVisit, and is useful for accessing the field via an interface.
+func (v *createVisitResponse) GetCreateVisit() *Visit { return v.CreateVisit }
 
-// DeleteCounterResponse is returned by DeleteCounter on success.
-type DeleteCounterResponse struct {
+// deleteCounterResponse is returned by deleteCounter on success.
+type deleteCounterResponse struct {
 	DeleteCounter *Counter `json:"deleteCounter"`
 }
 
-// GetDeleteCounter returns DeleteCounterResponse.DeleteCounter, and is useful for accessing the field via an interface.
-func (v *DeleteCounterResponse) GetDeleteCounter() *Counter { return v.DeleteCounter }
+// GetDeleteCounter returns deleteCounterResponse.DeleteCounter, and is useful for accessing the field via an interface.
+func (v *deleteCounterResponse) GetDeleteCounter() *Counter { return v.DeleteCounter }
 
-// DeletePlainResponse is returned by DeletePlain on success.
-type DeletePlainResponse struct {
+// deletePlainResponse is returned by deletePlain on success.
+type deletePlainResponse struct {
 	DeletePlain *Plain `json:"deletePlain"`
 }
 
-// GetDeletePlain returns DeletePlainResponse.DeletePlain, and is useful for accessing the field via an interface.
-func (v *DeletePlainResponse) GetDeletePlain() *Plain { return v.DeletePlain }
+// GetDeletePlain returns deletePlainResponse.DeletePlain, and is useful for accessing the field via an interface.
+func (v *deletePlainResponse) GetDeletePlain() *Plain { return v.DeletePlain }
 
-// DeleteProductResponse is returned by DeleteProduct on success.
-type DeleteProductResponse struct {
+// deleteProductResponse is returned by deleteProduct on success.
+type deleteProductResponse struct {
 	DeleteProduct *Product `json:"deleteProduct"`
 }
 
-// GetDeleteProduct returns DeleteProductResponse.DeleteProduct, and is useful for accessing the field via an interface.
-func (v *DeleteProductResponse) GetDeleteProduct() *Product { return v.DeleteProduct }
+// GetDeleteProduct returns deleteProductResponse.DeleteProduct, and is useful for accessing the field via an interface.
+func (v *deleteProductResponse) GetDeleteProduct() *Product { return v.DeleteProduct }
 
-// DeleteReadingResponse is returned by DeleteReading on success.
-type DeleteReadingResponse struct {
+// deleteReadingResponse is returned by deleteReading on success.
+type deleteReadingResponse struct {
 	DeleteReading *Reading `json:"deleteReading"`
 }
 
-// GetDeleteReading returns DeleteReadingResponse.DeleteReading, and is useful for accessing the field via an interface.
-func (v *DeleteReadingResponse) GetDeleteReading() *Reading { return v.DeleteReading }
+// GetDeleteReading returns deleteReadingResponse.DeleteReading, and is useful for accessing the field via an interface.
+func (v *deleteReadingResponse) GetDeleteReading() *Reading { return v.DeleteReading }
 
-// DeleteShipmentResponse is returned by DeleteShipment on success.
-type DeleteShipmentResponse struct {
+// deleteShipmentResponse is returned by deleteShipment on success.
+type deleteShipmentResponse struct {
 	DeleteShipment *Shipment `json:"deleteShipment"`
 }
 
-// GetDeleteShipment returns DeleteShipmentResponse.DeleteShipment, and is useful for accessing the field via an interface.
-func (v *DeleteShipmentResponse) GetDeleteShipment() *Shipment { return v.DeleteShipment }
+// GetDeleteShipment returns deleteShipmentResponse.DeleteShipment, and is useful for accessing the field via an interface.
+func (v *deleteShipmentResponse) GetDeleteShipment() *Shipment { return v.DeleteShipment }
 
-// DeleteVisitResponse is returned by DeleteVisit on success.
-type DeleteVisitResponse struct {
+// deleteVisitResponse is returned by deleteVisit on success.
+type deleteVisitResponse struct {
 	DeleteVisit *Visit `json:"deleteVisit"`
 }
 
-// GetDeleteVisit returns DeleteVisitResponse.DeleteVisit, and is useful for accessing the field via an interface.
-func (v *DeleteVisitResponse) GetDeleteVisit() *Visit { return v.DeleteVisit }
+// GetDeleteVisit returns deleteVisitResponse.DeleteVisit, and is useful for accessing the field via an interface.
+func (v *deleteVisitResponse) GetDeleteVisit() *Visit { return v.DeleteVisit }
 
-// GetCounterResponse is returned by GetCounter on success.
-type GetCounterResponse struct {
+// getCounterResponse is returned by getCounter on success.
+type getCounterResponse struct {
 	GetCounter *Counter `json:"getCounter"`
 }
 
-// GetGetCounter returns GetCounterResponse.GetCounter, and is useful for accessing the field via an interface.
-func (v *GetCounterResponse) GetGetCounter() *Counter { return v.GetCounter }
+// GetGetCounter returns getCounterResponse.GetCounter, and is useful for accessing the field via an interface.
+func (v *getCounterResponse) GetGetCounter() *Counter { return v.GetCounter }
 
-// GetPlainResponse is returned by GetPlain on success.
-type GetPlainResponse struct {
+// getPlainResponse is returned by getPlain on success.
+type getPlainResponse struct {
 	GetPlain *Plain `json:"getPlain"`
 }
 
-// GetGetPlain returns GetPlainResponse.GetPlain, and is useful for accessing the field via an interface.
-func (v *GetPlainResponse) GetGetPlain() *Plain { return v.GetPlain }
+// GetGetPlain returns getPlainResponse.GetPlain, and is useful for accessing the field via an interface.
+func (v *getPlainResponse) GetGetPlain() *Plain { return v.GetPlain }
 
-// GetProductResponse is returned by GetProduct on success.
-type GetProductResponse struct {
+// getProductResponse is returned by getProduct on success.
+type getProductResponse struct {
 	GetProduct *Product `json:"getProduct"`
 }
 
-// GetGetProduct returns GetProductResponse.GetProduct, and is useful for accessing the field via an interface.
-func (v *GetProductResponse) GetGetProduct() *Product { return v.GetProduct }
+// GetGetProduct returns getProductResponse.GetProduct, and is useful for accessing the field via an interface.
+func (v *getProductResponse) GetGetProduct() *Product { return v.GetProduct }
 
-// GetReadingResponse is returned by GetReading on success.
-type GetReadingResponse struct {
+// getReadingResponse is returned by getReading on success.
+type getReadingResponse struct {
 	GetReading *Reading `json:"getReading"`
 }
 
-// GetGetReading returns GetReadingResponse.GetReading, and is useful for accessing the field via an interface.
-func (v *GetReadingResponse) GetGetReading() *Reading { return v.GetReading }
+// GetGetReading returns getReadingResponse.GetReading, and is useful for accessing the field via an interface.
+func (v *getReadingResponse) GetGetReading() *Reading { return v.GetReading }
 
-// GetShipmentResponse is returned by GetShipment on success.
-type GetShipmentResponse struct {
+// getShipmentResponse is returned by getShipment on success.
+type getShipmentResponse struct {
 	GetShipment *Shipment `json:"getShipment"`
 }
 
-// GetGetShipment returns GetShipmentResponse.GetShipment, and is useful for accessing the field via an interface.
-func (v *GetShipmentResponse) GetGetShipment() *Shipment { return v.GetShipment }
+// GetGetShipment returns getShipmentResponse.GetShipment, and is useful for accessing the field via an interface.
+func (v *getShipmentResponse) GetGetShipment() *Shipment { return v.GetShipment }
 
-// GetVisitResponse is returned by GetVisit on success.
-type GetVisitResponse struct {
+// getVisitResponse is returned by getVisit on success.
+type getVisitResponse struct {
 	GetVisit *Visit `json:"getVisit"`
 }
 
-// GetGetVisit returns GetVisitResponse.GetVisit, and is useful for accessing the field via an interface.
-func (v *GetVisitResponse) GetGetVisit() *Visit { return v.GetVisit }
+// GetGetVisit returns getVisitResponse.GetVisit, and is useful for accessing the field via an interface.
+func (v *getVisitResponse) GetGetVisit() *Visit { return v.GetVisit }
 
-// ListCountersListCountersModelCounterConnection includes the requested fields of the GraphQL type ModelCounterConnection.
-type ListCountersListCountersModelCounterConnection struct {
+// listCountersListCountersModelCounterConnection includes the requested fields of the GraphQL type ModelCounterConnection.
+type listCountersListCountersModelCounterConnection struct {
 	Items     []*Counter `json:"items"`
 	NextToken *string    `json:"nextToken"`
 }
 
-// GetItems returns ListCountersListCountersModelCounterConnection.Items, and is useful for accessing the field via an interface.
-func (v *ListCountersListCountersModelCounterConnection) GetItems() []*Counter { return v.Items }
+// GetItems returns listCountersListCountersModelCounterConnection.Items, and is useful for accessing the field via an interface.
+func (v *listCountersListCountersModelCounterConnection) GetItems() []*Counter { return v.Items }
 
-// GetNextToken returns ListCountersListCountersModelCounterConnection.NextToken, and is useful for accessing the field via an interface.
-func (v *ListCountersListCountersModelCounterConnection) GetNextToken() *string { return v.NextToken }
+// GetNextToken returns listCountersListCountersModelCounterConnection.NextToken, and is useful for accessing the field via an interface.
+func (v *listCountersListCountersModelCounterConnection) GetNextToken() *string { return v.NextToken }
 
-// ListCountersResponse is returned by ListCounters on success.
-type ListCountersResponse struct {
-	ListCounters *ListCountersListCountersModelCounterConnection `json:"listCounters"`
+// listCountersResponse is returned by listCounters on success.
+type listCountersResponse struct {
+	ListCounters *listCountersListCountersModelCounterConnection `json:"listCounters"`
 }
 
-// GetListCounters returns ListCountersResponse.ListCounters, and is useful for accessing the field via an interface.
-func (v *ListCountersResponse) GetListCounters() *ListCountersListCountersModelCounterConnection {
+// GetListCounters returns listCountersResponse.ListCounters, and is useful for accessing the field via an interface.
+func (v *listCountersResponse) GetListCounters() *listCountersListCountersModelCounterConnection {
 	return v.ListCounters
 }
 
-// ListPlainsListPlainsModelPlainConnection includes the requested fields of the GraphQL type ModelPlainConnection.
-type ListPlainsListPlainsModelPlainConnection struct {
+// listPlainsListPlainsModelPlainConnection includes the requested fields of the GraphQL type ModelPlainConnection.
+type listPlainsListPlainsModelPlainConnection struct {
 	Items     []*Plain `json:"items"`
 	NextToken *string  `json:"nextToken"`
 }
 
-// GetItems returns ListPlainsListPlainsModelPlainConnection.Items, and is useful for accessing the field via an interface.
-func (v *ListPlainsListPlainsModelPlainConnection) GetItems() []*Plain { return v.Items }
+// GetItems returns listPlainsListPlainsModelPlainConnection.Items, and is useful for accessing the field via an interface.
+func (v *listPlainsListPlainsModelPlainConnection) GetItems() []*Plain { return v.Items }
 
-// GetNextToken returns ListPlainsListPlainsModelPlainConnection.NextToken, and is useful for accessing the field via an interface.
-func (v *ListPlainsListPlainsModelPlainConnection) GetNextToken() *string { return v.NextToken }
+// GetNextToken returns listPlainsListPlainsModelPlainConnection.NextToken, and is useful for accessing the field via an interface.
+func (v *listPlainsListPlainsModelPlainConnection) GetNextToken() *string { return v.NextToken }
 
-// ListPlainsResponse is returned by ListPlains on success.
-type ListPlainsResponse struct {
-	ListPlains *ListPlainsListPlainsModelPlainConnection `json:"listPlains"`
+// listPlainsResponse is returned by listPlains on success.
+type listPlainsResponse struct {
+	ListPlains *listPlainsListPlainsModelPlainConnection `json:"listPlains"`
 }
 
-// GetListPlains returns ListPlainsResponse.ListPlains, and is useful for accessing the field via an interface.
-func (v *ListPlainsResponse) GetListPlains() *ListPlainsListPlainsModelPlainConnection {
+// GetListPlains returns listPlainsResponse.ListPlains, and is useful for accessing the field via an interface.
+func (v *listPlainsResponse) GetListPlains() *listPlainsListPlainsModelPlainConnection {
 	return v.ListPlains
 }
 
-// ListProductsListProductsModelProductConnection includes the requested fields of the GraphQL type ModelProductConnection.
-type ListProductsListProductsModelProductConnection struct {
+// listProductsListProductsModelProductConnection includes the requested fields of the GraphQL type ModelProductConnection.
+type listProductsListProductsModelProductConnection struct {
 	Items     []*Product `json:"items"`
 	NextToken *string    `json:"nextToken"`
 }
 
-// GetItems returns ListProductsListProductsModelProductConnection.Items, and is useful for accessing the field via an interface.
-func (v *ListProductsListProductsModelProductConnection) GetItems() []*Product { return v.Items }
+// GetItems returns listProductsListProductsModelProductConnection.Items, and is useful for accessing the field via an interface.
+func (v *listProductsListProductsModelProductConnection) GetItems() []*Product { return v.Items }
 
-// GetNextToken returns ListProductsListProductsModelProductConnection.NextToken, and is useful for accessing the field via an interface.
-func (v *ListProductsListProductsModelProductConnection) GetNextToken() *string { return v.NextToken }
+// GetNextToken returns listProductsListProductsModelProductConnection.NextToken, and is useful for accessing the field via an interface.
+func (v *listProductsListProductsModelProductConnection) GetNextToken() *string { return v.NextToken }
 
-// ListProductsResponse is returned by ListProducts on success.
-type ListProductsResponse struct {
-	ListProducts *ListProductsListProductsModelProductConnection `json:"listProducts"`
+// listProductsResponse is returned by listProducts on success.
+type listProductsResponse struct {
+	ListProducts *listProductsListProductsModelProductConnection `json:"listProducts"`
 }
 
-// GetListProducts returns ListProductsResponse.ListProducts, and is useful for accessing the field via an interface.
-func (v *ListProductsResponse) GetListProducts() *ListProductsListProductsModelProductConnection {
+// GetListProducts returns listProductsResponse.ListProducts, and is useful for accessing the field via an interface.
+func (v *listProductsResponse) GetListProducts() *listProductsListProductsModelProductConnection {
 	return v.ListProducts
 }
 
-// ListReadingsListReadingsModelReadingConnection includes the requested fields of the GraphQL type ModelReadingConnection.
-type ListReadingsListReadingsModelReadingConnection struct {
+// listReadingsListReadingsModelReadingConnection includes the requested fields of the GraphQL type ModelReadingConnection.
+type listReadingsListReadingsModelReadingConnection struct {
 	Items     []*Reading `json:"items"`
 	NextToken *string    `json:"nextToken"`
 }
 
-// GetItems returns ListReadingsListReadingsModelReadingConnection.Items, and is useful for accessing the field via an interface.
-func (v *ListReadingsListReadingsModelReadingConnection) GetItems() []*Reading { return v.Items }
+// GetItems returns listReadingsListReadingsModelReadingConnection.Items, and is useful for accessing the field via an interface.
+func (v *listReadingsListReadingsModelReadingConnection) GetItems() []*Reading { return v.Items }
 
-// GetNextToken returns ListReadingsListReadingsModelReadingConnection.NextToken, and is useful for accessing the field via an interface.
-func (v *ListReadingsListReadingsModelReadingConnection) GetNextToken() *string { return v.NextToken }
+// GetNextToken returns listReadingsListReadingsModelReadingConnection.NextToken, and is useful for accessing the field via an interface.
+func (v *listReadingsListReadingsModelReadingConnection) GetNextToken() *string { return v.NextToken }
 
-// ListReadingsResponse is returned by ListReadings on success.
-type ListReadingsResponse struct {
-	ListReadings *ListReadingsListReadingsModelReadingConnection `json:"listReadings"`
+// listReadingsResponse is returned by listReadings on success.
+type listReadingsResponse struct {
+	ListReadings *listReadingsListReadingsModelReadingConnection `json:"listReadings"`
 }
 
-// GetListReadings returns ListReadingsResponse.ListReadings, and is useful for accessing the field via an interface.
-func (v *ListReadingsResponse) GetListReadings() *ListReadingsListReadingsModelReadingConnection {
+// GetListReadings returns listReadingsResponse.ListReadings, and is useful for accessing the field via an interface.
+func (v *listReadingsResponse) GetListReadings() *listReadingsListReadingsModelReadingConnection {
 	return v.ListReadings
 }
 
-// ListShipmentsListShipmentsModelShipmentConnection includes the requested fields of the GraphQL type ModelShipmentConnection.
-type ListShipmentsListShipmentsModelShipmentConnection struct {
+// listShipmentsListShipmentsModelShipmentConnection includes the requested fields of the GraphQL type ModelShipmentConnection.
+type listShipmentsListShipmentsModelShipmentConnection struct {
 	Items     []*Shipment `json:"items"`
 	NextToken *string     `json:"nextToken"`
 }
 
-// GetItems returns ListShipmentsListShipmentsModelShipmentConnection.Items, and is useful for accessing the field via an interface.
-func (v *ListShipmentsListShipmentsModelShipmentConnection) GetItems() []*Shipment { return v.Items }
+// GetItems returns listShipmentsListShipmentsModelShipmentConnection.Items, and is useful for accessing the field via an interface.
+func (v *listShipmentsListShipmentsModelShipmentConnection) GetItems() []*Shipment { return v.Items }
 
-// GetNextToken returns ListShipmentsListShipmentsModelShipmentConnection.NextToken, and is useful for accessing the field via an interface.
-func (v *ListShipmentsListShipmentsModelShipmentConnection) GetNextToken() *string {
+// GetNextToken returns listShipmentsListShipmentsModelShipmentConnection.NextToken, and is useful for accessing the field via an interface.
+func (v *listShipmentsListShipmentsModelShipmentConnection) GetNextToken() *string {
 	return v.NextToken
 }
 
-// ListShipmentsResponse is returned by ListShipments on success.
-type ListShipmentsResponse struct {
-	ListShipments *ListShipmentsListShipmentsModelShipmentConnection `json:"listShipments"`
+// listShipmentsResponse is returned by listShipments on success.
+type listShipmentsResponse struct {
+	ListShipments *listShipmentsListShipmentsModelShipmentConnection `json:"listShipments"`
 }
 
-// GetListShipments returns ListShipmentsResponse.ListShipments, and is useful for accessing the field via an interface.
-func (v *ListShipmentsResponse) GetListShipments() *ListShipmentsListShipmentsModelShipmentConnection {
+// GetListShipments returns listShipmentsResponse.ListShipments, and is useful for accessing the field via an interface.
+func (v *listShipmentsResponse) GetListShipments() *listShipmentsListShipmentsModelShipmentConnection {
 	return v.ListShipments
 }
 
-// ListVisitsListVisitsModelVisitConnection includes the requested fields of the GraphQL type ModelVisitConnection.
-type ListVisitsListVisitsModelVisitConnection struct {
+// listVisitsListVisitsModelVisitConnection includes the requested fields of the GraphQL type ModelVisitConnection.
+type listVisitsListVisitsModelVisitConnection struct {
 	Items     []*Visit `json:"items"`
 	NextToken *string  `json:"nextToken"`
 }
 
-// GetItems returns ListVisitsListVisitsModelVisitConnection.Items, and is useful for accessing the field via an interface.
-func (v *ListVisitsListVisitsModelVisitConnection) GetItems() []*Visit { return v.Items }
+// GetItems returns listVisitsListVisitsModelVisitConnection.Items, and is useful for accessing the field via an interface.
+func (v *listVisitsListVisitsModelVisitConnection) GetItems() []*Visit { return v.Items }
 
-// GetNextToken returns ListVisitsListVisitsModelVisitConnection.NextToken, and is useful for accessing the field via an interface.
-func (v *ListVisitsListVisitsModelVisitConnection) GetNextToken() *string { return v.NextToken }
+// GetNextToken returns listVisitsListVisitsModelVisitConnection.NextToken, and is useful for accessing the field via an interface.
+func (v *listVisitsListVisitsModelVisitConnection) GetNextToken() *string { return v.NextToken }
 
-// ListVisitsResponse is returned by ListVisits on success.
-type ListVisitsResponse struct {
-	ListVisits *ListVisitsListVisitsModelVisitConnection `json:"listVisits"`
+// listVisitsResponse is returned by listVisits on success.
+type listVisitsResponse struct {
+	ListVisits *listVisitsListVisitsModelVisitConnection `json:"listVisits"`
 }
 
-// GetListVisits returns ListVisitsResponse.ListVisits, and is useful for accessing the field via an interface.
-func (v *ListVisitsResponse) GetListVisits() *ListVisitsListVisitsModelVisitConnection {
+// GetListVisits returns listVisitsResponse.ListVisits, and is useful for accessing the field via an interface.
+func (v *listVisitsResponse) GetListVisits() *listVisitsListVisitsModelVisitConnection {
 	return v.ListVisits
 }
 
-// OnCreateCounterResponse is returned by OnCreateCounter on success.
-type OnCreateCounterResponse struct {
+// onCreateCounterResponse is returned by onCreateCounter on success.
+type onCreateCounterResponse struct {
 	OnCreateCounter *Counter `json:"onCreateCounter"`
 }
 
-// GetOnCreateCounter returns OnCreateCounterResponse.OnCreateCounter, and is useful for accessing the field via an interface.
-func (v *OnCreateCounterResponse) GetOnCreateCounter() *Counter { return v.OnCreateCounter }
+// GetOnCreateCounter returns onCreateCounterResponse.OnCreateCounter, and is useful for accessing the field via an interface.
+func (v *onCreateCounterResponse) GetOnCreateCounter() *Counter { return v.OnCreateCounter }
 
-// OnCreatePlainResponse is returned by OnCreatePlain on success.
-type OnCreatePlainResponse struct {
+// onCreatePlainResponse is returned by onCreatePlain on success.
+type onCreatePlainResponse struct {
 	OnCreatePlain *Plain `json:"onCreatePlain"`
 }
 
-// GetOnCreatePlain returns OnCreatePlainResponse.OnCreatePlain, and is useful for accessing the field via an interface.
-func (v *OnCreatePlainResponse) GetOnCreatePlain() *Plain { return v.OnCreatePlain }
+// GetOnCreatePlain returns onCreatePlainResponse.OnCreatePlain, and is useful for accessing the field via an interface.
+func (v *onCreatePlainResponse) GetOnCreatePlain() *Plain { return v.OnCreatePlain }
 
-// OnCreateProductResponse is returned by OnCreateProduct on success.
-type OnCreateProductResponse struct {
+// onCreateProductResponse is returned by onCreateProduct on success.
+type onCreateProductResponse struct {
 	OnCreateProduct *Product `json:"onCreateProduct"`
 }
 
-// GetOnCreateProduct returns OnCreateProductResponse.OnCreateProduct, and is useful for accessing the field via an interface.
-func (v *OnCreateProductResponse) GetOnCreateProduct() *Product { return v.OnCreateProduct }
+// GetOnCreateProduct returns onCreateProductResponse.OnCreateProduct, and is useful for accessing the field via an interface.
+func (v *onCreateProductResponse) GetOnCreateProduct() *Product { return v.OnCreateProduct }
 
-// OnCreateReadingResponse is returned by OnCreateReading on success.
-type OnCreateReadingResponse struct {
+// onCreateReadingResponse is returned by onCreateReading on success.
+type onCreateReadingResponse struct {
 	OnCreateReading *Reading `json:"onCreateReading"`
 }
 
-// GetOnCreateReading returns OnCreateReadingResponse.OnCreateReading, and is useful for accessing the field via an interface.
-func (v *OnCreateReadingResponse) GetOnCreateReading() *Reading { return v.OnCreateReading }
+// GetOnCreateReading returns onCreateReadingResponse.OnCreateReading, and is useful for accessing the field via an interface.
+func (v *onCreateReadingResponse) GetOnCreateReading() *Reading { return v.OnCreateReading }
 
-// OnCreateShipmentResponse is returned by OnCreateShipment on success.
-type OnCreateShipmentResponse struct {
+// onCreateShipmentResponse is returned by onCreateShipment on success.
+type onCreateShipmentResponse struct {
 	OnCreateShipment *Shipment `json:"onCreateShipment"`
 }
 
-// GetOnCreateShipment returns OnCreateShipmentResponse.OnCreateShipment, and is useful for accessing the field via an interface.
-func (v *OnCreateShipmentResponse) GetOnCreateShipment() *Shipment { return v.OnCreateShipment }
+// GetOnCreateShipment returns onCreateShipmentResponse.OnCreateShipment, and is useful for accessing the field via an interface.
+func (v *onCreateShipmentResponse) GetOnCreateShipment() *Shipment { return v.OnCreateShipment }
 
-// OnCreateVisitResponse is returned by OnCreateVisit on success.
-type OnCreateVisitResponse struct {
+// onCreateVisitResponse is returned by onCreateVisit on success.
+type onCreateVisitResponse struct {
 	OnCreateVisit *Visit `json:"onCreateVisit"`
 }
 
-// GetOnCreateVisit returns OnCreateVisitResponse.OnCreateVisit, and is useful for accessing the field via an interface.
-func (v *OnCreateVisitResponse) GetOnCreateVisit() *Visit { return v.OnCreateVisit }
+// GetOnCreateVisit returns onCreateVisitResponse.OnCreateVisit, and is useful for accessing the field via an interface.
+func (v *onCreateVisitResponse) GetOnCreateVisit() *Visit { return v.OnCreateVisit }
 
-// OnDeleteCounterResponse is returned by OnDeleteCounter on success.
-type OnDeleteCounterResponse struct {
+// onDeleteCounterResponse is returned by onDeleteCounter on success.
+type onDeleteCounterResponse struct {
 	OnDeleteCounter *Counter `json:"onDeleteCounter"`
 }
 
-// GetOnDeleteCounter returns OnDeleteCounterResponse.OnDeleteCounter, and is useful for accessing the field via an interface.
-func (v *OnDeleteCounterResponse) GetOnDeleteCounter() *Counter { return v.OnDeleteCounter }
+// GetOnDeleteCounter returns onDeleteCounterResponse.OnDeleteCounter, and is useful for accessing the field via an interface.
+func (v *onDeleteCounterResponse) GetOnDeleteCounter() *Counter { return v.OnDeleteCounter }
 
-// OnDeletePlainResponse is returned by OnDeletePlain on success.
-type OnDeletePlainResponse struct {
+// onDeletePlainResponse is returned by onDeletePlain on success.
+type onDeletePlainResponse struct {
 	OnDeletePlain *Plain `json:"onDeletePlain"`
 }
 
-// GetOnDeletePlain returns OnDeletePlainResponse.OnDeletePlain, and is useful for accessing the field via an interface.
-func (v *OnDeletePlainResponse) GetOnDeletePlain() *Plain { return v.OnDeletePlain }
+// GetOnDeletePlain returns onDeletePlainResponse.OnDeletePlain, and is useful for accessing the field via an interface.
+func (v *onDeletePlainResponse) GetOnDeletePlain() *Plain { return v.OnDeletePlain }
 
-// OnDeleteProductResponse is returned by OnDeleteProduct on success.
-type OnDeleteProductResponse struct {
+// onDeleteProductResponse is returned by onDeleteProduct on success.
+type onDeleteProductResponse struct {
 	OnDeleteProduct *Product `json:"onDeleteProduct"`
 }
 
-// GetOnDeleteProduct returns OnDeleteProductResponse.OnDeleteProduct, and is useful for accessing the field via an interface.
-func (v *OnDeleteProductResponse) GetOnDeleteProduct() *Product { return v.OnDeleteProduct }
+// GetOnDeleteProduct returns onDeleteProductResponse.OnDeleteProduct, and is useful for accessing the field via an interface.
+func (v *onDeleteProductResponse) GetOnDeleteProduct() *Product { return v.OnDeleteProduct }
 
-// OnDeleteReadingResponse is returned by OnDeleteReading on success.
-type OnDeleteReadingResponse struct {
+// onDeleteReadingResponse is returned by onDeleteReading on success.
+type onDeleteReadingResponse struct {
 	OnDeleteReading *Reading `json:"onDeleteReading"`
 }
 
-// GetOnDeleteReading returns OnDeleteReadingResponse.OnDeleteReading, and is useful for accessing the field via an interface.
-func (v *OnDeleteReadingResponse) GetOnDeleteReading() *Reading { return v.OnDeleteReading }
+// GetOnDeleteReading returns onDeleteReadingResponse.OnDeleteReading, and is useful for accessing the field via an interface.
+func (v *onDeleteReadingResponse) GetOnDeleteReading() *Reading { return v.OnDeleteReading }
 
-// OnDeleteShipmentResponse is returned by OnDeleteShipment on success.
-type OnDeleteShipmentResponse struct {
+// onDeleteShipmentResponse is returned by onDeleteShipment on success.
+type onDeleteShipmentResponse struct {
 	OnDeleteShipment *Shipment `json:"onDeleteShipment"`
 }
 
-// GetOnDeleteShipment returns OnDeleteShipmentResponse.OnDeleteShipment, and is useful for accessing the field via an interface.
-func (v *OnDeleteShipmentResponse) GetOnDeleteShipment() *Shipment { return v.OnDeleteShipment }
+// GetOnDeleteShipment returns onDeleteShipmentResponse.OnDeleteShipment, and is useful for accessing the field via an interface.
+func (v *onDeleteShipmentResponse) GetOnDeleteShipment() *Shipment { return v.OnDeleteShipment }
 
-// OnDeleteVisitResponse is returned by OnDeleteVisit on success.
-type OnDeleteVisitResponse struct {
+// onDeleteVisitResponse is returned by onDeleteVisit on success.
+type onDeleteVisitResponse struct {
 	OnDeleteVisit *Visit `json:"onDeleteVisit"`
 }
 
-// GetOnDeleteVisit returns OnDeleteVisitResponse.OnDeleteVisit, and is useful for accessing the field via an interface.
-func (v *OnDeleteVisitResponse) GetOnDeleteVisit() *Visit { return v.OnDeleteVisit }
+// GetOnDeleteVisit returns onDeleteVisitResponse.OnDeleteVisit, and is useful for accessing the field via an interface.
+func (v *onDeleteVisitResponse) GetOnDeleteVisit() *Visit { return v.OnDeleteVisit }
 
-// OnUpdateCounterResponse is returned by OnUpdateCounter on success.
-type OnUpdateCounterResponse struct {
+// onUpdateCounterResponse is returned by onUpdateCounter on success.
+type onUpdateCounterResponse struct {
 	OnUpdateCounter *Counter `json:"onUpdateCounter"`
 }
 
-// GetOnUpdateCounter returns OnUpdateCounterResponse.OnUpdateCounter, and is useful for accessing the field via an interface.
-func (v *OnUpdateCounterResponse) GetOnUpdateCounter() *Counter { return v.OnUpdateCounter }
+// GetOnUpdateCounter returns onUpdateCounterResponse.OnUpdateCounter, and is useful for accessing the field via an interface.
+func (v *onUpdateCounterResponse) GetOnUpdateCounter() *Counter { return v.OnUpdateCounter }
 
-// OnUpdatePlainResponse is returned by OnUpdatePlain on success.
-type OnUpdatePlainResponse struct {
+// onUpdatePlainResponse is returned by onUpdatePlain on success.
+type onUpdatePlainResponse struct {
 	OnUpdatePlain *Plain `json:"onUpdatePlain"`
 }
 
-// GetOnUpdatePlain returns OnUpdatePlainResponse.OnUpdatePlain, and is useful for accessing the field via an interface.
-func (v *OnUpdatePlainResponse) GetOnUpdatePlain() *Plain { return v.OnUpdatePlain }
+// GetOnUpdatePlain returns onUpdatePlainResponse.OnUpdatePlain, and is useful for accessing the field via an interface.
+func (v *onUpdatePlainResponse) GetOnUpdatePlain() *Plain { return v.OnUpdatePlain }
 
-// OnUpdateProductResponse is returned by OnUpdateProduct on success.
-type OnUpdateProductResponse struct {
+// onUpdateProductResponse is returned by onUpdateProduct on success.
+type onUpdateProductResponse struct {
 	OnUpdateProduct *Product `json:"onUpdateProduct"`
 }
 
-// GetOnUpdateProduct returns OnUpdateProductResponse.OnUpdateProduct, and is useful for accessing the field via an interface.
-func (v *OnUpdateProductResponse) GetOnUpdateProduct() *Product { return v.OnUpdateProduct }
+// GetOnUpdateProduct returns onUpdateProductResponse.OnUpdateProduct, and is useful for accessing the field via an interface.
+func (v *onUpdateProductResponse) GetOnUpdateProduct() *Product { return v.OnUpdateProduct }
 
-// OnUpdateReadingResponse is returned by OnUpdateReading on success.
-type OnUpdateReadingResponse struct {
+// onUpdateReadingResponse is returned by onUpdateReading on success.
+type onUpdateReadingResponse struct {
 	OnUpdateReading *Reading `json:"onUpdateReading"`
 }
 
-// GetOnUpdateReading returns OnUpdateReadingResponse.OnUpdateReading, and is useful for accessing the field via an interface.
-func (v *OnUpdateReadingResponse) GetOnUpdateReading() *Reading { return v.OnUpdateReading }
+// GetOnUpdateReading returns onUpdateReadingResponse.OnUpdateReading, and is useful for accessing the field via an interface.
+func (v *onUpdateReadingResponse) GetOnUpdateReading() *Reading { return v.OnUpdateReading }
 
-// OnUpdateShipmentResponse is returned by OnUpdateShipment on success.
-type OnUpdateShipmentResponse struct {
+// onUpdateShipmentResponse is returned by onUpdateShipment on success.
+type onUpdateShipmentResponse struct {
 	OnUpdateShipment *Shipment `json:"onUpdateShipment"`
 }
 
-// GetOnUpdateShipment returns OnUpdateShipmentResponse.OnUpdateShipment, and is useful for accessing the field via an interface.
-func (v *OnUpdateShipmentResponse) GetOnUpdateShipment() *Shipment { return v.OnUpdateShipment }
+// GetOnUpdateShipment returns onUpdateShipmentResponse.OnUpdateShipment, and is useful for accessing the field via an interface.
+func (v *onUpdateShipmentResponse) GetOnUpdateShipment() *Shipment { return v.OnUpdateShipment }
 
-// OnUpdateVisitResponse is returned by OnUpdateVisit on success.
-type OnUpdateVisitResponse struct {
+// onUpdateVisitResponse is returned by onUpdateVisit on success.
+type onUpdateVisitResponse struct {
 	OnUpdateVisit *Visit `json:"onUpdateVisit"`
 }
 
-// GetOnUpdateVisit returns OnUpdateVisitResponse.OnUpdateVisit, and is useful for accessing the field via an interface.
-func (v *OnUpdateVisitResponse) GetOnUpdateVisit() *Visit { return v.OnUpdateVisit }
+// GetOnUpdateVisit returns onUpdateVisitResponse.OnUpdateVisit, and is useful for accessing the field via an interface.
+func (v *onUpdateVisitResponse) GetOnUpdateVisit() *Visit { return v.OnUpdateVisit }
 
 // Plain is the default selection of a Plain.
 type Plain struct {
@@ -1094,53 +1094,53 @@ func (v *Shipment) __premarshalJSON() (*__premarshalShipment, error) {
 	return &retval, nil
 }
 
-// UpdateCounterResponse is returned by UpdateCounter on success.
-type UpdateCounterResponse struct {
+// updateCounterResponse is returned by updateCounter on success.
+type updateCounterResponse struct {
 	UpdateCounter *Counter `json:"updateCounter"`
 }
 
-// GetUpdateCounter returns UpdateCounterResponse.UpdateCounter, and is useful for accessing the field via an interface.
-func (v *UpdateCounterResponse) GetUpdateCounter() *Counter { return v.UpdateCounter }
+// GetUpdateCounter returns updateCounterResponse.UpdateCounter, and is useful for accessing the field via an interface.
+func (v *updateCounterResponse) GetUpdateCounter() *Counter { return v.UpdateCounter }
 
-// UpdatePlainResponse is returned by UpdatePlain on success.
-type UpdatePlainResponse struct {
+// updatePlainResponse is returned by updatePlain on success.
+type updatePlainResponse struct {
 	UpdatePlain *Plain `json:"updatePlain"`
 }
 
-// GetUpdatePlain returns UpdatePlainResponse.UpdatePlain, and is useful for accessing the field via an interface.
-func (v *UpdatePlainResponse) GetUpdatePlain() *Plain { return v.UpdatePlain }
+// GetUpdatePlain returns updatePlainResponse.UpdatePlain, and is useful for accessing the field via an interface.
+func (v *updatePlainResponse) GetUpdatePlain() *Plain { return v.UpdatePlain }
 
-// UpdateProductResponse is returned by UpdateProduct on success.
-type UpdateProductResponse struct {
+// updateProductResponse is returned by updateProduct on success.
+type updateProductResponse struct {
 	UpdateProduct *Product `json:"updateProduct"`
 }
 
-// GetUpdateProduct returns UpdateProductResponse.UpdateProduct, and is useful for accessing the field via an interface.
-func (v *UpdateProductResponse) GetUpdateProduct() *Product { return v.UpdateProduct }
+// GetUpdateProduct returns updateProductResponse.UpdateProduct, and is useful for accessing the field via an interface.
+func (v *updateProductResponse) GetUpdateProduct() *Product { return v.UpdateProduct }
 
-// UpdateReadingResponse is returned by UpdateReading on success.
-type UpdateReadingResponse struct {
+// updateReadingResponse is returned by updateReading on success.
+type updateReadingResponse struct {
 	UpdateReading *Reading `json:"updateReading"`
 }
 
-// GetUpdateReading returns UpdateReadingResponse.UpdateReading, and is useful for accessing the field via an interface.
-func (v *UpdateReadingResponse) GetUpdateReading() *Reading { return v.UpdateReading }
+// GetUpdateReading returns updateReadingResponse.UpdateReading, and is useful for accessing the field via an interface.
+func (v *updateReadingResponse) GetUpdateReading() *Reading { return v.UpdateReading }
 
-// UpdateShipmentResponse is returned by UpdateShipment on success.
-type UpdateShipmentResponse struct {
+// updateShipmentResponse is returned by updateShipment on success.
+type updateShipmentResponse struct {
 	UpdateShipment *Shipment `json:"updateShipment"`
 }
 
-// GetUpdateShipment returns UpdateShipmentResponse.UpdateShipment, and is useful for accessing the field via an interface.
-func (v *UpdateShipmentResponse) GetUpdateShipment() *Shipment { return v.UpdateShipment }
+// GetUpdateShipment returns updateShipmentResponse.UpdateShipment, and is useful for accessing the field via an interface.
+func (v *updateShipmentResponse) GetUpdateShipment() *Shipment { return v.UpdateShipment }
 
-// UpdateVisitResponse is returned by UpdateVisit on success.
-type UpdateVisitResponse struct {
+// updateVisitResponse is returned by updateVisit on success.
+type updateVisitResponse struct {
 	UpdateVisit *Visit `json:"updateVisit"`
 }
 
-// GetUpdateVisit returns UpdateVisitResponse.UpdateVisit, and is useful for accessing the field via an interface.
-func (v *UpdateVisitResponse) GetUpdateVisit() *Visit { return v.UpdateVisit }
+// GetUpdateVisit returns updateVisitResponse.UpdateVisit, and is useful for accessing the field via an interface.
+func (v *updateVisitResponse) GetUpdateVisit() *Visit { return v.UpdateVisit }
 
 // Visit is the default selection of a Visit.
 type Visit struct {
@@ -2021,8 +2021,8 @@ func (v *__UpdateVisitInput) GetInput() UpdateVisitInput { return v.Input }
 // GetCondition returns __UpdateVisitInput.Condition, and is useful for accessing the field via an interface.
 func (v *__UpdateVisitInput) GetCondition() *ModelVisitConditionInput { return v.Condition }
 
-// The mutation executed by CreateCounter.
-const CreateCounter_Operation = `
+// The mutation executed by createCounter.
+const createCounter_Operation = `
 mutation CreateCounter ($input: CreateCounterInput!, $condition: ModelCounterConditionInput) {
 	createCounter(input: $input, condition: $condition) {
 		... Counter
@@ -2036,23 +2036,23 @@ fragment Counter on Counter {
 }
 `
 
-// CreateCounter creates a Counter (mutation createCounter).
-func CreateCounter(
+// createCounter creates a Counter (mutation createCounter).
+func createCounter(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	input CreateCounterInput,
 	condition *ModelCounterConditionInput,
-) (data_ *CreateCounterResponse, err_ error) {
+) (data_ *createCounterResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "CreateCounter",
-		Query:  CreateCounter_Operation,
+		Query:  createCounter_Operation,
 		Variables: &__CreateCounterInput{
 			Input:     input,
 			Condition: condition,
 		},
 	}
 
-	data_ = &CreateCounterResponse{}
+	data_ = &createCounterResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -2064,8 +2064,8 @@ func CreateCounter(
 	return data_, err_
 }
 
-// The mutation executed by CreatePlain.
-const CreatePlain_Operation = `
+// The mutation executed by createPlain.
+const createPlain_Operation = `
 mutation CreatePlain ($input: CreatePlainInput!, $condition: ModelPlainConditionInput) {
 	createPlain(input: $input, condition: $condition) {
 		... Plain
@@ -2080,23 +2080,23 @@ fragment Plain on Plain {
 }
 `
 
-// CreatePlain creates a Plain (mutation createPlain).
-func CreatePlain(
+// createPlain creates a Plain (mutation createPlain).
+func createPlain(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	input CreatePlainInput,
 	condition *ModelPlainConditionInput,
-) (data_ *CreatePlainResponse, err_ error) {
+) (data_ *createPlainResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "CreatePlain",
-		Query:  CreatePlain_Operation,
+		Query:  createPlain_Operation,
 		Variables: &__CreatePlainInput{
 			Input:     input,
 			Condition: condition,
 		},
 	}
 
-	data_ = &CreatePlainResponse{}
+	data_ = &createPlainResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -2108,8 +2108,8 @@ func CreatePlain(
 	return data_, err_
 }
 
-// The mutation executed by CreateProduct.
-const CreateProduct_Operation = `
+// The mutation executed by createProduct.
+const createProduct_Operation = `
 mutation CreateProduct ($input: CreateProductInput!, $condition: ModelProductConditionInput) {
 	createProduct(input: $input, condition: $condition) {
 		... Product
@@ -2124,23 +2124,23 @@ fragment Product on Product {
 }
 `
 
-// CreateProduct creates a Product (mutation createProduct).
-func CreateProduct(
+// createProduct creates a Product (mutation createProduct).
+func createProduct(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	input CreateProductInput,
 	condition *ModelProductConditionInput,
-) (data_ *CreateProductResponse, err_ error) {
+) (data_ *createProductResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "CreateProduct",
-		Query:  CreateProduct_Operation,
+		Query:  createProduct_Operation,
 		Variables: &__CreateProductInput{
 			Input:     input,
 			Condition: condition,
 		},
 	}
 
-	data_ = &CreateProductResponse{}
+	data_ = &createProductResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -2152,8 +2152,8 @@ func CreateProduct(
 	return data_, err_
 }
 
-// The mutation executed by CreateReading.
-const CreateReading_Operation = `
+// The mutation executed by createReading.
+const createReading_Operation = `
 mutation CreateReading ($input: CreateReadingInput!, $condition: ModelReadingConditionInput) {
 	createReading(input: $input, condition: $condition) {
 		... Reading
@@ -2168,23 +2168,23 @@ fragment Reading on Reading {
 }
 `
 
-// CreateReading creates a Reading (mutation createReading).
-func CreateReading(
+// createReading creates a Reading (mutation createReading).
+func createReading(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	input CreateReadingInput,
 	condition *ModelReadingConditionInput,
-) (data_ *CreateReadingResponse, err_ error) {
+) (data_ *createReadingResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "CreateReading",
-		Query:  CreateReading_Operation,
+		Query:  createReading_Operation,
 		Variables: &__CreateReadingInput{
 			Input:     input,
 			Condition: condition,
 		},
 	}
 
-	data_ = &CreateReadingResponse{}
+	data_ = &createReadingResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -2196,8 +2196,8 @@ func CreateReading(
 	return data_, err_
 }
 
-// The mutation executed by CreateShipment.
-const CreateShipment_Operation = `
+// The mutation executed by createShipment.
+const createShipment_Operation = `
 mutation CreateShipment ($input: CreateShipmentInput!, $condition: ModelShipmentConditionInput) {
 	createShipment(input: $input, condition: $condition) {
 		... Shipment
@@ -2215,23 +2215,23 @@ fragment Shipment on Shipment {
 }
 `
 
-// CreateShipment creates a Shipment (mutation createShipment).
-func CreateShipment(
+// createShipment creates a Shipment (mutation createShipment).
+func createShipment(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	input CreateShipmentInput,
 	condition *ModelShipmentConditionInput,
-) (data_ *CreateShipmentResponse, err_ error) {
+) (data_ *createShipmentResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "CreateShipment",
-		Query:  CreateShipment_Operation,
+		Query:  createShipment_Operation,
 		Variables: &__CreateShipmentInput{
 			Input:     input,
 			Condition: condition,
 		},
 	}
 
-	data_ = &CreateShipmentResponse{}
+	data_ = &createShipmentResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -2243,8 +2243,8 @@ func CreateShipment(
 	return data_, err_
 }
 
-// The mutation executed by CreateVisit.
-const CreateVisit_Operation = `
+// The mutation executed by createVisit.
+const createVisit_Operation = `
 mutation CreateVisit ($input: CreateVisitInput!, $condition: ModelVisitConditionInput) {
 	createVisit(input: $input, condition: $condition) {
 		... Visit
@@ -2260,23 +2260,23 @@ fragment Visit on Visit {
 }
 `
 
-// CreateVisit creates a Visit (mutation createVisit).
-func CreateVisit(
+// createVisit creates a Visit (mutation createVisit).
+func createVisit(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	input CreateVisitInput,
 	condition *ModelVisitConditionInput,
-) (data_ *CreateVisitResponse, err_ error) {
+) (data_ *createVisitResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "CreateVisit",
-		Query:  CreateVisit_Operation,
+		Query:  createVisit_Operation,
 		Variables: &__CreateVisitInput{
 			Input:     input,
 			Condition: condition,
 		},
 	}
 
-	data_ = &CreateVisitResponse{}
+	data_ = &createVisitResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -2288,8 +2288,8 @@ func CreateVisit(
 	return data_, err_
 }
 
-// The mutation executed by DeleteCounter.
-const DeleteCounter_Operation = `
+// The mutation executed by deleteCounter.
+const deleteCounter_Operation = `
 mutation DeleteCounter ($input: DeleteCounterInput!, $condition: ModelCounterConditionInput) {
 	deleteCounter(input: $input, condition: $condition) {
 		... Counter
@@ -2303,23 +2303,23 @@ fragment Counter on Counter {
 }
 `
 
-// DeleteCounter deletes a Counter (mutation deleteCounter).
-func DeleteCounter(
+// deleteCounter deletes a Counter (mutation deleteCounter).
+func deleteCounter(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	input DeleteCounterInput,
 	condition *ModelCounterConditionInput,
-) (data_ *DeleteCounterResponse, err_ error) {
+) (data_ *deleteCounterResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "DeleteCounter",
-		Query:  DeleteCounter_Operation,
+		Query:  deleteCounter_Operation,
 		Variables: &__DeleteCounterInput{
 			Input:     input,
 			Condition: condition,
 		},
 	}
 
-	data_ = &DeleteCounterResponse{}
+	data_ = &deleteCounterResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -2331,8 +2331,8 @@ func DeleteCounter(
 	return data_, err_
 }
 
-// The mutation executed by DeletePlain.
-const DeletePlain_Operation = `
+// The mutation executed by deletePlain.
+const deletePlain_Operation = `
 mutation DeletePlain ($input: DeletePlainInput!, $condition: ModelPlainConditionInput) {
 	deletePlain(input: $input, condition: $condition) {
 		... Plain
@@ -2347,23 +2347,23 @@ fragment Plain on Plain {
 }
 `
 
-// DeletePlain deletes a Plain (mutation deletePlain).
-func DeletePlain(
+// deletePlain deletes a Plain (mutation deletePlain).
+func deletePlain(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	input DeletePlainInput,
 	condition *ModelPlainConditionInput,
-) (data_ *DeletePlainResponse, err_ error) {
+) (data_ *deletePlainResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "DeletePlain",
-		Query:  DeletePlain_Operation,
+		Query:  deletePlain_Operation,
 		Variables: &__DeletePlainInput{
 			Input:     input,
 			Condition: condition,
 		},
 	}
 
-	data_ = &DeletePlainResponse{}
+	data_ = &deletePlainResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -2375,8 +2375,8 @@ func DeletePlain(
 	return data_, err_
 }
 
-// The mutation executed by DeleteProduct.
-const DeleteProduct_Operation = `
+// The mutation executed by deleteProduct.
+const deleteProduct_Operation = `
 mutation DeleteProduct ($input: DeleteProductInput!, $condition: ModelProductConditionInput) {
 	deleteProduct(input: $input, condition: $condition) {
 		... Product
@@ -2391,23 +2391,23 @@ fragment Product on Product {
 }
 `
 
-// DeleteProduct deletes a Product (mutation deleteProduct).
-func DeleteProduct(
+// deleteProduct deletes a Product (mutation deleteProduct).
+func deleteProduct(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	input DeleteProductInput,
 	condition *ModelProductConditionInput,
-) (data_ *DeleteProductResponse, err_ error) {
+) (data_ *deleteProductResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "DeleteProduct",
-		Query:  DeleteProduct_Operation,
+		Query:  deleteProduct_Operation,
 		Variables: &__DeleteProductInput{
 			Input:     input,
 			Condition: condition,
 		},
 	}
 
-	data_ = &DeleteProductResponse{}
+	data_ = &deleteProductResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -2419,8 +2419,8 @@ func DeleteProduct(
 	return data_, err_
 }
 
-// The mutation executed by DeleteReading.
-const DeleteReading_Operation = `
+// The mutation executed by deleteReading.
+const deleteReading_Operation = `
 mutation DeleteReading ($input: DeleteReadingInput!, $condition: ModelReadingConditionInput) {
 	deleteReading(input: $input, condition: $condition) {
 		... Reading
@@ -2435,23 +2435,23 @@ fragment Reading on Reading {
 }
 `
 
-// DeleteReading deletes a Reading (mutation deleteReading).
-func DeleteReading(
+// deleteReading deletes a Reading (mutation deleteReading).
+func deleteReading(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	input DeleteReadingInput,
 	condition *ModelReadingConditionInput,
-) (data_ *DeleteReadingResponse, err_ error) {
+) (data_ *deleteReadingResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "DeleteReading",
-		Query:  DeleteReading_Operation,
+		Query:  deleteReading_Operation,
 		Variables: &__DeleteReadingInput{
 			Input:     input,
 			Condition: condition,
 		},
 	}
 
-	data_ = &DeleteReadingResponse{}
+	data_ = &deleteReadingResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -2463,8 +2463,8 @@ func DeleteReading(
 	return data_, err_
 }
 
-// The mutation executed by DeleteShipment.
-const DeleteShipment_Operation = `
+// The mutation executed by deleteShipment.
+const deleteShipment_Operation = `
 mutation DeleteShipment ($input: DeleteShipmentInput!, $condition: ModelShipmentConditionInput) {
 	deleteShipment(input: $input, condition: $condition) {
 		... Shipment
@@ -2482,23 +2482,23 @@ fragment Shipment on Shipment {
 }
 `
 
-// DeleteShipment deletes a Shipment (mutation deleteShipment).
-func DeleteShipment(
+// deleteShipment deletes a Shipment (mutation deleteShipment).
+func deleteShipment(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	input DeleteShipmentInput,
 	condition *ModelShipmentConditionInput,
-) (data_ *DeleteShipmentResponse, err_ error) {
+) (data_ *deleteShipmentResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "DeleteShipment",
-		Query:  DeleteShipment_Operation,
+		Query:  deleteShipment_Operation,
 		Variables: &__DeleteShipmentInput{
 			Input:     input,
 			Condition: condition,
 		},
 	}
 
-	data_ = &DeleteShipmentResponse{}
+	data_ = &deleteShipmentResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -2510,8 +2510,8 @@ func DeleteShipment(
 	return data_, err_
 }
 
-// The mutation executed by DeleteVisit.
-const DeleteVisit_Operation = `
+// The mutation executed by deleteVisit.
+const deleteVisit_Operation = `
 mutation DeleteVisit ($input: DeleteVisitInput!, $condition: ModelVisitConditionInput) {
 	deleteVisit(input: $input, condition: $condition) {
 		... Visit
@@ -2527,23 +2527,23 @@ fragment Visit on Visit {
 }
 `
 
-// DeleteVisit deletes a Visit (mutation deleteVisit).
-func DeleteVisit(
+// deleteVisit deletes a Visit (mutation deleteVisit).
+func deleteVisit(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	input DeleteVisitInput,
 	condition *ModelVisitConditionInput,
-) (data_ *DeleteVisitResponse, err_ error) {
+) (data_ *deleteVisitResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "DeleteVisit",
-		Query:  DeleteVisit_Operation,
+		Query:  deleteVisit_Operation,
 		Variables: &__DeleteVisitInput{
 			Input:     input,
 			Condition: condition,
 		},
 	}
 
-	data_ = &DeleteVisitResponse{}
+	data_ = &deleteVisitResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -2555,8 +2555,8 @@ func DeleteVisit(
 	return data_, err_
 }
 
-// The query executed by GetCounter.
-const GetCounter_Operation = `
+// The query executed by getCounter.
+const getCounter_Operation = `
 query GetCounter ($number: Int!) {
 	getCounter(number: $number) {
 		... Counter
@@ -2570,21 +2570,21 @@ fragment Counter on Counter {
 }
 `
 
-// GetCounter reads a Counter (query getCounter).
-func GetCounter(
+// getCounter reads a Counter (query getCounter).
+func getCounter(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	number int,
-) (data_ *GetCounterResponse, err_ error) {
+) (data_ *getCounterResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "GetCounter",
-		Query:  GetCounter_Operation,
+		Query:  getCounter_Operation,
 		Variables: &__GetCounterInput{
 			Number: number,
 		},
 	}
 
-	data_ = &GetCounterResponse{}
+	data_ = &getCounterResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -2596,8 +2596,8 @@ func GetCounter(
 	return data_, err_
 }
 
-// The query executed by GetPlain.
-const GetPlain_Operation = `
+// The query executed by getPlain.
+const getPlain_Operation = `
 query GetPlain ($id: ID!) {
 	getPlain(id: $id) {
 		... Plain
@@ -2612,21 +2612,21 @@ fragment Plain on Plain {
 }
 `
 
-// GetPlain reads a Plain (query getPlain).
-func GetPlain(
+// getPlain reads a Plain (query getPlain).
+func getPlain(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	id string,
-) (data_ *GetPlainResponse, err_ error) {
+) (data_ *getPlainResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "GetPlain",
-		Query:  GetPlain_Operation,
+		Query:  getPlain_Operation,
 		Variables: &__GetPlainInput{
 			Id: id,
 		},
 	}
 
-	data_ = &GetPlainResponse{}
+	data_ = &getPlainResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -2638,8 +2638,8 @@ func GetPlain(
 	return data_, err_
 }
 
-// The query executed by GetProduct.
-const GetProduct_Operation = `
+// The query executed by getProduct.
+const getProduct_Operation = `
 query GetProduct ($sku: String!) {
 	getProduct(sku: $sku) {
 		... Product
@@ -2654,21 +2654,21 @@ fragment Product on Product {
 }
 `
 
-// GetProduct reads a Product (query getProduct).
-func GetProduct(
+// getProduct reads a Product (query getProduct).
+func getProduct(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	sku string,
-) (data_ *GetProductResponse, err_ error) {
+) (data_ *getProductResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "GetProduct",
-		Query:  GetProduct_Operation,
+		Query:  getProduct_Operation,
 		Variables: &__GetProductInput{
 			Sku: sku,
 		},
 	}
 
-	data_ = &GetProductResponse{}
+	data_ = &getProductResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -2680,8 +2680,8 @@ func GetProduct(
 	return data_, err_
 }
 
-// The query executed by GetReading.
-const GetReading_Operation = `
+// The query executed by getReading.
+const getReading_Operation = `
 query GetReading ($deviceId: ID!, $seq: Int!) {
 	getReading(deviceId: $deviceId, seq: $seq) {
 		... Reading
@@ -2696,23 +2696,23 @@ fragment Reading on Reading {
 }
 `
 
-// GetReading reads a Reading (query getReading).
-func GetReading(
+// getReading reads a Reading (query getReading).
+func getReading(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	deviceId string,
 	seq int,
-) (data_ *GetReadingResponse, err_ error) {
+) (data_ *getReadingResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "GetReading",
-		Query:  GetReading_Operation,
+		Query:  getReading_Operation,
 		Variables: &__GetReadingInput{
 			DeviceId: deviceId,
 			Seq:      seq,
 		},
 	}
 
-	data_ = &GetReadingResponse{}
+	data_ = &getReadingResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -2724,8 +2724,8 @@ func GetReading(
 	return data_, err_
 }
 
-// The query executed by GetShipment.
-const GetShipment_Operation = `
+// The query executed by getShipment.
+const getShipment_Operation = `
 query GetShipment ($tenant: String!, $warehouse: String!, $shippedAt: AWSDateTime!, $batch: Int!) {
 	getShipment(tenant: $tenant, warehouse: $warehouse, shippedAt: $shippedAt, batch: $batch) {
 		... Shipment
@@ -2743,18 +2743,18 @@ fragment Shipment on Shipment {
 }
 `
 
-// GetShipment reads a Shipment (query getShipment).
-func GetShipment(
+// getShipment reads a Shipment (query getShipment).
+func getShipment(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	tenant string,
 	warehouse string,
 	shippedAt time.Time,
 	batch int,
-) (data_ *GetShipmentResponse, err_ error) {
+) (data_ *getShipmentResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "GetShipment",
-		Query:  GetShipment_Operation,
+		Query:  getShipment_Operation,
 		Variables: &__GetShipmentInput{
 			Tenant:    tenant,
 			Warehouse: warehouse,
@@ -2763,7 +2763,7 @@ func GetShipment(
 		},
 	}
 
-	data_ = &GetShipmentResponse{}
+	data_ = &getShipmentResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -2775,8 +2775,8 @@ func GetShipment(
 	return data_, err_
 }
 
-// The query executed by GetVisit.
-const GetVisit_Operation = `
+// The query executed by getVisit.
+const getVisit_Operation = `
 query GetVisit ($site: String!, $day: AWSDate!, $at: AWSDateTime!) {
 	getVisit(site: $site, day: $day, at: $at) {
 		... Visit
@@ -2792,17 +2792,17 @@ fragment Visit on Visit {
 }
 `
 
-// GetVisit reads a Visit (query getVisit).
-func GetVisit(
+// getVisit reads a Visit (query getVisit).
+func getVisit(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	site string,
 	day client.Date,
 	at time.Time,
-) (data_ *GetVisitResponse, err_ error) {
+) (data_ *getVisitResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "GetVisit",
-		Query:  GetVisit_Operation,
+		Query:  getVisit_Operation,
 		Variables: &__GetVisitInput{
 			Site: site,
 			Day:  day,
@@ -2810,7 +2810,7 @@ func GetVisit(
 		},
 	}
 
-	data_ = &GetVisitResponse{}
+	data_ = &getVisitResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -2822,8 +2822,8 @@ func GetVisit(
 	return data_, err_
 }
 
-// The query executed by ListCounters.
-const ListCounters_Operation = `
+// The query executed by listCounters.
+const listCounters_Operation = `
 query ListCounters ($number: Int, $filter: ModelCounterFilterInput, $limit: Int, $nextToken: String, $sortDirection: ModelSortDirection) {
 	listCounters(number: $number, filter: $filter, limit: $limit, nextToken: $nextToken, sortDirection: $sortDirection) {
 		items {
@@ -2840,8 +2840,8 @@ fragment Counter on Counter {
 }
 `
 
-// ListCounters lists Counter (query listCounters).
-func ListCounters(
+// listCounters lists Counter (query listCounters).
+func listCounters(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	number *int,
@@ -2849,10 +2849,10 @@ func ListCounters(
 	limit *int,
 	nextToken *string,
 	sortDirection *ModelSortDirection,
-) (data_ *ListCountersResponse, err_ error) {
+) (data_ *listCountersResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "ListCounters",
-		Query:  ListCounters_Operation,
+		Query:  listCounters_Operation,
 		Variables: &__ListCountersInput{
 			Number:        number,
 			Filter:        filter,
@@ -2862,7 +2862,7 @@ func ListCounters(
 		},
 	}
 
-	data_ = &ListCountersResponse{}
+	data_ = &listCountersResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -2874,8 +2874,8 @@ func ListCounters(
 	return data_, err_
 }
 
-// The query executed by ListPlains.
-const ListPlains_Operation = `
+// The query executed by listPlains.
+const listPlains_Operation = `
 query ListPlains ($filter: ModelPlainFilterInput, $limit: Int, $nextToken: String) {
 	listPlains(filter: $filter, limit: $limit, nextToken: $nextToken) {
 		items {
@@ -2893,17 +2893,17 @@ fragment Plain on Plain {
 }
 `
 
-// ListPlains lists Plain (query listPlains).
-func ListPlains(
+// listPlains lists Plain (query listPlains).
+func listPlains(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	filter *ModelPlainFilterInput,
 	limit *int,
 	nextToken *string,
-) (data_ *ListPlainsResponse, err_ error) {
+) (data_ *listPlainsResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "ListPlains",
-		Query:  ListPlains_Operation,
+		Query:  listPlains_Operation,
 		Variables: &__ListPlainsInput{
 			Filter:    filter,
 			Limit:     limit,
@@ -2911,7 +2911,7 @@ func ListPlains(
 		},
 	}
 
-	data_ = &ListPlainsResponse{}
+	data_ = &listPlainsResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -2923,8 +2923,8 @@ func ListPlains(
 	return data_, err_
 }
 
-// The query executed by ListProducts.
-const ListProducts_Operation = `
+// The query executed by listProducts.
+const listProducts_Operation = `
 query ListProducts ($sku: String, $filter: ModelProductFilterInput, $limit: Int, $nextToken: String, $sortDirection: ModelSortDirection) {
 	listProducts(sku: $sku, filter: $filter, limit: $limit, nextToken: $nextToken, sortDirection: $sortDirection) {
 		items {
@@ -2942,8 +2942,8 @@ fragment Product on Product {
 }
 `
 
-// ListProducts lists Product (query listProducts).
-func ListProducts(
+// listProducts lists Product (query listProducts).
+func listProducts(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	sku *string,
@@ -2951,10 +2951,10 @@ func ListProducts(
 	limit *int,
 	nextToken *string,
 	sortDirection *ModelSortDirection,
-) (data_ *ListProductsResponse, err_ error) {
+) (data_ *listProductsResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "ListProducts",
-		Query:  ListProducts_Operation,
+		Query:  listProducts_Operation,
 		Variables: &__ListProductsInput{
 			Sku:           sku,
 			Filter:        filter,
@@ -2964,7 +2964,7 @@ func ListProducts(
 		},
 	}
 
-	data_ = &ListProductsResponse{}
+	data_ = &listProductsResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -2976,8 +2976,8 @@ func ListProducts(
 	return data_, err_
 }
 
-// The query executed by ListReadings.
-const ListReadings_Operation = `
+// The query executed by listReadings.
+const listReadings_Operation = `
 query ListReadings ($deviceId: ID, $seq: ModelIntKeyConditionInput, $filter: ModelReadingFilterInput, $limit: Int, $nextToken: String, $sortDirection: ModelSortDirection) {
 	listReadings(deviceId: $deviceId, seq: $seq, filter: $filter, limit: $limit, nextToken: $nextToken, sortDirection: $sortDirection) {
 		items {
@@ -2995,8 +2995,8 @@ fragment Reading on Reading {
 }
 `
 
-// ListReadings lists Reading (query listReadings).
-func ListReadings(
+// listReadings lists Reading (query listReadings).
+func listReadings(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	deviceId *string,
@@ -3005,10 +3005,10 @@ func ListReadings(
 	limit *int,
 	nextToken *string,
 	sortDirection *ModelSortDirection,
-) (data_ *ListReadingsResponse, err_ error) {
+) (data_ *listReadingsResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "ListReadings",
-		Query:  ListReadings_Operation,
+		Query:  listReadings_Operation,
 		Variables: &__ListReadingsInput{
 			DeviceId:      deviceId,
 			Seq:           seq,
@@ -3019,7 +3019,7 @@ func ListReadings(
 		},
 	}
 
-	data_ = &ListReadingsResponse{}
+	data_ = &listReadingsResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -3031,8 +3031,8 @@ func ListReadings(
 	return data_, err_
 }
 
-// The query executed by ListShipments.
-const ListShipments_Operation = `
+// The query executed by listShipments.
+const listShipments_Operation = `
 query ListShipments ($tenant: String, $warehouseShippedAtBatch: ModelShipmentPrimaryCompositeKeyConditionInput, $filter: ModelShipmentFilterInput, $limit: Int, $nextToken: String, $sortDirection: ModelSortDirection) {
 	listShipments(tenant: $tenant, warehouseShippedAtBatch: $warehouseShippedAtBatch, filter: $filter, limit: $limit, nextToken: $nextToken, sortDirection: $sortDirection) {
 		items {
@@ -3053,8 +3053,8 @@ fragment Shipment on Shipment {
 }
 `
 
-// ListShipments lists Shipment (query listShipments).
-func ListShipments(
+// listShipments lists Shipment (query listShipments).
+func listShipments(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	tenant *string,
@@ -3063,10 +3063,10 @@ func ListShipments(
 	limit *int,
 	nextToken *string,
 	sortDirection *ModelSortDirection,
-) (data_ *ListShipmentsResponse, err_ error) {
+) (data_ *listShipmentsResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "ListShipments",
-		Query:  ListShipments_Operation,
+		Query:  listShipments_Operation,
 		Variables: &__ListShipmentsInput{
 			Tenant:                  tenant,
 			WarehouseShippedAtBatch: warehouseShippedAtBatch,
@@ -3077,7 +3077,7 @@ func ListShipments(
 		},
 	}
 
-	data_ = &ListShipmentsResponse{}
+	data_ = &listShipmentsResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -3089,8 +3089,8 @@ func ListShipments(
 	return data_, err_
 }
 
-// The query executed by ListVisits.
-const ListVisits_Operation = `
+// The query executed by listVisits.
+const listVisits_Operation = `
 query ListVisits ($site: String, $dayAt: ModelVisitPrimaryCompositeKeyConditionInput, $filter: ModelVisitFilterInput, $limit: Int, $nextToken: String, $sortDirection: ModelSortDirection) {
 	listVisits(site: $site, dayAt: $dayAt, filter: $filter, limit: $limit, nextToken: $nextToken, sortDirection: $sortDirection) {
 		items {
@@ -3109,8 +3109,8 @@ fragment Visit on Visit {
 }
 `
 
-// ListVisits lists Visit (query listVisits).
-func ListVisits(
+// listVisits lists Visit (query listVisits).
+func listVisits(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	site *string,
@@ -3119,10 +3119,10 @@ func ListVisits(
 	limit *int,
 	nextToken *string,
 	sortDirection *ModelSortDirection,
-) (data_ *ListVisitsResponse, err_ error) {
+) (data_ *listVisitsResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "ListVisits",
-		Query:  ListVisits_Operation,
+		Query:  listVisits_Operation,
 		Variables: &__ListVisitsInput{
 			Site:          site,
 			DayAt:         dayAt,
@@ -3133,7 +3133,7 @@ func ListVisits(
 		},
 	}
 
-	data_ = &ListVisitsResponse{}
+	data_ = &listVisitsResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -3145,8 +3145,8 @@ func ListVisits(
 	return data_, err_
 }
 
-// The subscription executed by OnCreateCounter.
-const OnCreateCounter_Operation = `
+// The subscription executed by onCreateCounter.
+const onCreateCounter_Operation = `
 subscription OnCreateCounter ($filter: ModelSubscriptionCounterFilterInput) {
 	onCreateCounter(filter: $filter) {
 		... Counter
@@ -3160,32 +3160,32 @@ fragment Counter on Counter {
 }
 `
 
-// OnCreateCounter subscribes to Counter (subscription onCreateCounter).
+// onCreateCounter subscribes to Counter (subscription onCreateCounter).
 // To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func OnCreateCounter(
+func onCreateCounter(
 	ctx_ context.Context,
 	client_ graphql.WebSocketClient,
 	filter *ModelSubscriptionCounterFilterInput,
-) (dataChan_ chan OnCreateCounterWsResponse, subscriptionID_ string, err_ error) {
+) (dataChan_ chan onCreateCounterWsResponse, subscriptionID_ string, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "OnCreateCounter",
-		Query:  OnCreateCounter_Operation,
+		Query:  onCreateCounter_Operation,
 		Variables: &__OnCreateCounterInput{
 			Filter: filter,
 		},
 	}
 
-	dataChan_ = make(chan OnCreateCounterWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnCreateCounterForwardData)
+	dataChan_ = make(chan onCreateCounterWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onCreateCounterForwardData)
 
 	return dataChan_, subscriptionID_, err_
 }
 
-type OnCreateCounterWsResponse graphql.BaseResponse[*OnCreateCounterResponse]
+type onCreateCounterWsResponse graphql.BaseResponse[*onCreateCounterResponse]
 
-func OnCreateCounterForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+func onCreateCounterForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
 	var gqlResp graphql.Response
-	var wsResp OnCreateCounterWsResponse
+	var wsResp onCreateCounterWsResponse
 	err := json.Unmarshal(jsonRawMsg, &gqlResp)
 	if err != nil {
 		return err
@@ -3198,7 +3198,7 @@ func OnCreateCounterForwardData(interfaceChan interface{}, jsonRawMsg json.RawMe
 	} else {
 		wsResp.Errors = gqlResp.Errors
 	}
-	dataChan_, ok := interfaceChan.(chan OnCreateCounterWsResponse)
+	dataChan_, ok := interfaceChan.(chan onCreateCounterWsResponse)
 	if !ok {
 		return errors.New("failed to cast interface into 'chan OnCreateCounterWsResponse'")
 	}
@@ -3206,8 +3206,8 @@ func OnCreateCounterForwardData(interfaceChan interface{}, jsonRawMsg json.RawMe
 	return nil
 }
 
-// The subscription executed by OnCreatePlain.
-const OnCreatePlain_Operation = `
+// The subscription executed by onCreatePlain.
+const onCreatePlain_Operation = `
 subscription OnCreatePlain ($filter: ModelSubscriptionPlainFilterInput) {
 	onCreatePlain(filter: $filter) {
 		... Plain
@@ -3222,32 +3222,32 @@ fragment Plain on Plain {
 }
 `
 
-// OnCreatePlain subscribes to Plain (subscription onCreatePlain).
+// onCreatePlain subscribes to Plain (subscription onCreatePlain).
 // To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func OnCreatePlain(
+func onCreatePlain(
 	ctx_ context.Context,
 	client_ graphql.WebSocketClient,
 	filter *ModelSubscriptionPlainFilterInput,
-) (dataChan_ chan OnCreatePlainWsResponse, subscriptionID_ string, err_ error) {
+) (dataChan_ chan onCreatePlainWsResponse, subscriptionID_ string, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "OnCreatePlain",
-		Query:  OnCreatePlain_Operation,
+		Query:  onCreatePlain_Operation,
 		Variables: &__OnCreatePlainInput{
 			Filter: filter,
 		},
 	}
 
-	dataChan_ = make(chan OnCreatePlainWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnCreatePlainForwardData)
+	dataChan_ = make(chan onCreatePlainWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onCreatePlainForwardData)
 
 	return dataChan_, subscriptionID_, err_
 }
 
-type OnCreatePlainWsResponse graphql.BaseResponse[*OnCreatePlainResponse]
+type onCreatePlainWsResponse graphql.BaseResponse[*onCreatePlainResponse]
 
-func OnCreatePlainForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+func onCreatePlainForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
 	var gqlResp graphql.Response
-	var wsResp OnCreatePlainWsResponse
+	var wsResp onCreatePlainWsResponse
 	err := json.Unmarshal(jsonRawMsg, &gqlResp)
 	if err != nil {
 		return err
@@ -3260,7 +3260,7 @@ func OnCreatePlainForwardData(interfaceChan interface{}, jsonRawMsg json.RawMess
 	} else {
 		wsResp.Errors = gqlResp.Errors
 	}
-	dataChan_, ok := interfaceChan.(chan OnCreatePlainWsResponse)
+	dataChan_, ok := interfaceChan.(chan onCreatePlainWsResponse)
 	if !ok {
 		return errors.New("failed to cast interface into 'chan OnCreatePlainWsResponse'")
 	}
@@ -3268,8 +3268,8 @@ func OnCreatePlainForwardData(interfaceChan interface{}, jsonRawMsg json.RawMess
 	return nil
 }
 
-// The subscription executed by OnCreateProduct.
-const OnCreateProduct_Operation = `
+// The subscription executed by onCreateProduct.
+const onCreateProduct_Operation = `
 subscription OnCreateProduct ($filter: ModelSubscriptionProductFilterInput) {
 	onCreateProduct(filter: $filter) {
 		... Product
@@ -3284,32 +3284,32 @@ fragment Product on Product {
 }
 `
 
-// OnCreateProduct subscribes to Product (subscription onCreateProduct).
+// onCreateProduct subscribes to Product (subscription onCreateProduct).
 // To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func OnCreateProduct(
+func onCreateProduct(
 	ctx_ context.Context,
 	client_ graphql.WebSocketClient,
 	filter *ModelSubscriptionProductFilterInput,
-) (dataChan_ chan OnCreateProductWsResponse, subscriptionID_ string, err_ error) {
+) (dataChan_ chan onCreateProductWsResponse, subscriptionID_ string, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "OnCreateProduct",
-		Query:  OnCreateProduct_Operation,
+		Query:  onCreateProduct_Operation,
 		Variables: &__OnCreateProductInput{
 			Filter: filter,
 		},
 	}
 
-	dataChan_ = make(chan OnCreateProductWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnCreateProductForwardData)
+	dataChan_ = make(chan onCreateProductWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onCreateProductForwardData)
 
 	return dataChan_, subscriptionID_, err_
 }
 
-type OnCreateProductWsResponse graphql.BaseResponse[*OnCreateProductResponse]
+type onCreateProductWsResponse graphql.BaseResponse[*onCreateProductResponse]
 
-func OnCreateProductForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+func onCreateProductForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
 	var gqlResp graphql.Response
-	var wsResp OnCreateProductWsResponse
+	var wsResp onCreateProductWsResponse
 	err := json.Unmarshal(jsonRawMsg, &gqlResp)
 	if err != nil {
 		return err
@@ -3322,7 +3322,7 @@ func OnCreateProductForwardData(interfaceChan interface{}, jsonRawMsg json.RawMe
 	} else {
 		wsResp.Errors = gqlResp.Errors
 	}
-	dataChan_, ok := interfaceChan.(chan OnCreateProductWsResponse)
+	dataChan_, ok := interfaceChan.(chan onCreateProductWsResponse)
 	if !ok {
 		return errors.New("failed to cast interface into 'chan OnCreateProductWsResponse'")
 	}
@@ -3330,8 +3330,8 @@ func OnCreateProductForwardData(interfaceChan interface{}, jsonRawMsg json.RawMe
 	return nil
 }
 
-// The subscription executed by OnCreateReading.
-const OnCreateReading_Operation = `
+// The subscription executed by onCreateReading.
+const onCreateReading_Operation = `
 subscription OnCreateReading ($filter: ModelSubscriptionReadingFilterInput) {
 	onCreateReading(filter: $filter) {
 		... Reading
@@ -3346,32 +3346,32 @@ fragment Reading on Reading {
 }
 `
 
-// OnCreateReading subscribes to Reading (subscription onCreateReading).
+// onCreateReading subscribes to Reading (subscription onCreateReading).
 // To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func OnCreateReading(
+func onCreateReading(
 	ctx_ context.Context,
 	client_ graphql.WebSocketClient,
 	filter *ModelSubscriptionReadingFilterInput,
-) (dataChan_ chan OnCreateReadingWsResponse, subscriptionID_ string, err_ error) {
+) (dataChan_ chan onCreateReadingWsResponse, subscriptionID_ string, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "OnCreateReading",
-		Query:  OnCreateReading_Operation,
+		Query:  onCreateReading_Operation,
 		Variables: &__OnCreateReadingInput{
 			Filter: filter,
 		},
 	}
 
-	dataChan_ = make(chan OnCreateReadingWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnCreateReadingForwardData)
+	dataChan_ = make(chan onCreateReadingWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onCreateReadingForwardData)
 
 	return dataChan_, subscriptionID_, err_
 }
 
-type OnCreateReadingWsResponse graphql.BaseResponse[*OnCreateReadingResponse]
+type onCreateReadingWsResponse graphql.BaseResponse[*onCreateReadingResponse]
 
-func OnCreateReadingForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+func onCreateReadingForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
 	var gqlResp graphql.Response
-	var wsResp OnCreateReadingWsResponse
+	var wsResp onCreateReadingWsResponse
 	err := json.Unmarshal(jsonRawMsg, &gqlResp)
 	if err != nil {
 		return err
@@ -3384,7 +3384,7 @@ func OnCreateReadingForwardData(interfaceChan interface{}, jsonRawMsg json.RawMe
 	} else {
 		wsResp.Errors = gqlResp.Errors
 	}
-	dataChan_, ok := interfaceChan.(chan OnCreateReadingWsResponse)
+	dataChan_, ok := interfaceChan.(chan onCreateReadingWsResponse)
 	if !ok {
 		return errors.New("failed to cast interface into 'chan OnCreateReadingWsResponse'")
 	}
@@ -3392,8 +3392,8 @@ func OnCreateReadingForwardData(interfaceChan interface{}, jsonRawMsg json.RawMe
 	return nil
 }
 
-// The subscription executed by OnCreateShipment.
-const OnCreateShipment_Operation = `
+// The subscription executed by onCreateShipment.
+const onCreateShipment_Operation = `
 subscription OnCreateShipment ($filter: ModelSubscriptionShipmentFilterInput) {
 	onCreateShipment(filter: $filter) {
 		... Shipment
@@ -3411,32 +3411,32 @@ fragment Shipment on Shipment {
 }
 `
 
-// OnCreateShipment subscribes to Shipment (subscription onCreateShipment).
+// onCreateShipment subscribes to Shipment (subscription onCreateShipment).
 // To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func OnCreateShipment(
+func onCreateShipment(
 	ctx_ context.Context,
 	client_ graphql.WebSocketClient,
 	filter *ModelSubscriptionShipmentFilterInput,
-) (dataChan_ chan OnCreateShipmentWsResponse, subscriptionID_ string, err_ error) {
+) (dataChan_ chan onCreateShipmentWsResponse, subscriptionID_ string, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "OnCreateShipment",
-		Query:  OnCreateShipment_Operation,
+		Query:  onCreateShipment_Operation,
 		Variables: &__OnCreateShipmentInput{
 			Filter: filter,
 		},
 	}
 
-	dataChan_ = make(chan OnCreateShipmentWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnCreateShipmentForwardData)
+	dataChan_ = make(chan onCreateShipmentWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onCreateShipmentForwardData)
 
 	return dataChan_, subscriptionID_, err_
 }
 
-type OnCreateShipmentWsResponse graphql.BaseResponse[*OnCreateShipmentResponse]
+type onCreateShipmentWsResponse graphql.BaseResponse[*onCreateShipmentResponse]
 
-func OnCreateShipmentForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+func onCreateShipmentForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
 	var gqlResp graphql.Response
-	var wsResp OnCreateShipmentWsResponse
+	var wsResp onCreateShipmentWsResponse
 	err := json.Unmarshal(jsonRawMsg, &gqlResp)
 	if err != nil {
 		return err
@@ -3449,7 +3449,7 @@ func OnCreateShipmentForwardData(interfaceChan interface{}, jsonRawMsg json.RawM
 	} else {
 		wsResp.Errors = gqlResp.Errors
 	}
-	dataChan_, ok := interfaceChan.(chan OnCreateShipmentWsResponse)
+	dataChan_, ok := interfaceChan.(chan onCreateShipmentWsResponse)
 	if !ok {
 		return errors.New("failed to cast interface into 'chan OnCreateShipmentWsResponse'")
 	}
@@ -3457,8 +3457,8 @@ func OnCreateShipmentForwardData(interfaceChan interface{}, jsonRawMsg json.RawM
 	return nil
 }
 
-// The subscription executed by OnCreateVisit.
-const OnCreateVisit_Operation = `
+// The subscription executed by onCreateVisit.
+const onCreateVisit_Operation = `
 subscription OnCreateVisit ($filter: ModelSubscriptionVisitFilterInput) {
 	onCreateVisit(filter: $filter) {
 		... Visit
@@ -3474,32 +3474,32 @@ fragment Visit on Visit {
 }
 `
 
-// OnCreateVisit subscribes to Visit (subscription onCreateVisit).
+// onCreateVisit subscribes to Visit (subscription onCreateVisit).
 // To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func OnCreateVisit(
+func onCreateVisit(
 	ctx_ context.Context,
 	client_ graphql.WebSocketClient,
 	filter *ModelSubscriptionVisitFilterInput,
-) (dataChan_ chan OnCreateVisitWsResponse, subscriptionID_ string, err_ error) {
+) (dataChan_ chan onCreateVisitWsResponse, subscriptionID_ string, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "OnCreateVisit",
-		Query:  OnCreateVisit_Operation,
+		Query:  onCreateVisit_Operation,
 		Variables: &__OnCreateVisitInput{
 			Filter: filter,
 		},
 	}
 
-	dataChan_ = make(chan OnCreateVisitWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnCreateVisitForwardData)
+	dataChan_ = make(chan onCreateVisitWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onCreateVisitForwardData)
 
 	return dataChan_, subscriptionID_, err_
 }
 
-type OnCreateVisitWsResponse graphql.BaseResponse[*OnCreateVisitResponse]
+type onCreateVisitWsResponse graphql.BaseResponse[*onCreateVisitResponse]
 
-func OnCreateVisitForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+func onCreateVisitForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
 	var gqlResp graphql.Response
-	var wsResp OnCreateVisitWsResponse
+	var wsResp onCreateVisitWsResponse
 	err := json.Unmarshal(jsonRawMsg, &gqlResp)
 	if err != nil {
 		return err
@@ -3512,7 +3512,7 @@ func OnCreateVisitForwardData(interfaceChan interface{}, jsonRawMsg json.RawMess
 	} else {
 		wsResp.Errors = gqlResp.Errors
 	}
-	dataChan_, ok := interfaceChan.(chan OnCreateVisitWsResponse)
+	dataChan_, ok := interfaceChan.(chan onCreateVisitWsResponse)
 	if !ok {
 		return errors.New("failed to cast interface into 'chan OnCreateVisitWsResponse'")
 	}
@@ -3520,8 +3520,8 @@ func OnCreateVisitForwardData(interfaceChan interface{}, jsonRawMsg json.RawMess
 	return nil
 }
 
-// The subscription executed by OnDeleteCounter.
-const OnDeleteCounter_Operation = `
+// The subscription executed by onDeleteCounter.
+const onDeleteCounter_Operation = `
 subscription OnDeleteCounter ($filter: ModelSubscriptionCounterFilterInput) {
 	onDeleteCounter(filter: $filter) {
 		... Counter
@@ -3535,32 +3535,32 @@ fragment Counter on Counter {
 }
 `
 
-// OnDeleteCounter subscribes to Counter (subscription onDeleteCounter).
+// onDeleteCounter subscribes to Counter (subscription onDeleteCounter).
 // To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func OnDeleteCounter(
+func onDeleteCounter(
 	ctx_ context.Context,
 	client_ graphql.WebSocketClient,
 	filter *ModelSubscriptionCounterFilterInput,
-) (dataChan_ chan OnDeleteCounterWsResponse, subscriptionID_ string, err_ error) {
+) (dataChan_ chan onDeleteCounterWsResponse, subscriptionID_ string, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "OnDeleteCounter",
-		Query:  OnDeleteCounter_Operation,
+		Query:  onDeleteCounter_Operation,
 		Variables: &__OnDeleteCounterInput{
 			Filter: filter,
 		},
 	}
 
-	dataChan_ = make(chan OnDeleteCounterWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnDeleteCounterForwardData)
+	dataChan_ = make(chan onDeleteCounterWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onDeleteCounterForwardData)
 
 	return dataChan_, subscriptionID_, err_
 }
 
-type OnDeleteCounterWsResponse graphql.BaseResponse[*OnDeleteCounterResponse]
+type onDeleteCounterWsResponse graphql.BaseResponse[*onDeleteCounterResponse]
 
-func OnDeleteCounterForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+func onDeleteCounterForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
 	var gqlResp graphql.Response
-	var wsResp OnDeleteCounterWsResponse
+	var wsResp onDeleteCounterWsResponse
 	err := json.Unmarshal(jsonRawMsg, &gqlResp)
 	if err != nil {
 		return err
@@ -3573,7 +3573,7 @@ func OnDeleteCounterForwardData(interfaceChan interface{}, jsonRawMsg json.RawMe
 	} else {
 		wsResp.Errors = gqlResp.Errors
 	}
-	dataChan_, ok := interfaceChan.(chan OnDeleteCounterWsResponse)
+	dataChan_, ok := interfaceChan.(chan onDeleteCounterWsResponse)
 	if !ok {
 		return errors.New("failed to cast interface into 'chan OnDeleteCounterWsResponse'")
 	}
@@ -3581,8 +3581,8 @@ func OnDeleteCounterForwardData(interfaceChan interface{}, jsonRawMsg json.RawMe
 	return nil
 }
 
-// The subscription executed by OnDeletePlain.
-const OnDeletePlain_Operation = `
+// The subscription executed by onDeletePlain.
+const onDeletePlain_Operation = `
 subscription OnDeletePlain ($filter: ModelSubscriptionPlainFilterInput) {
 	onDeletePlain(filter: $filter) {
 		... Plain
@@ -3597,32 +3597,32 @@ fragment Plain on Plain {
 }
 `
 
-// OnDeletePlain subscribes to Plain (subscription onDeletePlain).
+// onDeletePlain subscribes to Plain (subscription onDeletePlain).
 // To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func OnDeletePlain(
+func onDeletePlain(
 	ctx_ context.Context,
 	client_ graphql.WebSocketClient,
 	filter *ModelSubscriptionPlainFilterInput,
-) (dataChan_ chan OnDeletePlainWsResponse, subscriptionID_ string, err_ error) {
+) (dataChan_ chan onDeletePlainWsResponse, subscriptionID_ string, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "OnDeletePlain",
-		Query:  OnDeletePlain_Operation,
+		Query:  onDeletePlain_Operation,
 		Variables: &__OnDeletePlainInput{
 			Filter: filter,
 		},
 	}
 
-	dataChan_ = make(chan OnDeletePlainWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnDeletePlainForwardData)
+	dataChan_ = make(chan onDeletePlainWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onDeletePlainForwardData)
 
 	return dataChan_, subscriptionID_, err_
 }
 
-type OnDeletePlainWsResponse graphql.BaseResponse[*OnDeletePlainResponse]
+type onDeletePlainWsResponse graphql.BaseResponse[*onDeletePlainResponse]
 
-func OnDeletePlainForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+func onDeletePlainForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
 	var gqlResp graphql.Response
-	var wsResp OnDeletePlainWsResponse
+	var wsResp onDeletePlainWsResponse
 	err := json.Unmarshal(jsonRawMsg, &gqlResp)
 	if err != nil {
 		return err
@@ -3635,7 +3635,7 @@ func OnDeletePlainForwardData(interfaceChan interface{}, jsonRawMsg json.RawMess
 	} else {
 		wsResp.Errors = gqlResp.Errors
 	}
-	dataChan_, ok := interfaceChan.(chan OnDeletePlainWsResponse)
+	dataChan_, ok := interfaceChan.(chan onDeletePlainWsResponse)
 	if !ok {
 		return errors.New("failed to cast interface into 'chan OnDeletePlainWsResponse'")
 	}
@@ -3643,8 +3643,8 @@ func OnDeletePlainForwardData(interfaceChan interface{}, jsonRawMsg json.RawMess
 	return nil
 }
 
-// The subscription executed by OnDeleteProduct.
-const OnDeleteProduct_Operation = `
+// The subscription executed by onDeleteProduct.
+const onDeleteProduct_Operation = `
 subscription OnDeleteProduct ($filter: ModelSubscriptionProductFilterInput) {
 	onDeleteProduct(filter: $filter) {
 		... Product
@@ -3659,32 +3659,32 @@ fragment Product on Product {
 }
 `
 
-// OnDeleteProduct subscribes to Product (subscription onDeleteProduct).
+// onDeleteProduct subscribes to Product (subscription onDeleteProduct).
 // To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func OnDeleteProduct(
+func onDeleteProduct(
 	ctx_ context.Context,
 	client_ graphql.WebSocketClient,
 	filter *ModelSubscriptionProductFilterInput,
-) (dataChan_ chan OnDeleteProductWsResponse, subscriptionID_ string, err_ error) {
+) (dataChan_ chan onDeleteProductWsResponse, subscriptionID_ string, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "OnDeleteProduct",
-		Query:  OnDeleteProduct_Operation,
+		Query:  onDeleteProduct_Operation,
 		Variables: &__OnDeleteProductInput{
 			Filter: filter,
 		},
 	}
 
-	dataChan_ = make(chan OnDeleteProductWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnDeleteProductForwardData)
+	dataChan_ = make(chan onDeleteProductWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onDeleteProductForwardData)
 
 	return dataChan_, subscriptionID_, err_
 }
 
-type OnDeleteProductWsResponse graphql.BaseResponse[*OnDeleteProductResponse]
+type onDeleteProductWsResponse graphql.BaseResponse[*onDeleteProductResponse]
 
-func OnDeleteProductForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+func onDeleteProductForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
 	var gqlResp graphql.Response
-	var wsResp OnDeleteProductWsResponse
+	var wsResp onDeleteProductWsResponse
 	err := json.Unmarshal(jsonRawMsg, &gqlResp)
 	if err != nil {
 		return err
@@ -3697,7 +3697,7 @@ func OnDeleteProductForwardData(interfaceChan interface{}, jsonRawMsg json.RawMe
 	} else {
 		wsResp.Errors = gqlResp.Errors
 	}
-	dataChan_, ok := interfaceChan.(chan OnDeleteProductWsResponse)
+	dataChan_, ok := interfaceChan.(chan onDeleteProductWsResponse)
 	if !ok {
 		return errors.New("failed to cast interface into 'chan OnDeleteProductWsResponse'")
 	}
@@ -3705,8 +3705,8 @@ func OnDeleteProductForwardData(interfaceChan interface{}, jsonRawMsg json.RawMe
 	return nil
 }
 
-// The subscription executed by OnDeleteReading.
-const OnDeleteReading_Operation = `
+// The subscription executed by onDeleteReading.
+const onDeleteReading_Operation = `
 subscription OnDeleteReading ($filter: ModelSubscriptionReadingFilterInput) {
 	onDeleteReading(filter: $filter) {
 		... Reading
@@ -3721,32 +3721,32 @@ fragment Reading on Reading {
 }
 `
 
-// OnDeleteReading subscribes to Reading (subscription onDeleteReading).
+// onDeleteReading subscribes to Reading (subscription onDeleteReading).
 // To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func OnDeleteReading(
+func onDeleteReading(
 	ctx_ context.Context,
 	client_ graphql.WebSocketClient,
 	filter *ModelSubscriptionReadingFilterInput,
-) (dataChan_ chan OnDeleteReadingWsResponse, subscriptionID_ string, err_ error) {
+) (dataChan_ chan onDeleteReadingWsResponse, subscriptionID_ string, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "OnDeleteReading",
-		Query:  OnDeleteReading_Operation,
+		Query:  onDeleteReading_Operation,
 		Variables: &__OnDeleteReadingInput{
 			Filter: filter,
 		},
 	}
 
-	dataChan_ = make(chan OnDeleteReadingWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnDeleteReadingForwardData)
+	dataChan_ = make(chan onDeleteReadingWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onDeleteReadingForwardData)
 
 	return dataChan_, subscriptionID_, err_
 }
 
-type OnDeleteReadingWsResponse graphql.BaseResponse[*OnDeleteReadingResponse]
+type onDeleteReadingWsResponse graphql.BaseResponse[*onDeleteReadingResponse]
 
-func OnDeleteReadingForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+func onDeleteReadingForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
 	var gqlResp graphql.Response
-	var wsResp OnDeleteReadingWsResponse
+	var wsResp onDeleteReadingWsResponse
 	err := json.Unmarshal(jsonRawMsg, &gqlResp)
 	if err != nil {
 		return err
@@ -3759,7 +3759,7 @@ func OnDeleteReadingForwardData(interfaceChan interface{}, jsonRawMsg json.RawMe
 	} else {
 		wsResp.Errors = gqlResp.Errors
 	}
-	dataChan_, ok := interfaceChan.(chan OnDeleteReadingWsResponse)
+	dataChan_, ok := interfaceChan.(chan onDeleteReadingWsResponse)
 	if !ok {
 		return errors.New("failed to cast interface into 'chan OnDeleteReadingWsResponse'")
 	}
@@ -3767,8 +3767,8 @@ func OnDeleteReadingForwardData(interfaceChan interface{}, jsonRawMsg json.RawMe
 	return nil
 }
 
-// The subscription executed by OnDeleteShipment.
-const OnDeleteShipment_Operation = `
+// The subscription executed by onDeleteShipment.
+const onDeleteShipment_Operation = `
 subscription OnDeleteShipment ($filter: ModelSubscriptionShipmentFilterInput) {
 	onDeleteShipment(filter: $filter) {
 		... Shipment
@@ -3786,32 +3786,32 @@ fragment Shipment on Shipment {
 }
 `
 
-// OnDeleteShipment subscribes to Shipment (subscription onDeleteShipment).
+// onDeleteShipment subscribes to Shipment (subscription onDeleteShipment).
 // To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func OnDeleteShipment(
+func onDeleteShipment(
 	ctx_ context.Context,
 	client_ graphql.WebSocketClient,
 	filter *ModelSubscriptionShipmentFilterInput,
-) (dataChan_ chan OnDeleteShipmentWsResponse, subscriptionID_ string, err_ error) {
+) (dataChan_ chan onDeleteShipmentWsResponse, subscriptionID_ string, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "OnDeleteShipment",
-		Query:  OnDeleteShipment_Operation,
+		Query:  onDeleteShipment_Operation,
 		Variables: &__OnDeleteShipmentInput{
 			Filter: filter,
 		},
 	}
 
-	dataChan_ = make(chan OnDeleteShipmentWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnDeleteShipmentForwardData)
+	dataChan_ = make(chan onDeleteShipmentWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onDeleteShipmentForwardData)
 
 	return dataChan_, subscriptionID_, err_
 }
 
-type OnDeleteShipmentWsResponse graphql.BaseResponse[*OnDeleteShipmentResponse]
+type onDeleteShipmentWsResponse graphql.BaseResponse[*onDeleteShipmentResponse]
 
-func OnDeleteShipmentForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+func onDeleteShipmentForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
 	var gqlResp graphql.Response
-	var wsResp OnDeleteShipmentWsResponse
+	var wsResp onDeleteShipmentWsResponse
 	err := json.Unmarshal(jsonRawMsg, &gqlResp)
 	if err != nil {
 		return err
@@ -3824,7 +3824,7 @@ func OnDeleteShipmentForwardData(interfaceChan interface{}, jsonRawMsg json.RawM
 	} else {
 		wsResp.Errors = gqlResp.Errors
 	}
-	dataChan_, ok := interfaceChan.(chan OnDeleteShipmentWsResponse)
+	dataChan_, ok := interfaceChan.(chan onDeleteShipmentWsResponse)
 	if !ok {
 		return errors.New("failed to cast interface into 'chan OnDeleteShipmentWsResponse'")
 	}
@@ -3832,8 +3832,8 @@ func OnDeleteShipmentForwardData(interfaceChan interface{}, jsonRawMsg json.RawM
 	return nil
 }
 
-// The subscription executed by OnDeleteVisit.
-const OnDeleteVisit_Operation = `
+// The subscription executed by onDeleteVisit.
+const onDeleteVisit_Operation = `
 subscription OnDeleteVisit ($filter: ModelSubscriptionVisitFilterInput) {
 	onDeleteVisit(filter: $filter) {
 		... Visit
@@ -3849,32 +3849,32 @@ fragment Visit on Visit {
 }
 `
 
-// OnDeleteVisit subscribes to Visit (subscription onDeleteVisit).
+// onDeleteVisit subscribes to Visit (subscription onDeleteVisit).
 // To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func OnDeleteVisit(
+func onDeleteVisit(
 	ctx_ context.Context,
 	client_ graphql.WebSocketClient,
 	filter *ModelSubscriptionVisitFilterInput,
-) (dataChan_ chan OnDeleteVisitWsResponse, subscriptionID_ string, err_ error) {
+) (dataChan_ chan onDeleteVisitWsResponse, subscriptionID_ string, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "OnDeleteVisit",
-		Query:  OnDeleteVisit_Operation,
+		Query:  onDeleteVisit_Operation,
 		Variables: &__OnDeleteVisitInput{
 			Filter: filter,
 		},
 	}
 
-	dataChan_ = make(chan OnDeleteVisitWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnDeleteVisitForwardData)
+	dataChan_ = make(chan onDeleteVisitWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onDeleteVisitForwardData)
 
 	return dataChan_, subscriptionID_, err_
 }
 
-type OnDeleteVisitWsResponse graphql.BaseResponse[*OnDeleteVisitResponse]
+type onDeleteVisitWsResponse graphql.BaseResponse[*onDeleteVisitResponse]
 
-func OnDeleteVisitForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+func onDeleteVisitForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
 	var gqlResp graphql.Response
-	var wsResp OnDeleteVisitWsResponse
+	var wsResp onDeleteVisitWsResponse
 	err := json.Unmarshal(jsonRawMsg, &gqlResp)
 	if err != nil {
 		return err
@@ -3887,7 +3887,7 @@ func OnDeleteVisitForwardData(interfaceChan interface{}, jsonRawMsg json.RawMess
 	} else {
 		wsResp.Errors = gqlResp.Errors
 	}
-	dataChan_, ok := interfaceChan.(chan OnDeleteVisitWsResponse)
+	dataChan_, ok := interfaceChan.(chan onDeleteVisitWsResponse)
 	if !ok {
 		return errors.New("failed to cast interface into 'chan OnDeleteVisitWsResponse'")
 	}
@@ -3895,8 +3895,8 @@ func OnDeleteVisitForwardData(interfaceChan interface{}, jsonRawMsg json.RawMess
 	return nil
 }
 
-// The subscription executed by OnUpdateCounter.
-const OnUpdateCounter_Operation = `
+// The subscription executed by onUpdateCounter.
+const onUpdateCounter_Operation = `
 subscription OnUpdateCounter ($filter: ModelSubscriptionCounterFilterInput) {
 	onUpdateCounter(filter: $filter) {
 		... Counter
@@ -3910,32 +3910,32 @@ fragment Counter on Counter {
 }
 `
 
-// OnUpdateCounter subscribes to Counter (subscription onUpdateCounter).
+// onUpdateCounter subscribes to Counter (subscription onUpdateCounter).
 // To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func OnUpdateCounter(
+func onUpdateCounter(
 	ctx_ context.Context,
 	client_ graphql.WebSocketClient,
 	filter *ModelSubscriptionCounterFilterInput,
-) (dataChan_ chan OnUpdateCounterWsResponse, subscriptionID_ string, err_ error) {
+) (dataChan_ chan onUpdateCounterWsResponse, subscriptionID_ string, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "OnUpdateCounter",
-		Query:  OnUpdateCounter_Operation,
+		Query:  onUpdateCounter_Operation,
 		Variables: &__OnUpdateCounterInput{
 			Filter: filter,
 		},
 	}
 
-	dataChan_ = make(chan OnUpdateCounterWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnUpdateCounterForwardData)
+	dataChan_ = make(chan onUpdateCounterWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onUpdateCounterForwardData)
 
 	return dataChan_, subscriptionID_, err_
 }
 
-type OnUpdateCounterWsResponse graphql.BaseResponse[*OnUpdateCounterResponse]
+type onUpdateCounterWsResponse graphql.BaseResponse[*onUpdateCounterResponse]
 
-func OnUpdateCounterForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+func onUpdateCounterForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
 	var gqlResp graphql.Response
-	var wsResp OnUpdateCounterWsResponse
+	var wsResp onUpdateCounterWsResponse
 	err := json.Unmarshal(jsonRawMsg, &gqlResp)
 	if err != nil {
 		return err
@@ -3948,7 +3948,7 @@ func OnUpdateCounterForwardData(interfaceChan interface{}, jsonRawMsg json.RawMe
 	} else {
 		wsResp.Errors = gqlResp.Errors
 	}
-	dataChan_, ok := interfaceChan.(chan OnUpdateCounterWsResponse)
+	dataChan_, ok := interfaceChan.(chan onUpdateCounterWsResponse)
 	if !ok {
 		return errors.New("failed to cast interface into 'chan OnUpdateCounterWsResponse'")
 	}
@@ -3956,8 +3956,8 @@ func OnUpdateCounterForwardData(interfaceChan interface{}, jsonRawMsg json.RawMe
 	return nil
 }
 
-// The subscription executed by OnUpdatePlain.
-const OnUpdatePlain_Operation = `
+// The subscription executed by onUpdatePlain.
+const onUpdatePlain_Operation = `
 subscription OnUpdatePlain ($filter: ModelSubscriptionPlainFilterInput) {
 	onUpdatePlain(filter: $filter) {
 		... Plain
@@ -3972,32 +3972,32 @@ fragment Plain on Plain {
 }
 `
 
-// OnUpdatePlain subscribes to Plain (subscription onUpdatePlain).
+// onUpdatePlain subscribes to Plain (subscription onUpdatePlain).
 // To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func OnUpdatePlain(
+func onUpdatePlain(
 	ctx_ context.Context,
 	client_ graphql.WebSocketClient,
 	filter *ModelSubscriptionPlainFilterInput,
-) (dataChan_ chan OnUpdatePlainWsResponse, subscriptionID_ string, err_ error) {
+) (dataChan_ chan onUpdatePlainWsResponse, subscriptionID_ string, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "OnUpdatePlain",
-		Query:  OnUpdatePlain_Operation,
+		Query:  onUpdatePlain_Operation,
 		Variables: &__OnUpdatePlainInput{
 			Filter: filter,
 		},
 	}
 
-	dataChan_ = make(chan OnUpdatePlainWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnUpdatePlainForwardData)
+	dataChan_ = make(chan onUpdatePlainWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onUpdatePlainForwardData)
 
 	return dataChan_, subscriptionID_, err_
 }
 
-type OnUpdatePlainWsResponse graphql.BaseResponse[*OnUpdatePlainResponse]
+type onUpdatePlainWsResponse graphql.BaseResponse[*onUpdatePlainResponse]
 
-func OnUpdatePlainForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+func onUpdatePlainForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
 	var gqlResp graphql.Response
-	var wsResp OnUpdatePlainWsResponse
+	var wsResp onUpdatePlainWsResponse
 	err := json.Unmarshal(jsonRawMsg, &gqlResp)
 	if err != nil {
 		return err
@@ -4010,7 +4010,7 @@ func OnUpdatePlainForwardData(interfaceChan interface{}, jsonRawMsg json.RawMess
 	} else {
 		wsResp.Errors = gqlResp.Errors
 	}
-	dataChan_, ok := interfaceChan.(chan OnUpdatePlainWsResponse)
+	dataChan_, ok := interfaceChan.(chan onUpdatePlainWsResponse)
 	if !ok {
 		return errors.New("failed to cast interface into 'chan OnUpdatePlainWsResponse'")
 	}
@@ -4018,8 +4018,8 @@ func OnUpdatePlainForwardData(interfaceChan interface{}, jsonRawMsg json.RawMess
 	return nil
 }
 
-// The subscription executed by OnUpdateProduct.
-const OnUpdateProduct_Operation = `
+// The subscription executed by onUpdateProduct.
+const onUpdateProduct_Operation = `
 subscription OnUpdateProduct ($filter: ModelSubscriptionProductFilterInput) {
 	onUpdateProduct(filter: $filter) {
 		... Product
@@ -4034,32 +4034,32 @@ fragment Product on Product {
 }
 `
 
-// OnUpdateProduct subscribes to Product (subscription onUpdateProduct).
+// onUpdateProduct subscribes to Product (subscription onUpdateProduct).
 // To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func OnUpdateProduct(
+func onUpdateProduct(
 	ctx_ context.Context,
 	client_ graphql.WebSocketClient,
 	filter *ModelSubscriptionProductFilterInput,
-) (dataChan_ chan OnUpdateProductWsResponse, subscriptionID_ string, err_ error) {
+) (dataChan_ chan onUpdateProductWsResponse, subscriptionID_ string, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "OnUpdateProduct",
-		Query:  OnUpdateProduct_Operation,
+		Query:  onUpdateProduct_Operation,
 		Variables: &__OnUpdateProductInput{
 			Filter: filter,
 		},
 	}
 
-	dataChan_ = make(chan OnUpdateProductWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnUpdateProductForwardData)
+	dataChan_ = make(chan onUpdateProductWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onUpdateProductForwardData)
 
 	return dataChan_, subscriptionID_, err_
 }
 
-type OnUpdateProductWsResponse graphql.BaseResponse[*OnUpdateProductResponse]
+type onUpdateProductWsResponse graphql.BaseResponse[*onUpdateProductResponse]
 
-func OnUpdateProductForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+func onUpdateProductForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
 	var gqlResp graphql.Response
-	var wsResp OnUpdateProductWsResponse
+	var wsResp onUpdateProductWsResponse
 	err := json.Unmarshal(jsonRawMsg, &gqlResp)
 	if err != nil {
 		return err
@@ -4072,7 +4072,7 @@ func OnUpdateProductForwardData(interfaceChan interface{}, jsonRawMsg json.RawMe
 	} else {
 		wsResp.Errors = gqlResp.Errors
 	}
-	dataChan_, ok := interfaceChan.(chan OnUpdateProductWsResponse)
+	dataChan_, ok := interfaceChan.(chan onUpdateProductWsResponse)
 	if !ok {
 		return errors.New("failed to cast interface into 'chan OnUpdateProductWsResponse'")
 	}
@@ -4080,8 +4080,8 @@ func OnUpdateProductForwardData(interfaceChan interface{}, jsonRawMsg json.RawMe
 	return nil
 }
 
-// The subscription executed by OnUpdateReading.
-const OnUpdateReading_Operation = `
+// The subscription executed by onUpdateReading.
+const onUpdateReading_Operation = `
 subscription OnUpdateReading ($filter: ModelSubscriptionReadingFilterInput) {
 	onUpdateReading(filter: $filter) {
 		... Reading
@@ -4096,32 +4096,32 @@ fragment Reading on Reading {
 }
 `
 
-// OnUpdateReading subscribes to Reading (subscription onUpdateReading).
+// onUpdateReading subscribes to Reading (subscription onUpdateReading).
 // To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func OnUpdateReading(
+func onUpdateReading(
 	ctx_ context.Context,
 	client_ graphql.WebSocketClient,
 	filter *ModelSubscriptionReadingFilterInput,
-) (dataChan_ chan OnUpdateReadingWsResponse, subscriptionID_ string, err_ error) {
+) (dataChan_ chan onUpdateReadingWsResponse, subscriptionID_ string, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "OnUpdateReading",
-		Query:  OnUpdateReading_Operation,
+		Query:  onUpdateReading_Operation,
 		Variables: &__OnUpdateReadingInput{
 			Filter: filter,
 		},
 	}
 
-	dataChan_ = make(chan OnUpdateReadingWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnUpdateReadingForwardData)
+	dataChan_ = make(chan onUpdateReadingWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onUpdateReadingForwardData)
 
 	return dataChan_, subscriptionID_, err_
 }
 
-type OnUpdateReadingWsResponse graphql.BaseResponse[*OnUpdateReadingResponse]
+type onUpdateReadingWsResponse graphql.BaseResponse[*onUpdateReadingResponse]
 
-func OnUpdateReadingForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+func onUpdateReadingForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
 	var gqlResp graphql.Response
-	var wsResp OnUpdateReadingWsResponse
+	var wsResp onUpdateReadingWsResponse
 	err := json.Unmarshal(jsonRawMsg, &gqlResp)
 	if err != nil {
 		return err
@@ -4134,7 +4134,7 @@ func OnUpdateReadingForwardData(interfaceChan interface{}, jsonRawMsg json.RawMe
 	} else {
 		wsResp.Errors = gqlResp.Errors
 	}
-	dataChan_, ok := interfaceChan.(chan OnUpdateReadingWsResponse)
+	dataChan_, ok := interfaceChan.(chan onUpdateReadingWsResponse)
 	if !ok {
 		return errors.New("failed to cast interface into 'chan OnUpdateReadingWsResponse'")
 	}
@@ -4142,8 +4142,8 @@ func OnUpdateReadingForwardData(interfaceChan interface{}, jsonRawMsg json.RawMe
 	return nil
 }
 
-// The subscription executed by OnUpdateShipment.
-const OnUpdateShipment_Operation = `
+// The subscription executed by onUpdateShipment.
+const onUpdateShipment_Operation = `
 subscription OnUpdateShipment ($filter: ModelSubscriptionShipmentFilterInput) {
 	onUpdateShipment(filter: $filter) {
 		... Shipment
@@ -4161,32 +4161,32 @@ fragment Shipment on Shipment {
 }
 `
 
-// OnUpdateShipment subscribes to Shipment (subscription onUpdateShipment).
+// onUpdateShipment subscribes to Shipment (subscription onUpdateShipment).
 // To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func OnUpdateShipment(
+func onUpdateShipment(
 	ctx_ context.Context,
 	client_ graphql.WebSocketClient,
 	filter *ModelSubscriptionShipmentFilterInput,
-) (dataChan_ chan OnUpdateShipmentWsResponse, subscriptionID_ string, err_ error) {
+) (dataChan_ chan onUpdateShipmentWsResponse, subscriptionID_ string, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "OnUpdateShipment",
-		Query:  OnUpdateShipment_Operation,
+		Query:  onUpdateShipment_Operation,
 		Variables: &__OnUpdateShipmentInput{
 			Filter: filter,
 		},
 	}
 
-	dataChan_ = make(chan OnUpdateShipmentWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnUpdateShipmentForwardData)
+	dataChan_ = make(chan onUpdateShipmentWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onUpdateShipmentForwardData)
 
 	return dataChan_, subscriptionID_, err_
 }
 
-type OnUpdateShipmentWsResponse graphql.BaseResponse[*OnUpdateShipmentResponse]
+type onUpdateShipmentWsResponse graphql.BaseResponse[*onUpdateShipmentResponse]
 
-func OnUpdateShipmentForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+func onUpdateShipmentForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
 	var gqlResp graphql.Response
-	var wsResp OnUpdateShipmentWsResponse
+	var wsResp onUpdateShipmentWsResponse
 	err := json.Unmarshal(jsonRawMsg, &gqlResp)
 	if err != nil {
 		return err
@@ -4199,7 +4199,7 @@ func OnUpdateShipmentForwardData(interfaceChan interface{}, jsonRawMsg json.RawM
 	} else {
 		wsResp.Errors = gqlResp.Errors
 	}
-	dataChan_, ok := interfaceChan.(chan OnUpdateShipmentWsResponse)
+	dataChan_, ok := interfaceChan.(chan onUpdateShipmentWsResponse)
 	if !ok {
 		return errors.New("failed to cast interface into 'chan OnUpdateShipmentWsResponse'")
 	}
@@ -4207,8 +4207,8 @@ func OnUpdateShipmentForwardData(interfaceChan interface{}, jsonRawMsg json.RawM
 	return nil
 }
 
-// The subscription executed by OnUpdateVisit.
-const OnUpdateVisit_Operation = `
+// The subscription executed by onUpdateVisit.
+const onUpdateVisit_Operation = `
 subscription OnUpdateVisit ($filter: ModelSubscriptionVisitFilterInput) {
 	onUpdateVisit(filter: $filter) {
 		... Visit
@@ -4224,32 +4224,32 @@ fragment Visit on Visit {
 }
 `
 
-// OnUpdateVisit subscribes to Visit (subscription onUpdateVisit).
+// onUpdateVisit subscribes to Visit (subscription onUpdateVisit).
 // To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func OnUpdateVisit(
+func onUpdateVisit(
 	ctx_ context.Context,
 	client_ graphql.WebSocketClient,
 	filter *ModelSubscriptionVisitFilterInput,
-) (dataChan_ chan OnUpdateVisitWsResponse, subscriptionID_ string, err_ error) {
+) (dataChan_ chan onUpdateVisitWsResponse, subscriptionID_ string, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "OnUpdateVisit",
-		Query:  OnUpdateVisit_Operation,
+		Query:  onUpdateVisit_Operation,
 		Variables: &__OnUpdateVisitInput{
 			Filter: filter,
 		},
 	}
 
-	dataChan_ = make(chan OnUpdateVisitWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnUpdateVisitForwardData)
+	dataChan_ = make(chan onUpdateVisitWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onUpdateVisitForwardData)
 
 	return dataChan_, subscriptionID_, err_
 }
 
-type OnUpdateVisitWsResponse graphql.BaseResponse[*OnUpdateVisitResponse]
+type onUpdateVisitWsResponse graphql.BaseResponse[*onUpdateVisitResponse]
 
-func OnUpdateVisitForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+func onUpdateVisitForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
 	var gqlResp graphql.Response
-	var wsResp OnUpdateVisitWsResponse
+	var wsResp onUpdateVisitWsResponse
 	err := json.Unmarshal(jsonRawMsg, &gqlResp)
 	if err != nil {
 		return err
@@ -4262,7 +4262,7 @@ func OnUpdateVisitForwardData(interfaceChan interface{}, jsonRawMsg json.RawMess
 	} else {
 		wsResp.Errors = gqlResp.Errors
 	}
-	dataChan_, ok := interfaceChan.(chan OnUpdateVisitWsResponse)
+	dataChan_, ok := interfaceChan.(chan onUpdateVisitWsResponse)
 	if !ok {
 		return errors.New("failed to cast interface into 'chan OnUpdateVisitWsResponse'")
 	}
@@ -4270,8 +4270,8 @@ func OnUpdateVisitForwardData(interfaceChan interface{}, jsonRawMsg json.RawMess
 	return nil
 }
 
-// The mutation executed by UpdateCounter.
-const UpdateCounter_Operation = `
+// The mutation executed by updateCounter.
+const updateCounter_Operation = `
 mutation UpdateCounter ($input: UpdateCounterInput!, $condition: ModelCounterConditionInput) {
 	updateCounter(input: $input, condition: $condition) {
 		... Counter
@@ -4285,23 +4285,23 @@ fragment Counter on Counter {
 }
 `
 
-// UpdateCounter updates a Counter (mutation updateCounter).
-func UpdateCounter(
+// updateCounter updates a Counter (mutation updateCounter).
+func updateCounter(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	input UpdateCounterInput,
 	condition *ModelCounterConditionInput,
-) (data_ *UpdateCounterResponse, err_ error) {
+) (data_ *updateCounterResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "UpdateCounter",
-		Query:  UpdateCounter_Operation,
+		Query:  updateCounter_Operation,
 		Variables: &__UpdateCounterInput{
 			Input:     input,
 			Condition: condition,
 		},
 	}
 
-	data_ = &UpdateCounterResponse{}
+	data_ = &updateCounterResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -4313,8 +4313,8 @@ func UpdateCounter(
 	return data_, err_
 }
 
-// The mutation executed by UpdatePlain.
-const UpdatePlain_Operation = `
+// The mutation executed by updatePlain.
+const updatePlain_Operation = `
 mutation UpdatePlain ($input: UpdatePlainInput!, $condition: ModelPlainConditionInput) {
 	updatePlain(input: $input, condition: $condition) {
 		... Plain
@@ -4329,23 +4329,23 @@ fragment Plain on Plain {
 }
 `
 
-// UpdatePlain updates a Plain (mutation updatePlain).
-func UpdatePlain(
+// updatePlain updates a Plain (mutation updatePlain).
+func updatePlain(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	input UpdatePlainInput,
 	condition *ModelPlainConditionInput,
-) (data_ *UpdatePlainResponse, err_ error) {
+) (data_ *updatePlainResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "UpdatePlain",
-		Query:  UpdatePlain_Operation,
+		Query:  updatePlain_Operation,
 		Variables: &__UpdatePlainInput{
 			Input:     input,
 			Condition: condition,
 		},
 	}
 
-	data_ = &UpdatePlainResponse{}
+	data_ = &updatePlainResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -4357,8 +4357,8 @@ func UpdatePlain(
 	return data_, err_
 }
 
-// The mutation executed by UpdateProduct.
-const UpdateProduct_Operation = `
+// The mutation executed by updateProduct.
+const updateProduct_Operation = `
 mutation UpdateProduct ($input: UpdateProductInput!, $condition: ModelProductConditionInput) {
 	updateProduct(input: $input, condition: $condition) {
 		... Product
@@ -4373,23 +4373,23 @@ fragment Product on Product {
 }
 `
 
-// UpdateProduct updates a Product (mutation updateProduct).
-func UpdateProduct(
+// updateProduct updates a Product (mutation updateProduct).
+func updateProduct(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	input UpdateProductInput,
 	condition *ModelProductConditionInput,
-) (data_ *UpdateProductResponse, err_ error) {
+) (data_ *updateProductResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "UpdateProduct",
-		Query:  UpdateProduct_Operation,
+		Query:  updateProduct_Operation,
 		Variables: &__UpdateProductInput{
 			Input:     input,
 			Condition: condition,
 		},
 	}
 
-	data_ = &UpdateProductResponse{}
+	data_ = &updateProductResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -4401,8 +4401,8 @@ func UpdateProduct(
 	return data_, err_
 }
 
-// The mutation executed by UpdateReading.
-const UpdateReading_Operation = `
+// The mutation executed by updateReading.
+const updateReading_Operation = `
 mutation UpdateReading ($input: UpdateReadingInput!, $condition: ModelReadingConditionInput) {
 	updateReading(input: $input, condition: $condition) {
 		... Reading
@@ -4417,23 +4417,23 @@ fragment Reading on Reading {
 }
 `
 
-// UpdateReading updates a Reading (mutation updateReading).
-func UpdateReading(
+// updateReading updates a Reading (mutation updateReading).
+func updateReading(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	input UpdateReadingInput,
 	condition *ModelReadingConditionInput,
-) (data_ *UpdateReadingResponse, err_ error) {
+) (data_ *updateReadingResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "UpdateReading",
-		Query:  UpdateReading_Operation,
+		Query:  updateReading_Operation,
 		Variables: &__UpdateReadingInput{
 			Input:     input,
 			Condition: condition,
 		},
 	}
 
-	data_ = &UpdateReadingResponse{}
+	data_ = &updateReadingResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -4445,8 +4445,8 @@ func UpdateReading(
 	return data_, err_
 }
 
-// The mutation executed by UpdateShipment.
-const UpdateShipment_Operation = `
+// The mutation executed by updateShipment.
+const updateShipment_Operation = `
 mutation UpdateShipment ($input: UpdateShipmentInput!, $condition: ModelShipmentConditionInput) {
 	updateShipment(input: $input, condition: $condition) {
 		... Shipment
@@ -4464,23 +4464,23 @@ fragment Shipment on Shipment {
 }
 `
 
-// UpdateShipment updates a Shipment (mutation updateShipment).
-func UpdateShipment(
+// updateShipment updates a Shipment (mutation updateShipment).
+func updateShipment(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	input UpdateShipmentInput,
 	condition *ModelShipmentConditionInput,
-) (data_ *UpdateShipmentResponse, err_ error) {
+) (data_ *updateShipmentResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "UpdateShipment",
-		Query:  UpdateShipment_Operation,
+		Query:  updateShipment_Operation,
 		Variables: &__UpdateShipmentInput{
 			Input:     input,
 			Condition: condition,
 		},
 	}
 
-	data_ = &UpdateShipmentResponse{}
+	data_ = &updateShipmentResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -4492,8 +4492,8 @@ func UpdateShipment(
 	return data_, err_
 }
 
-// The mutation executed by UpdateVisit.
-const UpdateVisit_Operation = `
+// The mutation executed by updateVisit.
+const updateVisit_Operation = `
 mutation UpdateVisit ($input: UpdateVisitInput!, $condition: ModelVisitConditionInput) {
 	updateVisit(input: $input, condition: $condition) {
 		... Visit
@@ -4509,23 +4509,23 @@ fragment Visit on Visit {
 }
 `
 
-// UpdateVisit updates a Visit (mutation updateVisit).
-func UpdateVisit(
+// updateVisit updates a Visit (mutation updateVisit).
+func updateVisit(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	input UpdateVisitInput,
 	condition *ModelVisitConditionInput,
-) (data_ *UpdateVisitResponse, err_ error) {
+) (data_ *updateVisitResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "UpdateVisit",
-		Query:  UpdateVisit_Operation,
+		Query:  updateVisit_Operation,
 		Variables: &__UpdateVisitInput{
 			Input:     input,
 			Condition: condition,
 		},
 	}
 
-	data_ = &UpdateVisitResponse{}
+	data_ = &updateVisitResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(

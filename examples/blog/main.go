@@ -24,7 +24,6 @@ import (
 	"os"
 	"os/signal"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/go-amplify/data/appsynctest"
@@ -155,7 +154,7 @@ func run(ctx context.Context, out io.Writer) error {
 	desc := blogdata.ModelSortDirectionDesc
 	page, err := c.Models.Post.ListPostsByStatus(ctx, blogdata.ListPostsByStatusOptions{
 		Status:        blogdata.PostStatusPublished,
-		PublishedAt:   &blogdata.ModelStringKeyConditionInput{Ge: client.Ptr(day.Format(time.RFC3339))},
+		PublishedAt:   &blogdata.DateTimeKeyCondition{Ge: &day},
 		SortDirection: &desc,
 	})
 	if err != nil {
@@ -226,7 +225,7 @@ func run(ctx context.Context, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	slices.SortFunc(stats.Tags, func(a, b *string) int { return strings.Compare(*a, *b) })
+	slices.Sort(stats.Tags)
 	show("Queries.PostStats", stats)
 
 	// Enums list their values, as client.enums does.

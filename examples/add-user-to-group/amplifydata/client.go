@@ -30,8 +30,10 @@ type Client struct {
 	// Realtime carries the subscriptions: one WebSocket, dialed at the
 	// first one (Close closes it).
 	Realtime *realtime.Session
-	// GraphQL is the runtime client: a genqlient graphql.Client for calling
-	// the functions of genqlient.go directly.
+	// GraphQL is the runtime client, a genqlient graphql.Client: the
+	// functions genqlient generates for the operations of graphql/custom
+	// take it. (Those of the generator's own operations are unexported:
+	// Models, Queries and Mutations call them.)
 	GraphQL *client.Client
 }
 
@@ -82,9 +84,15 @@ func NewFromEndpoint(ep client.Endpoint, opts ...client.Option) (*Client, error)
 	}, nil
 }
 
-// OperationAuthModes lists, per operation, the auth modes its schema's
-// @aws_* directives allow. When the client's default mode is not among them
-// the client uses an allowed mode it is configured for.
+// OperationAuthModes lists, per operation, the auth modes AppSync allows
+// for it: those of its field's @aws_* directives (or its type's), and for a
+// field with none the API's default mode alone. When the client's default
+// mode is not among them the client uses an allowed mode it is configured
+// for, and with none it fails before sending (*client.AuthModeError). An
+// operation whose modes the generator could not know (a schema read from
+// introspection JSON, or a custom operation of a schema synthesized from
+// model_introspection) has no entry: the client calls it with its default
+// mode.
 var OperationAuthModes = map[string][]client.AuthMode{
 	"GetTodo":        {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
 	"ListTodos":      {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
@@ -112,64 +120,62 @@ type TodoModel struct {
 
 // Create creates a Todo (mutation createTodo).
 func (m *TodoModel) Create(ctx context.Context, input CreateTodoInput, opts ...client.Option) (*Todo, error) {
-	resp, err := CreateTodo(ctx, m.c.With(opts...), input, nil)
+	resp, err := createTodo(ctx, m.c.With(opts...), input, nil)
 	return resp.CreateTodo, err
 }
 
 // Get reads the Todo with the given identifier (query getTodo). A
 // missing item is a nil result with a nil error.
 func (m *TodoModel) Get(ctx context.Context, id TodoIdentifier, opts ...client.Option) (*Todo, error) {
-	resp, err := GetTodo(ctx, m.c.With(opts...), id.ID)
+	resp, err := getTodo(ctx, m.c.With(opts...), id.ID)
 	return resp.GetTodo, err
 }
 
 // Update changes a Todo (mutation updateTodo): fields left unset keep
 // their values, fields set to client.Null are removed.
 func (m *TodoModel) Update(ctx context.Context, input UpdateTodoInput, opts ...client.Option) (*Todo, error) {
-	resp, err := UpdateTodo(ctx, m.c.With(opts...), input, nil)
+	resp, err := updateTodo(ctx, m.c.With(opts...), input, nil)
 	return resp.UpdateTodo, err
 }
 
 // UpdateIf is Update when condition holds for the stored item; otherwise
 // AppSync answers DynamoDB:ConditionalCheckFailedException.
 func (m *TodoModel) UpdateIf(ctx context.Context, input UpdateTodoInput, condition *ModelTodoConditionInput, opts ...client.Option) (*Todo, error) {
-	resp, err := UpdateTodo(ctx, m.c.With(opts...), input, condition)
+	resp, err := updateTodo(ctx, m.c.With(opts...), input, condition)
 	return resp.UpdateTodo, err
 }
 
 // Delete deletes a Todo (mutation deleteTodo) and returns it as it was.
 func (m *TodoModel) Delete(ctx context.Context, id TodoIdentifier, opts ...client.Option) (*Todo, error) {
-	resp, err := DeleteTodo(ctx, m.c.With(opts...), DeleteTodoInput{ID: id.ID}, nil)
+	resp, err := deleteTodo(ctx, m.c.With(opts...), DeleteTodoInput{ID: id.ID}, nil)
 	return resp.DeleteTodo, err
 }
 
 // DeleteIf is Delete when condition holds for the stored item; otherwise
 // AppSync answers DynamoDB:ConditionalCheckFailedException.
 func (m *TodoModel) DeleteIf(ctx context.Context, id TodoIdentifier, condition *ModelTodoConditionInput, opts ...client.Option) (*Todo, error) {
-	resp, err := DeleteTodo(ctx, m.c.With(opts...), DeleteTodoInput{ID: id.ID}, condition)
+	resp, err := deleteTodo(ctx, m.c.With(opts...), DeleteTodoInput{ID: id.ID}, condition)
 	return resp.DeleteTodo, err
 }
 
 // List reads one page of Todo items (query listTodos).
-// Pass the page's NextToken in the options to read the next one; AppSync
-// may return an empty page that still has a NextToken.
+// Set o.NextToken to the page's NextToken to read the next one (nil after
+// the last); AppSync may return an empty page that still has a NextToken.
 func (m *TodoModel) List(ctx context.Context, o TodoListOptions, opts ...client.Option) (*client.Page[Todo], error) {
-	resp, err := ListTodos(ctx, m.c.With(opts...), o.Filter, o.Limit, o.NextToken)
+	resp, err := listTodos(ctx, m.c.With(opts...), o.Filter, o.Limit, o.NextToken)
 	page := &client.Page[Todo]{}
 	if conn := resp.ListTodos; conn != nil {
-		page.Items = conn.Items
-		if conn.NextToken != nil {
-			page.NextToken = *conn.NextToken
-		}
+		page.Items, page.NextToken = conn.Items, conn.NextToken
 	}
 	return page, err
 }
 
 // ListAll walks every page of List from o.NextToken on and
 // yields each item. It stops when the loop breaks, and yields the error
-// that ends the walk as its last element.
+// that ends the walk as its last element (a *client.PaginationError naming
+// ListTodos when AppSync returns a nextToken it returned before).
 func (m *TodoModel) ListAll(ctx context.Context, o TodoListOptions, opts ...client.Option) iter.Seq2[*Todo, error] {
-	return client.All(o.NextToken, func(token *string) (*client.Page[Todo], error) {
+	return client.AllNamed("ListTodos", o.NextToken, func(token *string) (*client.Page[Todo], error) {
 		o.NextToken = token
 		return m.List(ctx, o, opts...)
 	})
@@ -183,11 +189,11 @@ func (m *TodoModel) ListAll(ctx context.Context, o TodoListOptions, opts ...clie
 // ends the iteration. Cancel ctx to stop; when the last subscription ends,
 // the socket closes.
 func (m *TodoModel) OnCreate(ctx context.Context, o OnCreateTodoOptions, opts ...client.Option) (iter.Seq2[*Todo, error], error) {
-	sub, err := m.s.Subscribe(ctx, "OnCreateTodo", OnCreateTodo_Operation, &__OnCreateTodoInput{Filter: o.Filter, Owner: o.Owner}, opts)
+	sub, err := m.s.Subscribe(ctx, "OnCreateTodo", onCreateTodo_Operation, &__OnCreateTodoInput{Filter: o.Filter, Owner: o.Owner}, opts)
 	if err != nil {
 		return nil, err
 	}
-	return realtime.Field(realtime.Values[OnCreateTodoResponse](sub), func(r OnCreateTodoResponse) *Todo { return r.OnCreateTodo }), nil
+	return realtime.Field(realtime.Values[onCreateTodoResponse](sub), func(r onCreateTodoResponse) *Todo { return r.OnCreateTodo }), nil
 }
 
 // OnUpdate subscribes to the Todo items updated (subscription
@@ -198,11 +204,11 @@ func (m *TodoModel) OnCreate(ctx context.Context, o OnCreateTodoOptions, opts ..
 // ends the iteration. Cancel ctx to stop; when the last subscription ends,
 // the socket closes.
 func (m *TodoModel) OnUpdate(ctx context.Context, o OnUpdateTodoOptions, opts ...client.Option) (iter.Seq2[*Todo, error], error) {
-	sub, err := m.s.Subscribe(ctx, "OnUpdateTodo", OnUpdateTodo_Operation, &__OnUpdateTodoInput{Filter: o.Filter, Owner: o.Owner}, opts)
+	sub, err := m.s.Subscribe(ctx, "OnUpdateTodo", onUpdateTodo_Operation, &__OnUpdateTodoInput{Filter: o.Filter, Owner: o.Owner}, opts)
 	if err != nil {
 		return nil, err
 	}
-	return realtime.Field(realtime.Values[OnUpdateTodoResponse](sub), func(r OnUpdateTodoResponse) *Todo { return r.OnUpdateTodo }), nil
+	return realtime.Field(realtime.Values[onUpdateTodoResponse](sub), func(r onUpdateTodoResponse) *Todo { return r.OnUpdateTodo }), nil
 }
 
 // OnDelete subscribes to the Todo items deleted (subscription
@@ -213,30 +219,51 @@ func (m *TodoModel) OnUpdate(ctx context.Context, o OnUpdateTodoOptions, opts ..
 // ends the iteration. Cancel ctx to stop; when the last subscription ends,
 // the socket closes.
 func (m *TodoModel) OnDelete(ctx context.Context, o OnDeleteTodoOptions, opts ...client.Option) (iter.Seq2[*Todo, error], error) {
-	sub, err := m.s.Subscribe(ctx, "OnDeleteTodo", OnDeleteTodo_Operation, &__OnDeleteTodoInput{Filter: o.Filter, Owner: o.Owner}, opts)
+	sub, err := m.s.Subscribe(ctx, "OnDeleteTodo", onDeleteTodo_Operation, &__OnDeleteTodoInput{Filter: o.Filter, Owner: o.Owner}, opts)
 	if err != nil {
 		return nil, err
 	}
-	return realtime.Field(realtime.Values[OnDeleteTodoResponse](sub), func(r OnDeleteTodoResponse) *Todo { return r.OnDeleteTodo }), nil
+	return realtime.Field(realtime.Values[onDeleteTodoResponse](sub), func(r onDeleteTodoResponse) *Todo { return r.OnDeleteTodo }), nil
 }
 
 // ObserveQuery is observeQuery of the JavaScript client: it subscribes to
-// the Todo items created, updated and deleted, reads every page of
-// List, and yields a snapshot of all items (IsSynced true once the list is
-// read), then a new snapshot per event, applied by primary key. After a gap
-// it reads the list again. Cancel ctx (or break) to stop.
+// the Todo items created, updated and deleted, reads the list (List,
+// from o.NextToken on) and yields a snapshot per page, IsSynced on the
+// last one, then a new snapshot per event that changes the items, applied
+// by primary key. After a gap it reads the list again. Cancel ctx (or
+// break) to stop.
+//
+// o.Filter holds for the events too, as the list applies it: the
+// subscriptions carry what AppSync's subscription filters can express of it,
+// and the client applies the rest (not, attributeExists, attributeType,
+// size) to each event's item, so an item enters the snapshots only when the
+// list would return it, and leaves them when an update shows it no longer
+// matches the rest. (An update that moves an item out of what the
+// subscriptions carry is not sent by AppSync, whose filter holds on the new
+// item: such an item stays until the list is read again, as in JavaScript.)
 func (m *TodoModel) ObserveQuery(ctx context.Context, o TodoListOptions, opts ...client.Option) iter.Seq2[realtime.Snapshot[Todo], error] {
+	filter, match, err := realtime.ObserveFilter[ModelSubscriptionTodoFilterInput, Todo](o.Filter, map[string]string{"ID": "id"})
+	if err != nil {
+		return func(yield func(realtime.Snapshot[Todo], error) bool) { yield(realtime.Snapshot[Todo]{}, err) }
+	}
 	return realtime.Observe(ctx,
 		func(it *Todo) string { return it.ID },
-		func(ctx context.Context) iter.Seq2[*Todo, error] { return m.ListAll(ctx, o, opts...) },
+		match,
+		func(ctx context.Context) iter.Seq2[*client.Page[Todo], error] {
+			o := o // every reading of the list starts at the caller's token
+			return client.PagesNamed("ListTodos", o.NextToken, func(token *string) (*client.Page[Todo], error) {
+				o.NextToken = token
+				return m.List(ctx, o, opts...)
+			})
+		},
 		func(ctx context.Context) (created, updated, deleted iter.Seq2[*Todo, error], err error) {
-			if created, err = m.OnCreate(ctx, OnCreateTodoOptions{}, opts...); err != nil {
+			if created, err = m.OnCreate(ctx, OnCreateTodoOptions{Filter: filter}, opts...); err != nil {
 				return
 			}
-			if updated, err = m.OnUpdate(ctx, OnUpdateTodoOptions{}, opts...); err != nil {
+			if updated, err = m.OnUpdate(ctx, OnUpdateTodoOptions{Filter: filter}, opts...); err != nil {
 				return
 			}
-			deleted, err = m.OnDelete(ctx, OnDeleteTodoOptions{}, opts...)
+			deleted, err = m.OnDelete(ctx, OnDeleteTodoOptions{Filter: filter}, opts...)
 			return
 		})
 }
@@ -246,7 +273,7 @@ type Queries struct{ c *client.Client }
 
 // Echo calls the custom query echo.
 func (q Queries) Echo(ctx context.Context, args EchoArgs, opts ...client.Option) (*string, error) {
-	resp, err := Echo(ctx, q.c.With(opts...), args.Msg)
+	resp, err := echo(ctx, q.c.With(opts...), args.Msg)
 	return resp.Echo, err
 }
 
@@ -255,7 +282,7 @@ type Mutations struct{ c *client.Client }
 
 // AddUserToGroup calls the custom mutation addUserToGroup.
 func (q Mutations) AddUserToGroup(ctx context.Context, args AddUserToGroupArgs, opts ...client.Option) (json.RawMessage, error) {
-	resp, err := AddUserToGroup(ctx, q.c.With(opts...), args.UserID, args.GroupName)
+	resp, err := addUserToGroup(ctx, q.c.With(opts...), args.UserID, args.GroupName)
 	return resp.AddUserToGroup, err
 }
 

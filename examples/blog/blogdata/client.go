@@ -33,8 +33,10 @@ type Client struct {
 	// Realtime carries the subscriptions: one WebSocket, dialed at the
 	// first one (Close closes it).
 	Realtime *realtime.Session
-	// GraphQL is the runtime client: a genqlient graphql.Client for calling
-	// the functions of genqlient.go directly.
+	// GraphQL is the runtime client, a genqlient graphql.Client: the
+	// functions genqlient generates for the operations of graphql/custom
+	// take it. (Those of the generator's own operations are unexported:
+	// Models, Queries and Mutations call them.)
 	GraphQL *client.Client
 }
 
@@ -90,9 +92,15 @@ func NewFromEndpoint(ep client.Endpoint, opts ...client.Option) (*Client, error)
 	}, nil
 }
 
-// OperationAuthModes lists, per operation, the auth modes its schema's
-// @aws_* directives allow. When the client's default mode is not among them
-// the client uses an allowed mode it is configured for.
+// OperationAuthModes lists, per operation, the auth modes AppSync allows
+// for it: those of its field's @aws_* directives (or its type's), and for a
+// field with none the API's default mode alone. When the client's default
+// mode is not among them the client uses an allowed mode it is configured
+// for, and with none it fails before sending (*client.AuthModeError). An
+// operation whose modes the generator could not know (a schema read from
+// introspection JSON, or a custom operation of a schema synthesized from
+// model_introspection) has no entry: the client calls it with its default
+// mode.
 var OperationAuthModes = map[string][]client.AuthMode{
 	"GetBlog":           {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
 	"ListBlogs":         {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
@@ -157,64 +165,62 @@ type BlogModel struct {
 
 // Create creates a Blog (mutation createBlog).
 func (m *BlogModel) Create(ctx context.Context, input CreateBlogInput, opts ...client.Option) (*Blog, error) {
-	resp, err := CreateBlog(ctx, m.c.With(opts...), input, nil)
+	resp, err := createBlog(ctx, m.c.With(opts...), input, nil)
 	return resp.CreateBlog, err
 }
 
 // Get reads the Blog with the given identifier (query getBlog). A
 // missing item is a nil result with a nil error.
 func (m *BlogModel) Get(ctx context.Context, id BlogIdentifier, opts ...client.Option) (*Blog, error) {
-	resp, err := GetBlog(ctx, m.c.With(opts...), id.ID)
+	resp, err := getBlog(ctx, m.c.With(opts...), id.ID)
 	return resp.GetBlog, err
 }
 
 // Update changes a Blog (mutation updateBlog): fields left unset keep
 // their values, fields set to client.Null are removed.
 func (m *BlogModel) Update(ctx context.Context, input UpdateBlogInput, opts ...client.Option) (*Blog, error) {
-	resp, err := UpdateBlog(ctx, m.c.With(opts...), input, nil)
+	resp, err := updateBlog(ctx, m.c.With(opts...), input, nil)
 	return resp.UpdateBlog, err
 }
 
 // UpdateIf is Update when condition holds for the stored item; otherwise
 // AppSync answers DynamoDB:ConditionalCheckFailedException.
 func (m *BlogModel) UpdateIf(ctx context.Context, input UpdateBlogInput, condition *ModelBlogConditionInput, opts ...client.Option) (*Blog, error) {
-	resp, err := UpdateBlog(ctx, m.c.With(opts...), input, condition)
+	resp, err := updateBlog(ctx, m.c.With(opts...), input, condition)
 	return resp.UpdateBlog, err
 }
 
 // Delete deletes a Blog (mutation deleteBlog) and returns it as it was.
 func (m *BlogModel) Delete(ctx context.Context, id BlogIdentifier, opts ...client.Option) (*Blog, error) {
-	resp, err := DeleteBlog(ctx, m.c.With(opts...), DeleteBlogInput{ID: id.ID}, nil)
+	resp, err := deleteBlog(ctx, m.c.With(opts...), DeleteBlogInput{ID: id.ID}, nil)
 	return resp.DeleteBlog, err
 }
 
 // DeleteIf is Delete when condition holds for the stored item; otherwise
 // AppSync answers DynamoDB:ConditionalCheckFailedException.
 func (m *BlogModel) DeleteIf(ctx context.Context, id BlogIdentifier, condition *ModelBlogConditionInput, opts ...client.Option) (*Blog, error) {
-	resp, err := DeleteBlog(ctx, m.c.With(opts...), DeleteBlogInput{ID: id.ID}, condition)
+	resp, err := deleteBlog(ctx, m.c.With(opts...), DeleteBlogInput{ID: id.ID}, condition)
 	return resp.DeleteBlog, err
 }
 
 // List reads one page of Blog items (query listBlogs).
-// Pass the page's NextToken in the options to read the next one; AppSync
-// may return an empty page that still has a NextToken.
+// Set o.NextToken to the page's NextToken to read the next one (nil after
+// the last); AppSync may return an empty page that still has a NextToken.
 func (m *BlogModel) List(ctx context.Context, o BlogListOptions, opts ...client.Option) (*client.Page[Blog], error) {
-	resp, err := ListBlogs(ctx, m.c.With(opts...), o.Filter, o.Limit, o.NextToken)
+	resp, err := listBlogs(ctx, m.c.With(opts...), o.Filter, o.Limit, o.NextToken)
 	page := &client.Page[Blog]{}
 	if conn := resp.ListBlogs; conn != nil {
-		page.Items = conn.Items
-		if conn.NextToken != nil {
-			page.NextToken = *conn.NextToken
-		}
+		page.Items, page.NextToken = conn.Items, conn.NextToken
 	}
 	return page, err
 }
 
 // ListAll walks every page of List from o.NextToken on and
 // yields each item. It stops when the loop breaks, and yields the error
-// that ends the walk as its last element.
+// that ends the walk as its last element (a *client.PaginationError naming
+// ListBlogs when AppSync returns a nextToken it returned before).
 func (m *BlogModel) ListAll(ctx context.Context, o BlogListOptions, opts ...client.Option) iter.Seq2[*Blog, error] {
-	return client.All(o.NextToken, func(token *string) (*client.Page[Blog], error) {
+	return client.AllNamed("ListBlogs", o.NextToken, func(token *string) (*client.Page[Blog], error) {
 		o.NextToken = token
 		return m.List(ctx, o, opts...)
 	})
@@ -264,11 +270,11 @@ func (m *BlogModel) CreatePosts(ctx context.Context, item *Blog, input CreatePos
 // ends the iteration. Cancel ctx to stop; when the last subscription ends,
 // the socket closes.
 func (m *BlogModel) OnCreate(ctx context.Context, o OnCreateBlogOptions, opts ...client.Option) (iter.Seq2[*Blog, error], error) {
-	sub, err := m.s.Subscribe(ctx, "OnCreateBlog", OnCreateBlog_Operation, &__OnCreateBlogInput{Filter: o.Filter, Owner: o.Owner}, opts)
+	sub, err := m.s.Subscribe(ctx, "OnCreateBlog", onCreateBlog_Operation, &__OnCreateBlogInput{Filter: o.Filter, Owner: o.Owner}, opts)
 	if err != nil {
 		return nil, err
 	}
-	return realtime.Field(realtime.Values[OnCreateBlogResponse](sub), func(r OnCreateBlogResponse) *Blog { return r.OnCreateBlog }), nil
+	return realtime.Field(realtime.Values[onCreateBlogResponse](sub), func(r onCreateBlogResponse) *Blog { return r.OnCreateBlog }), nil
 }
 
 // OnUpdate subscribes to the Blog items updated (subscription
@@ -279,11 +285,11 @@ func (m *BlogModel) OnCreate(ctx context.Context, o OnCreateBlogOptions, opts ..
 // ends the iteration. Cancel ctx to stop; when the last subscription ends,
 // the socket closes.
 func (m *BlogModel) OnUpdate(ctx context.Context, o OnUpdateBlogOptions, opts ...client.Option) (iter.Seq2[*Blog, error], error) {
-	sub, err := m.s.Subscribe(ctx, "OnUpdateBlog", OnUpdateBlog_Operation, &__OnUpdateBlogInput{Filter: o.Filter, Owner: o.Owner}, opts)
+	sub, err := m.s.Subscribe(ctx, "OnUpdateBlog", onUpdateBlog_Operation, &__OnUpdateBlogInput{Filter: o.Filter, Owner: o.Owner}, opts)
 	if err != nil {
 		return nil, err
 	}
-	return realtime.Field(realtime.Values[OnUpdateBlogResponse](sub), func(r OnUpdateBlogResponse) *Blog { return r.OnUpdateBlog }), nil
+	return realtime.Field(realtime.Values[onUpdateBlogResponse](sub), func(r onUpdateBlogResponse) *Blog { return r.OnUpdateBlog }), nil
 }
 
 // OnDelete subscribes to the Blog items deleted (subscription
@@ -294,30 +300,51 @@ func (m *BlogModel) OnUpdate(ctx context.Context, o OnUpdateBlogOptions, opts ..
 // ends the iteration. Cancel ctx to stop; when the last subscription ends,
 // the socket closes.
 func (m *BlogModel) OnDelete(ctx context.Context, o OnDeleteBlogOptions, opts ...client.Option) (iter.Seq2[*Blog, error], error) {
-	sub, err := m.s.Subscribe(ctx, "OnDeleteBlog", OnDeleteBlog_Operation, &__OnDeleteBlogInput{Filter: o.Filter, Owner: o.Owner}, opts)
+	sub, err := m.s.Subscribe(ctx, "OnDeleteBlog", onDeleteBlog_Operation, &__OnDeleteBlogInput{Filter: o.Filter, Owner: o.Owner}, opts)
 	if err != nil {
 		return nil, err
 	}
-	return realtime.Field(realtime.Values[OnDeleteBlogResponse](sub), func(r OnDeleteBlogResponse) *Blog { return r.OnDeleteBlog }), nil
+	return realtime.Field(realtime.Values[onDeleteBlogResponse](sub), func(r onDeleteBlogResponse) *Blog { return r.OnDeleteBlog }), nil
 }
 
 // ObserveQuery is observeQuery of the JavaScript client: it subscribes to
-// the Blog items created, updated and deleted, reads every page of
-// List, and yields a snapshot of all items (IsSynced true once the list is
-// read), then a new snapshot per event, applied by primary key. After a gap
-// it reads the list again. Cancel ctx (or break) to stop.
+// the Blog items created, updated and deleted, reads the list (List,
+// from o.NextToken on) and yields a snapshot per page, IsSynced on the
+// last one, then a new snapshot per event that changes the items, applied
+// by primary key. After a gap it reads the list again. Cancel ctx (or
+// break) to stop.
+//
+// o.Filter holds for the events too, as the list applies it: the
+// subscriptions carry what AppSync's subscription filters can express of it,
+// and the client applies the rest (not, attributeExists, attributeType,
+// size) to each event's item, so an item enters the snapshots only when the
+// list would return it, and leaves them when an update shows it no longer
+// matches the rest. (An update that moves an item out of what the
+// subscriptions carry is not sent by AppSync, whose filter holds on the new
+// item: such an item stays until the list is read again, as in JavaScript.)
 func (m *BlogModel) ObserveQuery(ctx context.Context, o BlogListOptions, opts ...client.Option) iter.Seq2[realtime.Snapshot[Blog], error] {
+	filter, match, err := realtime.ObserveFilter[ModelSubscriptionBlogFilterInput, Blog](o.Filter, map[string]string{"ID": "id"})
+	if err != nil {
+		return func(yield func(realtime.Snapshot[Blog], error) bool) { yield(realtime.Snapshot[Blog]{}, err) }
+	}
 	return realtime.Observe(ctx,
 		func(it *Blog) string { return it.ID },
-		func(ctx context.Context) iter.Seq2[*Blog, error] { return m.ListAll(ctx, o, opts...) },
+		match,
+		func(ctx context.Context) iter.Seq2[*client.Page[Blog], error] {
+			o := o // every reading of the list starts at the caller's token
+			return client.PagesNamed("ListBlogs", o.NextToken, func(token *string) (*client.Page[Blog], error) {
+				o.NextToken = token
+				return m.List(ctx, o, opts...)
+			})
+		},
 		func(ctx context.Context) (created, updated, deleted iter.Seq2[*Blog, error], err error) {
-			if created, err = m.OnCreate(ctx, OnCreateBlogOptions{}, opts...); err != nil {
+			if created, err = m.OnCreate(ctx, OnCreateBlogOptions{Filter: filter}, opts...); err != nil {
 				return
 			}
-			if updated, err = m.OnUpdate(ctx, OnUpdateBlogOptions{}, opts...); err != nil {
+			if updated, err = m.OnUpdate(ctx, OnUpdateBlogOptions{Filter: filter}, opts...); err != nil {
 				return
 			}
-			deleted, err = m.OnDelete(ctx, OnDeleteBlogOptions{}, opts...)
+			deleted, err = m.OnDelete(ctx, OnDeleteBlogOptions{Filter: filter}, opts...)
 			return
 		})
 }
@@ -331,89 +358,85 @@ type PostModel struct {
 
 // Create creates a Post (mutation createPost).
 func (m *PostModel) Create(ctx context.Context, input CreatePostInput, opts ...client.Option) (*Post, error) {
-	resp, err := CreatePost(ctx, m.c.With(opts...), input, nil)
+	resp, err := createPost(ctx, m.c.With(opts...), input, nil)
 	return resp.CreatePost, err
 }
 
 // Get reads the Post with the given identifier (query getPost). A
 // missing item is a nil result with a nil error.
 func (m *PostModel) Get(ctx context.Context, id PostIdentifier, opts ...client.Option) (*Post, error) {
-	resp, err := GetPost(ctx, m.c.With(opts...), id.ID)
+	resp, err := getPost(ctx, m.c.With(opts...), id.ID)
 	return resp.GetPost, err
 }
 
 // Update changes a Post (mutation updatePost): fields left unset keep
 // their values, fields set to client.Null are removed.
 func (m *PostModel) Update(ctx context.Context, input UpdatePostInput, opts ...client.Option) (*Post, error) {
-	resp, err := UpdatePost(ctx, m.c.With(opts...), input, nil)
+	resp, err := updatePost(ctx, m.c.With(opts...), input, nil)
 	return resp.UpdatePost, err
 }
 
 // UpdateIf is Update when condition holds for the stored item; otherwise
 // AppSync answers DynamoDB:ConditionalCheckFailedException.
 func (m *PostModel) UpdateIf(ctx context.Context, input UpdatePostInput, condition *ModelPostConditionInput, opts ...client.Option) (*Post, error) {
-	resp, err := UpdatePost(ctx, m.c.With(opts...), input, condition)
+	resp, err := updatePost(ctx, m.c.With(opts...), input, condition)
 	return resp.UpdatePost, err
 }
 
 // Delete deletes a Post (mutation deletePost) and returns it as it was.
 func (m *PostModel) Delete(ctx context.Context, id PostIdentifier, opts ...client.Option) (*Post, error) {
-	resp, err := DeletePost(ctx, m.c.With(opts...), DeletePostInput{ID: id.ID}, nil)
+	resp, err := deletePost(ctx, m.c.With(opts...), DeletePostInput{ID: id.ID}, nil)
 	return resp.DeletePost, err
 }
 
 // DeleteIf is Delete when condition holds for the stored item; otherwise
 // AppSync answers DynamoDB:ConditionalCheckFailedException.
 func (m *PostModel) DeleteIf(ctx context.Context, id PostIdentifier, condition *ModelPostConditionInput, opts ...client.Option) (*Post, error) {
-	resp, err := DeletePost(ctx, m.c.With(opts...), DeletePostInput{ID: id.ID}, condition)
+	resp, err := deletePost(ctx, m.c.With(opts...), DeletePostInput{ID: id.ID}, condition)
 	return resp.DeletePost, err
 }
 
 // List reads one page of Post items (query listPosts).
-// Pass the page's NextToken in the options to read the next one; AppSync
-// may return an empty page that still has a NextToken.
+// Set o.NextToken to the page's NextToken to read the next one (nil after
+// the last); AppSync may return an empty page that still has a NextToken.
 func (m *PostModel) List(ctx context.Context, o PostListOptions, opts ...client.Option) (*client.Page[Post], error) {
-	resp, err := ListPosts(ctx, m.c.With(opts...), o.Filter, o.Limit, o.NextToken)
+	resp, err := listPosts(ctx, m.c.With(opts...), o.Filter, o.Limit, o.NextToken)
 	page := &client.Page[Post]{}
 	if conn := resp.ListPosts; conn != nil {
-		page.Items = conn.Items
-		if conn.NextToken != nil {
-			page.NextToken = *conn.NextToken
-		}
+		page.Items, page.NextToken = conn.Items, conn.NextToken
 	}
 	return page, err
 }
 
 // ListAll walks every page of List from o.NextToken on and
 // yields each item. It stops when the loop breaks, and yields the error
-// that ends the walk as its last element.
+// that ends the walk as its last element (a *client.PaginationError naming
+// ListPosts when AppSync returns a nextToken it returned before).
 func (m *PostModel) ListAll(ctx context.Context, o PostListOptions, opts ...client.Option) iter.Seq2[*Post, error] {
-	return client.All(o.NextToken, func(token *string) (*client.Page[Post], error) {
+	return client.AllNamed("ListPosts", o.NextToken, func(token *string) (*client.Page[Post], error) {
 		o.NextToken = token
 		return m.List(ctx, o, opts...)
 	})
 }
 
 // ListPostsByStatus reads one page of Post items (query listPostsByStatus).
-// Pass the page's NextToken in the options to read the next one; AppSync
-// may return an empty page that still has a NextToken.
+// Set o.NextToken to the page's NextToken to read the next one (nil after
+// the last); AppSync may return an empty page that still has a NextToken.
 func (m *PostModel) ListPostsByStatus(ctx context.Context, o ListPostsByStatusOptions, opts ...client.Option) (*client.Page[Post], error) {
-	resp, err := ListPostsByStatus(ctx, m.c.With(opts...), o.Status, o.PublishedAt, o.SortDirection, o.Filter, o.Limit, o.NextToken)
+	resp, err := listPostsByStatus(ctx, m.c.With(opts...), o.Status, o.PublishedAt.input(), o.SortDirection, o.Filter, o.Limit, o.NextToken)
 	page := &client.Page[Post]{}
 	if conn := resp.ListPostsByStatus; conn != nil {
-		page.Items = conn.Items
-		if conn.NextToken != nil {
-			page.NextToken = *conn.NextToken
-		}
+		page.Items, page.NextToken = conn.Items, conn.NextToken
 	}
 	return page, err
 }
 
 // ListPostsByStatusAll walks every page of ListPostsByStatus from o.NextToken on and
 // yields each item. It stops when the loop breaks, and yields the error
-// that ends the walk as its last element.
+// that ends the walk as its last element (a *client.PaginationError naming
+// ListPostsByStatus when AppSync returns a nextToken it returned before).
 func (m *PostModel) ListPostsByStatusAll(ctx context.Context, o ListPostsByStatusOptions, opts ...client.Option) iter.Seq2[*Post, error] {
-	return client.All(o.NextToken, func(token *string) (*client.Page[Post], error) {
+	return client.AllNamed("ListPostsByStatus", o.NextToken, func(token *string) (*client.Page[Post], error) {
 		o.NextToken = token
 		return m.ListPostsByStatus(ctx, o, opts...)
 	})
@@ -424,7 +447,7 @@ func (m *PostModel) Blog(ctx context.Context, item *Post, opts ...client.Option)
 	if item == nil || item.BlogID == nil {
 		return nil, nil
 	}
-	resp, err := GetBlog(ctx, m.c.With(opts...), *item.BlogID)
+	resp, err := getBlog(ctx, m.c.With(opts...), *item.BlogID)
 	return resp.GetBlog, err
 }
 
@@ -472,11 +495,11 @@ func (m *PostModel) CreateComments(ctx context.Context, item *Post, input Create
 // ends the iteration. Cancel ctx to stop; when the last subscription ends,
 // the socket closes.
 func (m *PostModel) OnCreate(ctx context.Context, o OnCreatePostOptions, opts ...client.Option) (iter.Seq2[*Post, error], error) {
-	sub, err := m.s.Subscribe(ctx, "OnCreatePost", OnCreatePost_Operation, &__OnCreatePostInput{Filter: o.Filter, Owner: o.Owner}, opts)
+	sub, err := m.s.Subscribe(ctx, "OnCreatePost", onCreatePost_Operation, &__OnCreatePostInput{Filter: o.Filter, Owner: o.Owner}, opts)
 	if err != nil {
 		return nil, err
 	}
-	return realtime.Field(realtime.Values[OnCreatePostResponse](sub), func(r OnCreatePostResponse) *Post { return r.OnCreatePost }), nil
+	return realtime.Field(realtime.Values[onCreatePostResponse](sub), func(r onCreatePostResponse) *Post { return r.OnCreatePost }), nil
 }
 
 // OnUpdate subscribes to the Post items updated (subscription
@@ -487,11 +510,11 @@ func (m *PostModel) OnCreate(ctx context.Context, o OnCreatePostOptions, opts ..
 // ends the iteration. Cancel ctx to stop; when the last subscription ends,
 // the socket closes.
 func (m *PostModel) OnUpdate(ctx context.Context, o OnUpdatePostOptions, opts ...client.Option) (iter.Seq2[*Post, error], error) {
-	sub, err := m.s.Subscribe(ctx, "OnUpdatePost", OnUpdatePost_Operation, &__OnUpdatePostInput{Filter: o.Filter, Owner: o.Owner}, opts)
+	sub, err := m.s.Subscribe(ctx, "OnUpdatePost", onUpdatePost_Operation, &__OnUpdatePostInput{Filter: o.Filter, Owner: o.Owner}, opts)
 	if err != nil {
 		return nil, err
 	}
-	return realtime.Field(realtime.Values[OnUpdatePostResponse](sub), func(r OnUpdatePostResponse) *Post { return r.OnUpdatePost }), nil
+	return realtime.Field(realtime.Values[onUpdatePostResponse](sub), func(r onUpdatePostResponse) *Post { return r.OnUpdatePost }), nil
 }
 
 // OnDelete subscribes to the Post items deleted (subscription
@@ -502,30 +525,51 @@ func (m *PostModel) OnUpdate(ctx context.Context, o OnUpdatePostOptions, opts ..
 // ends the iteration. Cancel ctx to stop; when the last subscription ends,
 // the socket closes.
 func (m *PostModel) OnDelete(ctx context.Context, o OnDeletePostOptions, opts ...client.Option) (iter.Seq2[*Post, error], error) {
-	sub, err := m.s.Subscribe(ctx, "OnDeletePost", OnDeletePost_Operation, &__OnDeletePostInput{Filter: o.Filter, Owner: o.Owner}, opts)
+	sub, err := m.s.Subscribe(ctx, "OnDeletePost", onDeletePost_Operation, &__OnDeletePostInput{Filter: o.Filter, Owner: o.Owner}, opts)
 	if err != nil {
 		return nil, err
 	}
-	return realtime.Field(realtime.Values[OnDeletePostResponse](sub), func(r OnDeletePostResponse) *Post { return r.OnDeletePost }), nil
+	return realtime.Field(realtime.Values[onDeletePostResponse](sub), func(r onDeletePostResponse) *Post { return r.OnDeletePost }), nil
 }
 
 // ObserveQuery is observeQuery of the JavaScript client: it subscribes to
-// the Post items created, updated and deleted, reads every page of
-// List, and yields a snapshot of all items (IsSynced true once the list is
-// read), then a new snapshot per event, applied by primary key. After a gap
-// it reads the list again. Cancel ctx (or break) to stop.
+// the Post items created, updated and deleted, reads the list (List,
+// from o.NextToken on) and yields a snapshot per page, IsSynced on the
+// last one, then a new snapshot per event that changes the items, applied
+// by primary key. After a gap it reads the list again. Cancel ctx (or
+// break) to stop.
+//
+// o.Filter holds for the events too, as the list applies it: the
+// subscriptions carry what AppSync's subscription filters can express of it,
+// and the client applies the rest (not, attributeExists, attributeType,
+// size) to each event's item, so an item enters the snapshots only when the
+// list would return it, and leaves them when an update shows it no longer
+// matches the rest. (An update that moves an item out of what the
+// subscriptions carry is not sent by AppSync, whose filter holds on the new
+// item: such an item stays until the list is read again, as in JavaScript.)
 func (m *PostModel) ObserveQuery(ctx context.Context, o PostListOptions, opts ...client.Option) iter.Seq2[realtime.Snapshot[Post], error] {
+	filter, match, err := realtime.ObserveFilter[ModelSubscriptionPostFilterInput, Post](o.Filter, map[string]string{"BlogID": "blogId", "ID": "id"})
+	if err != nil {
+		return func(yield func(realtime.Snapshot[Post], error) bool) { yield(realtime.Snapshot[Post]{}, err) }
+	}
 	return realtime.Observe(ctx,
 		func(it *Post) string { return it.ID },
-		func(ctx context.Context) iter.Seq2[*Post, error] { return m.ListAll(ctx, o, opts...) },
+		match,
+		func(ctx context.Context) iter.Seq2[*client.Page[Post], error] {
+			o := o // every reading of the list starts at the caller's token
+			return client.PagesNamed("ListPosts", o.NextToken, func(token *string) (*client.Page[Post], error) {
+				o.NextToken = token
+				return m.List(ctx, o, opts...)
+			})
+		},
 		func(ctx context.Context) (created, updated, deleted iter.Seq2[*Post, error], err error) {
-			if created, err = m.OnCreate(ctx, OnCreatePostOptions{}, opts...); err != nil {
+			if created, err = m.OnCreate(ctx, OnCreatePostOptions{Filter: filter}, opts...); err != nil {
 				return
 			}
-			if updated, err = m.OnUpdate(ctx, OnUpdatePostOptions{}, opts...); err != nil {
+			if updated, err = m.OnUpdate(ctx, OnUpdatePostOptions{Filter: filter}, opts...); err != nil {
 				return
 			}
-			deleted, err = m.OnDelete(ctx, OnDeletePostOptions{}, opts...)
+			deleted, err = m.OnDelete(ctx, OnDeletePostOptions{Filter: filter}, opts...)
 			return
 		})
 }
@@ -539,64 +583,62 @@ type CommentModel struct {
 
 // Create creates a Comment (mutation createComment).
 func (m *CommentModel) Create(ctx context.Context, input CreateCommentInput, opts ...client.Option) (*Comment, error) {
-	resp, err := CreateComment(ctx, m.c.With(opts...), input, nil)
+	resp, err := createComment(ctx, m.c.With(opts...), input, nil)
 	return resp.CreateComment, err
 }
 
 // Get reads the Comment with the given identifier (query getComment). A
 // missing item is a nil result with a nil error.
 func (m *CommentModel) Get(ctx context.Context, id CommentIdentifier, opts ...client.Option) (*Comment, error) {
-	resp, err := GetComment(ctx, m.c.With(opts...), id.PostID, id.CreatedOn)
+	resp, err := getComment(ctx, m.c.With(opts...), id.PostID, id.CreatedOn)
 	return resp.GetComment, err
 }
 
 // Update changes a Comment (mutation updateComment): fields left unset keep
 // their values, fields set to client.Null are removed.
 func (m *CommentModel) Update(ctx context.Context, input UpdateCommentInput, opts ...client.Option) (*Comment, error) {
-	resp, err := UpdateComment(ctx, m.c.With(opts...), input, nil)
+	resp, err := updateComment(ctx, m.c.With(opts...), input, nil)
 	return resp.UpdateComment, err
 }
 
 // UpdateIf is Update when condition holds for the stored item; otherwise
 // AppSync answers DynamoDB:ConditionalCheckFailedException.
 func (m *CommentModel) UpdateIf(ctx context.Context, input UpdateCommentInput, condition *ModelCommentConditionInput, opts ...client.Option) (*Comment, error) {
-	resp, err := UpdateComment(ctx, m.c.With(opts...), input, condition)
+	resp, err := updateComment(ctx, m.c.With(opts...), input, condition)
 	return resp.UpdateComment, err
 }
 
 // Delete deletes a Comment (mutation deleteComment) and returns it as it was.
 func (m *CommentModel) Delete(ctx context.Context, id CommentIdentifier, opts ...client.Option) (*Comment, error) {
-	resp, err := DeleteComment(ctx, m.c.With(opts...), DeleteCommentInput{PostID: id.PostID, CreatedOn: id.CreatedOn}, nil)
+	resp, err := deleteComment(ctx, m.c.With(opts...), DeleteCommentInput{PostID: id.PostID, CreatedOn: id.CreatedOn}, nil)
 	return resp.DeleteComment, err
 }
 
 // DeleteIf is Delete when condition holds for the stored item; otherwise
 // AppSync answers DynamoDB:ConditionalCheckFailedException.
 func (m *CommentModel) DeleteIf(ctx context.Context, id CommentIdentifier, condition *ModelCommentConditionInput, opts ...client.Option) (*Comment, error) {
-	resp, err := DeleteComment(ctx, m.c.With(opts...), DeleteCommentInput{PostID: id.PostID, CreatedOn: id.CreatedOn}, condition)
+	resp, err := deleteComment(ctx, m.c.With(opts...), DeleteCommentInput{PostID: id.PostID, CreatedOn: id.CreatedOn}, condition)
 	return resp.DeleteComment, err
 }
 
 // List reads one page of Comment items (query listComments).
-// Pass the page's NextToken in the options to read the next one; AppSync
-// may return an empty page that still has a NextToken.
+// Set o.NextToken to the page's NextToken to read the next one (nil after
+// the last); AppSync may return an empty page that still has a NextToken.
 func (m *CommentModel) List(ctx context.Context, o CommentListOptions, opts ...client.Option) (*client.Page[Comment], error) {
-	resp, err := ListComments(ctx, m.c.With(opts...), o.PostID, o.CreatedOn, o.Filter, o.Limit, o.NextToken, o.SortDirection)
+	resp, err := listComments(ctx, m.c.With(opts...), o.PostID, o.CreatedOn.input(), o.Filter, o.Limit, o.NextToken, o.SortDirection)
 	page := &client.Page[Comment]{}
 	if conn := resp.ListComments; conn != nil {
-		page.Items = conn.Items
-		if conn.NextToken != nil {
-			page.NextToken = *conn.NextToken
-		}
+		page.Items, page.NextToken = conn.Items, conn.NextToken
 	}
 	return page, err
 }
 
 // ListAll walks every page of List from o.NextToken on and
 // yields each item. It stops when the loop breaks, and yields the error
-// that ends the walk as its last element.
+// that ends the walk as its last element (a *client.PaginationError naming
+// ListComments when AppSync returns a nextToken it returned before).
 func (m *CommentModel) ListAll(ctx context.Context, o CommentListOptions, opts ...client.Option) iter.Seq2[*Comment, error] {
-	return client.All(o.NextToken, func(token *string) (*client.Page[Comment], error) {
+	return client.AllNamed("ListComments", o.NextToken, func(token *string) (*client.Page[Comment], error) {
 		o.NextToken = token
 		return m.List(ctx, o, opts...)
 	})
@@ -607,7 +649,7 @@ func (m *CommentModel) Post(ctx context.Context, item *Comment, opts ...client.O
 	if item == nil {
 		return nil, nil
 	}
-	resp, err := GetPost(ctx, m.c.With(opts...), item.PostID)
+	resp, err := getPost(ctx, m.c.With(opts...), item.PostID)
 	return resp.GetPost, err
 }
 
@@ -619,11 +661,11 @@ func (m *CommentModel) Post(ctx context.Context, item *Comment, opts ...client.O
 // ends the iteration. Cancel ctx to stop; when the last subscription ends,
 // the socket closes.
 func (m *CommentModel) OnCreate(ctx context.Context, o OnCreateCommentOptions, opts ...client.Option) (iter.Seq2[*Comment, error], error) {
-	sub, err := m.s.Subscribe(ctx, "OnCreateComment", OnCreateComment_Operation, &__OnCreateCommentInput{Filter: o.Filter, Owner: o.Owner}, opts)
+	sub, err := m.s.Subscribe(ctx, "OnCreateComment", onCreateComment_Operation, &__OnCreateCommentInput{Filter: o.Filter, Owner: o.Owner}, opts)
 	if err != nil {
 		return nil, err
 	}
-	return realtime.Field(realtime.Values[OnCreateCommentResponse](sub), func(r OnCreateCommentResponse) *Comment { return r.OnCreateComment }), nil
+	return realtime.Field(realtime.Values[onCreateCommentResponse](sub), func(r onCreateCommentResponse) *Comment { return r.OnCreateComment }), nil
 }
 
 // OnUpdate subscribes to the Comment items updated (subscription
@@ -634,11 +676,11 @@ func (m *CommentModel) OnCreate(ctx context.Context, o OnCreateCommentOptions, o
 // ends the iteration. Cancel ctx to stop; when the last subscription ends,
 // the socket closes.
 func (m *CommentModel) OnUpdate(ctx context.Context, o OnUpdateCommentOptions, opts ...client.Option) (iter.Seq2[*Comment, error], error) {
-	sub, err := m.s.Subscribe(ctx, "OnUpdateComment", OnUpdateComment_Operation, &__OnUpdateCommentInput{Filter: o.Filter, Owner: o.Owner}, opts)
+	sub, err := m.s.Subscribe(ctx, "OnUpdateComment", onUpdateComment_Operation, &__OnUpdateCommentInput{Filter: o.Filter, Owner: o.Owner}, opts)
 	if err != nil {
 		return nil, err
 	}
-	return realtime.Field(realtime.Values[OnUpdateCommentResponse](sub), func(r OnUpdateCommentResponse) *Comment { return r.OnUpdateComment }), nil
+	return realtime.Field(realtime.Values[onUpdateCommentResponse](sub), func(r onUpdateCommentResponse) *Comment { return r.OnUpdateComment }), nil
 }
 
 // OnDelete subscribes to the Comment items deleted (subscription
@@ -649,30 +691,51 @@ func (m *CommentModel) OnUpdate(ctx context.Context, o OnUpdateCommentOptions, o
 // ends the iteration. Cancel ctx to stop; when the last subscription ends,
 // the socket closes.
 func (m *CommentModel) OnDelete(ctx context.Context, o OnDeleteCommentOptions, opts ...client.Option) (iter.Seq2[*Comment, error], error) {
-	sub, err := m.s.Subscribe(ctx, "OnDeleteComment", OnDeleteComment_Operation, &__OnDeleteCommentInput{Filter: o.Filter, Owner: o.Owner}, opts)
+	sub, err := m.s.Subscribe(ctx, "OnDeleteComment", onDeleteComment_Operation, &__OnDeleteCommentInput{Filter: o.Filter, Owner: o.Owner}, opts)
 	if err != nil {
 		return nil, err
 	}
-	return realtime.Field(realtime.Values[OnDeleteCommentResponse](sub), func(r OnDeleteCommentResponse) *Comment { return r.OnDeleteComment }), nil
+	return realtime.Field(realtime.Values[onDeleteCommentResponse](sub), func(r onDeleteCommentResponse) *Comment { return r.OnDeleteComment }), nil
 }
 
 // ObserveQuery is observeQuery of the JavaScript client: it subscribes to
-// the Comment items created, updated and deleted, reads every page of
-// List, and yields a snapshot of all items (IsSynced true once the list is
-// read), then a new snapshot per event, applied by primary key. After a gap
-// it reads the list again. Cancel ctx (or break) to stop.
+// the Comment items created, updated and deleted, reads the list (List,
+// from o.NextToken on) and yields a snapshot per page, IsSynced on the
+// last one, then a new snapshot per event that changes the items, applied
+// by primary key. After a gap it reads the list again. Cancel ctx (or
+// break) to stop.
+//
+// o.Filter holds for the events too, as the list applies it: the
+// subscriptions carry what AppSync's subscription filters can express of it,
+// and the client applies the rest (not, attributeExists, attributeType,
+// size) to each event's item, so an item enters the snapshots only when the
+// list would return it, and leaves them when an update shows it no longer
+// matches the rest. (An update that moves an item out of what the
+// subscriptions carry is not sent by AppSync, whose filter holds on the new
+// item: such an item stays until the list is read again, as in JavaScript.)
 func (m *CommentModel) ObserveQuery(ctx context.Context, o CommentListOptions, opts ...client.Option) iter.Seq2[realtime.Snapshot[Comment], error] {
+	filter, match, err := realtime.ObserveFilter[ModelSubscriptionCommentFilterInput, Comment](o.Filter, map[string]string{"PostID": "postId"})
+	if err != nil {
+		return func(yield func(realtime.Snapshot[Comment], error) bool) { yield(realtime.Snapshot[Comment]{}, err) }
+	}
 	return realtime.Observe(ctx,
 		func(it *Comment) string { return fmt.Sprint(it.PostID, "\x00", it.CreatedOn) },
-		func(ctx context.Context) iter.Seq2[*Comment, error] { return m.ListAll(ctx, o, opts...) },
+		match,
+		func(ctx context.Context) iter.Seq2[*client.Page[Comment], error] {
+			o := o // every reading of the list starts at the caller's token
+			return client.PagesNamed("ListComments", o.NextToken, func(token *string) (*client.Page[Comment], error) {
+				o.NextToken = token
+				return m.List(ctx, o, opts...)
+			})
+		},
 		func(ctx context.Context) (created, updated, deleted iter.Seq2[*Comment, error], err error) {
-			if created, err = m.OnCreate(ctx, OnCreateCommentOptions{}, opts...); err != nil {
+			if created, err = m.OnCreate(ctx, OnCreateCommentOptions{Filter: filter}, opts...); err != nil {
 				return
 			}
-			if updated, err = m.OnUpdate(ctx, OnUpdateCommentOptions{}, opts...); err != nil {
+			if updated, err = m.OnUpdate(ctx, OnUpdateCommentOptions{Filter: filter}, opts...); err != nil {
 				return
 			}
-			deleted, err = m.OnDelete(ctx, OnDeleteCommentOptions{}, opts...)
+			deleted, err = m.OnDelete(ctx, OnDeleteCommentOptions{Filter: filter}, opts...)
 			return
 		})
 }
@@ -686,64 +749,62 @@ type AuthorModel struct {
 
 // Create creates a Author (mutation createAuthor).
 func (m *AuthorModel) Create(ctx context.Context, input CreateAuthorInput, opts ...client.Option) (*Author, error) {
-	resp, err := CreateAuthor(ctx, m.c.With(opts...), input, nil)
+	resp, err := createAuthor(ctx, m.c.With(opts...), input, nil)
 	return resp.CreateAuthor, err
 }
 
 // Get reads the Author with the given identifier (query getAuthor). A
 // missing item is a nil result with a nil error.
 func (m *AuthorModel) Get(ctx context.Context, id AuthorIdentifier, opts ...client.Option) (*Author, error) {
-	resp, err := GetAuthor(ctx, m.c.With(opts...), id.ID)
+	resp, err := getAuthor(ctx, m.c.With(opts...), id.ID)
 	return resp.GetAuthor, err
 }
 
 // Update changes a Author (mutation updateAuthor): fields left unset keep
 // their values, fields set to client.Null are removed.
 func (m *AuthorModel) Update(ctx context.Context, input UpdateAuthorInput, opts ...client.Option) (*Author, error) {
-	resp, err := UpdateAuthor(ctx, m.c.With(opts...), input, nil)
+	resp, err := updateAuthor(ctx, m.c.With(opts...), input, nil)
 	return resp.UpdateAuthor, err
 }
 
 // UpdateIf is Update when condition holds for the stored item; otherwise
 // AppSync answers DynamoDB:ConditionalCheckFailedException.
 func (m *AuthorModel) UpdateIf(ctx context.Context, input UpdateAuthorInput, condition *ModelAuthorConditionInput, opts ...client.Option) (*Author, error) {
-	resp, err := UpdateAuthor(ctx, m.c.With(opts...), input, condition)
+	resp, err := updateAuthor(ctx, m.c.With(opts...), input, condition)
 	return resp.UpdateAuthor, err
 }
 
 // Delete deletes a Author (mutation deleteAuthor) and returns it as it was.
 func (m *AuthorModel) Delete(ctx context.Context, id AuthorIdentifier, opts ...client.Option) (*Author, error) {
-	resp, err := DeleteAuthor(ctx, m.c.With(opts...), DeleteAuthorInput{ID: id.ID}, nil)
+	resp, err := deleteAuthor(ctx, m.c.With(opts...), DeleteAuthorInput{ID: id.ID}, nil)
 	return resp.DeleteAuthor, err
 }
 
 // DeleteIf is Delete when condition holds for the stored item; otherwise
 // AppSync answers DynamoDB:ConditionalCheckFailedException.
 func (m *AuthorModel) DeleteIf(ctx context.Context, id AuthorIdentifier, condition *ModelAuthorConditionInput, opts ...client.Option) (*Author, error) {
-	resp, err := DeleteAuthor(ctx, m.c.With(opts...), DeleteAuthorInput{ID: id.ID}, condition)
+	resp, err := deleteAuthor(ctx, m.c.With(opts...), DeleteAuthorInput{ID: id.ID}, condition)
 	return resp.DeleteAuthor, err
 }
 
 // List reads one page of Author items (query listAuthors).
-// Pass the page's NextToken in the options to read the next one; AppSync
-// may return an empty page that still has a NextToken.
+// Set o.NextToken to the page's NextToken to read the next one (nil after
+// the last); AppSync may return an empty page that still has a NextToken.
 func (m *AuthorModel) List(ctx context.Context, o AuthorListOptions, opts ...client.Option) (*client.Page[Author], error) {
-	resp, err := ListAuthors(ctx, m.c.With(opts...), o.Filter, o.Limit, o.NextToken)
+	resp, err := listAuthors(ctx, m.c.With(opts...), o.Filter, o.Limit, o.NextToken)
 	page := &client.Page[Author]{}
 	if conn := resp.ListAuthors; conn != nil {
-		page.Items = conn.Items
-		if conn.NextToken != nil {
-			page.NextToken = *conn.NextToken
-		}
+		page.Items, page.NextToken = conn.Items, conn.NextToken
 	}
 	return page, err
 }
 
 // ListAll walks every page of List from o.NextToken on and
 // yields each item. It stops when the loop breaks, and yields the error
-// that ends the walk as its last element.
+// that ends the walk as its last element (a *client.PaginationError naming
+// ListAuthors when AppSync returns a nextToken it returned before).
 func (m *AuthorModel) ListAll(ctx context.Context, o AuthorListOptions, opts ...client.Option) iter.Seq2[*Author, error] {
-	return client.All(o.NextToken, func(token *string) (*client.Page[Author], error) {
+	return client.AllNamed("ListAuthors", o.NextToken, func(token *string) (*client.Page[Author], error) {
 		o.NextToken = token
 		return m.List(ctx, o, opts...)
 	})
@@ -779,11 +840,11 @@ func (m *AuthorModel) CreateProfile(ctx context.Context, item *Author, input Cre
 // ends the iteration. Cancel ctx to stop; when the last subscription ends,
 // the socket closes.
 func (m *AuthorModel) OnCreate(ctx context.Context, o OnCreateAuthorOptions, opts ...client.Option) (iter.Seq2[*Author, error], error) {
-	sub, err := m.s.Subscribe(ctx, "OnCreateAuthor", OnCreateAuthor_Operation, &__OnCreateAuthorInput{Filter: o.Filter, Owner: o.Owner}, opts)
+	sub, err := m.s.Subscribe(ctx, "OnCreateAuthor", onCreateAuthor_Operation, &__OnCreateAuthorInput{Filter: o.Filter, Owner: o.Owner}, opts)
 	if err != nil {
 		return nil, err
 	}
-	return realtime.Field(realtime.Values[OnCreateAuthorResponse](sub), func(r OnCreateAuthorResponse) *Author { return r.OnCreateAuthor }), nil
+	return realtime.Field(realtime.Values[onCreateAuthorResponse](sub), func(r onCreateAuthorResponse) *Author { return r.OnCreateAuthor }), nil
 }
 
 // OnUpdate subscribes to the Author items updated (subscription
@@ -794,11 +855,11 @@ func (m *AuthorModel) OnCreate(ctx context.Context, o OnCreateAuthorOptions, opt
 // ends the iteration. Cancel ctx to stop; when the last subscription ends,
 // the socket closes.
 func (m *AuthorModel) OnUpdate(ctx context.Context, o OnUpdateAuthorOptions, opts ...client.Option) (iter.Seq2[*Author, error], error) {
-	sub, err := m.s.Subscribe(ctx, "OnUpdateAuthor", OnUpdateAuthor_Operation, &__OnUpdateAuthorInput{Filter: o.Filter, Owner: o.Owner}, opts)
+	sub, err := m.s.Subscribe(ctx, "OnUpdateAuthor", onUpdateAuthor_Operation, &__OnUpdateAuthorInput{Filter: o.Filter, Owner: o.Owner}, opts)
 	if err != nil {
 		return nil, err
 	}
-	return realtime.Field(realtime.Values[OnUpdateAuthorResponse](sub), func(r OnUpdateAuthorResponse) *Author { return r.OnUpdateAuthor }), nil
+	return realtime.Field(realtime.Values[onUpdateAuthorResponse](sub), func(r onUpdateAuthorResponse) *Author { return r.OnUpdateAuthor }), nil
 }
 
 // OnDelete subscribes to the Author items deleted (subscription
@@ -809,30 +870,51 @@ func (m *AuthorModel) OnUpdate(ctx context.Context, o OnUpdateAuthorOptions, opt
 // ends the iteration. Cancel ctx to stop; when the last subscription ends,
 // the socket closes.
 func (m *AuthorModel) OnDelete(ctx context.Context, o OnDeleteAuthorOptions, opts ...client.Option) (iter.Seq2[*Author, error], error) {
-	sub, err := m.s.Subscribe(ctx, "OnDeleteAuthor", OnDeleteAuthor_Operation, &__OnDeleteAuthorInput{Filter: o.Filter, Owner: o.Owner}, opts)
+	sub, err := m.s.Subscribe(ctx, "OnDeleteAuthor", onDeleteAuthor_Operation, &__OnDeleteAuthorInput{Filter: o.Filter, Owner: o.Owner}, opts)
 	if err != nil {
 		return nil, err
 	}
-	return realtime.Field(realtime.Values[OnDeleteAuthorResponse](sub), func(r OnDeleteAuthorResponse) *Author { return r.OnDeleteAuthor }), nil
+	return realtime.Field(realtime.Values[onDeleteAuthorResponse](sub), func(r onDeleteAuthorResponse) *Author { return r.OnDeleteAuthor }), nil
 }
 
 // ObserveQuery is observeQuery of the JavaScript client: it subscribes to
-// the Author items created, updated and deleted, reads every page of
-// List, and yields a snapshot of all items (IsSynced true once the list is
-// read), then a new snapshot per event, applied by primary key. After a gap
-// it reads the list again. Cancel ctx (or break) to stop.
+// the Author items created, updated and deleted, reads the list (List,
+// from o.NextToken on) and yields a snapshot per page, IsSynced on the
+// last one, then a new snapshot per event that changes the items, applied
+// by primary key. After a gap it reads the list again. Cancel ctx (or
+// break) to stop.
+//
+// o.Filter holds for the events too, as the list applies it: the
+// subscriptions carry what AppSync's subscription filters can express of it,
+// and the client applies the rest (not, attributeExists, attributeType,
+// size) to each event's item, so an item enters the snapshots only when the
+// list would return it, and leaves them when an update shows it no longer
+// matches the rest. (An update that moves an item out of what the
+// subscriptions carry is not sent by AppSync, whose filter holds on the new
+// item: such an item stays until the list is read again, as in JavaScript.)
 func (m *AuthorModel) ObserveQuery(ctx context.Context, o AuthorListOptions, opts ...client.Option) iter.Seq2[realtime.Snapshot[Author], error] {
+	filter, match, err := realtime.ObserveFilter[ModelSubscriptionAuthorFilterInput, Author](o.Filter, map[string]string{"ID": "id"})
+	if err != nil {
+		return func(yield func(realtime.Snapshot[Author], error) bool) { yield(realtime.Snapshot[Author]{}, err) }
+	}
 	return realtime.Observe(ctx,
 		func(it *Author) string { return it.ID },
-		func(ctx context.Context) iter.Seq2[*Author, error] { return m.ListAll(ctx, o, opts...) },
+		match,
+		func(ctx context.Context) iter.Seq2[*client.Page[Author], error] {
+			o := o // every reading of the list starts at the caller's token
+			return client.PagesNamed("ListAuthors", o.NextToken, func(token *string) (*client.Page[Author], error) {
+				o.NextToken = token
+				return m.List(ctx, o, opts...)
+			})
+		},
 		func(ctx context.Context) (created, updated, deleted iter.Seq2[*Author, error], err error) {
-			if created, err = m.OnCreate(ctx, OnCreateAuthorOptions{}, opts...); err != nil {
+			if created, err = m.OnCreate(ctx, OnCreateAuthorOptions{Filter: filter}, opts...); err != nil {
 				return
 			}
-			if updated, err = m.OnUpdate(ctx, OnUpdateAuthorOptions{}, opts...); err != nil {
+			if updated, err = m.OnUpdate(ctx, OnUpdateAuthorOptions{Filter: filter}, opts...); err != nil {
 				return
 			}
-			deleted, err = m.OnDelete(ctx, OnDeleteAuthorOptions{}, opts...)
+			deleted, err = m.OnDelete(ctx, OnDeleteAuthorOptions{Filter: filter}, opts...)
 			return
 		})
 }
@@ -846,64 +928,62 @@ type ProfileModel struct {
 
 // Create creates a Profile (mutation createProfile).
 func (m *ProfileModel) Create(ctx context.Context, input CreateProfileInput, opts ...client.Option) (*Profile, error) {
-	resp, err := CreateProfile(ctx, m.c.With(opts...), input, nil)
+	resp, err := createProfile(ctx, m.c.With(opts...), input, nil)
 	return resp.CreateProfile, err
 }
 
 // Get reads the Profile with the given identifier (query getProfile). A
 // missing item is a nil result with a nil error.
 func (m *ProfileModel) Get(ctx context.Context, id ProfileIdentifier, opts ...client.Option) (*Profile, error) {
-	resp, err := GetProfile(ctx, m.c.With(opts...), id.ID)
+	resp, err := getProfile(ctx, m.c.With(opts...), id.ID)
 	return resp.GetProfile, err
 }
 
 // Update changes a Profile (mutation updateProfile): fields left unset keep
 // their values, fields set to client.Null are removed.
 func (m *ProfileModel) Update(ctx context.Context, input UpdateProfileInput, opts ...client.Option) (*Profile, error) {
-	resp, err := UpdateProfile(ctx, m.c.With(opts...), input, nil)
+	resp, err := updateProfile(ctx, m.c.With(opts...), input, nil)
 	return resp.UpdateProfile, err
 }
 
 // UpdateIf is Update when condition holds for the stored item; otherwise
 // AppSync answers DynamoDB:ConditionalCheckFailedException.
 func (m *ProfileModel) UpdateIf(ctx context.Context, input UpdateProfileInput, condition *ModelProfileConditionInput, opts ...client.Option) (*Profile, error) {
-	resp, err := UpdateProfile(ctx, m.c.With(opts...), input, condition)
+	resp, err := updateProfile(ctx, m.c.With(opts...), input, condition)
 	return resp.UpdateProfile, err
 }
 
 // Delete deletes a Profile (mutation deleteProfile) and returns it as it was.
 func (m *ProfileModel) Delete(ctx context.Context, id ProfileIdentifier, opts ...client.Option) (*Profile, error) {
-	resp, err := DeleteProfile(ctx, m.c.With(opts...), DeleteProfileInput{ID: id.ID}, nil)
+	resp, err := deleteProfile(ctx, m.c.With(opts...), DeleteProfileInput{ID: id.ID}, nil)
 	return resp.DeleteProfile, err
 }
 
 // DeleteIf is Delete when condition holds for the stored item; otherwise
 // AppSync answers DynamoDB:ConditionalCheckFailedException.
 func (m *ProfileModel) DeleteIf(ctx context.Context, id ProfileIdentifier, condition *ModelProfileConditionInput, opts ...client.Option) (*Profile, error) {
-	resp, err := DeleteProfile(ctx, m.c.With(opts...), DeleteProfileInput{ID: id.ID}, condition)
+	resp, err := deleteProfile(ctx, m.c.With(opts...), DeleteProfileInput{ID: id.ID}, condition)
 	return resp.DeleteProfile, err
 }
 
 // List reads one page of Profile items (query listProfiles).
-// Pass the page's NextToken in the options to read the next one; AppSync
-// may return an empty page that still has a NextToken.
+// Set o.NextToken to the page's NextToken to read the next one (nil after
+// the last); AppSync may return an empty page that still has a NextToken.
 func (m *ProfileModel) List(ctx context.Context, o ProfileListOptions, opts ...client.Option) (*client.Page[Profile], error) {
-	resp, err := ListProfiles(ctx, m.c.With(opts...), o.Filter, o.Limit, o.NextToken)
+	resp, err := listProfiles(ctx, m.c.With(opts...), o.Filter, o.Limit, o.NextToken)
 	page := &client.Page[Profile]{}
 	if conn := resp.ListProfiles; conn != nil {
-		page.Items = conn.Items
-		if conn.NextToken != nil {
-			page.NextToken = *conn.NextToken
-		}
+		page.Items, page.NextToken = conn.Items, conn.NextToken
 	}
 	return page, err
 }
 
 // ListAll walks every page of List from o.NextToken on and
 // yields each item. It stops when the loop breaks, and yields the error
-// that ends the walk as its last element.
+// that ends the walk as its last element (a *client.PaginationError naming
+// ListProfiles when AppSync returns a nextToken it returned before).
 func (m *ProfileModel) ListAll(ctx context.Context, o ProfileListOptions, opts ...client.Option) iter.Seq2[*Profile, error] {
-	return client.All(o.NextToken, func(token *string) (*client.Page[Profile], error) {
+	return client.AllNamed("ListProfiles", o.NextToken, func(token *string) (*client.Page[Profile], error) {
 		o.NextToken = token
 		return m.List(ctx, o, opts...)
 	})
@@ -914,7 +994,7 @@ func (m *ProfileModel) Author(ctx context.Context, item *Profile, opts ...client
 	if item == nil || item.AuthorID == nil {
 		return nil, nil
 	}
-	resp, err := GetAuthor(ctx, m.c.With(opts...), *item.AuthorID)
+	resp, err := getAuthor(ctx, m.c.With(opts...), *item.AuthorID)
 	return resp.GetAuthor, err
 }
 
@@ -926,11 +1006,11 @@ func (m *ProfileModel) Author(ctx context.Context, item *Profile, opts ...client
 // ends the iteration. Cancel ctx to stop; when the last subscription ends,
 // the socket closes.
 func (m *ProfileModel) OnCreate(ctx context.Context, o OnCreateProfileOptions, opts ...client.Option) (iter.Seq2[*Profile, error], error) {
-	sub, err := m.s.Subscribe(ctx, "OnCreateProfile", OnCreateProfile_Operation, &__OnCreateProfileInput{Filter: o.Filter, Owner: o.Owner}, opts)
+	sub, err := m.s.Subscribe(ctx, "OnCreateProfile", onCreateProfile_Operation, &__OnCreateProfileInput{Filter: o.Filter, Owner: o.Owner}, opts)
 	if err != nil {
 		return nil, err
 	}
-	return realtime.Field(realtime.Values[OnCreateProfileResponse](sub), func(r OnCreateProfileResponse) *Profile { return r.OnCreateProfile }), nil
+	return realtime.Field(realtime.Values[onCreateProfileResponse](sub), func(r onCreateProfileResponse) *Profile { return r.OnCreateProfile }), nil
 }
 
 // OnUpdate subscribes to the Profile items updated (subscription
@@ -941,11 +1021,11 @@ func (m *ProfileModel) OnCreate(ctx context.Context, o OnCreateProfileOptions, o
 // ends the iteration. Cancel ctx to stop; when the last subscription ends,
 // the socket closes.
 func (m *ProfileModel) OnUpdate(ctx context.Context, o OnUpdateProfileOptions, opts ...client.Option) (iter.Seq2[*Profile, error], error) {
-	sub, err := m.s.Subscribe(ctx, "OnUpdateProfile", OnUpdateProfile_Operation, &__OnUpdateProfileInput{Filter: o.Filter, Owner: o.Owner}, opts)
+	sub, err := m.s.Subscribe(ctx, "OnUpdateProfile", onUpdateProfile_Operation, &__OnUpdateProfileInput{Filter: o.Filter, Owner: o.Owner}, opts)
 	if err != nil {
 		return nil, err
 	}
-	return realtime.Field(realtime.Values[OnUpdateProfileResponse](sub), func(r OnUpdateProfileResponse) *Profile { return r.OnUpdateProfile }), nil
+	return realtime.Field(realtime.Values[onUpdateProfileResponse](sub), func(r onUpdateProfileResponse) *Profile { return r.OnUpdateProfile }), nil
 }
 
 // OnDelete subscribes to the Profile items deleted (subscription
@@ -956,30 +1036,51 @@ func (m *ProfileModel) OnUpdate(ctx context.Context, o OnUpdateProfileOptions, o
 // ends the iteration. Cancel ctx to stop; when the last subscription ends,
 // the socket closes.
 func (m *ProfileModel) OnDelete(ctx context.Context, o OnDeleteProfileOptions, opts ...client.Option) (iter.Seq2[*Profile, error], error) {
-	sub, err := m.s.Subscribe(ctx, "OnDeleteProfile", OnDeleteProfile_Operation, &__OnDeleteProfileInput{Filter: o.Filter, Owner: o.Owner}, opts)
+	sub, err := m.s.Subscribe(ctx, "OnDeleteProfile", onDeleteProfile_Operation, &__OnDeleteProfileInput{Filter: o.Filter, Owner: o.Owner}, opts)
 	if err != nil {
 		return nil, err
 	}
-	return realtime.Field(realtime.Values[OnDeleteProfileResponse](sub), func(r OnDeleteProfileResponse) *Profile { return r.OnDeleteProfile }), nil
+	return realtime.Field(realtime.Values[onDeleteProfileResponse](sub), func(r onDeleteProfileResponse) *Profile { return r.OnDeleteProfile }), nil
 }
 
 // ObserveQuery is observeQuery of the JavaScript client: it subscribes to
-// the Profile items created, updated and deleted, reads every page of
-// List, and yields a snapshot of all items (IsSynced true once the list is
-// read), then a new snapshot per event, applied by primary key. After a gap
-// it reads the list again. Cancel ctx (or break) to stop.
+// the Profile items created, updated and deleted, reads the list (List,
+// from o.NextToken on) and yields a snapshot per page, IsSynced on the
+// last one, then a new snapshot per event that changes the items, applied
+// by primary key. After a gap it reads the list again. Cancel ctx (or
+// break) to stop.
+//
+// o.Filter holds for the events too, as the list applies it: the
+// subscriptions carry what AppSync's subscription filters can express of it,
+// and the client applies the rest (not, attributeExists, attributeType,
+// size) to each event's item, so an item enters the snapshots only when the
+// list would return it, and leaves them when an update shows it no longer
+// matches the rest. (An update that moves an item out of what the
+// subscriptions carry is not sent by AppSync, whose filter holds on the new
+// item: such an item stays until the list is read again, as in JavaScript.)
 func (m *ProfileModel) ObserveQuery(ctx context.Context, o ProfileListOptions, opts ...client.Option) iter.Seq2[realtime.Snapshot[Profile], error] {
+	filter, match, err := realtime.ObserveFilter[ModelSubscriptionProfileFilterInput, Profile](o.Filter, map[string]string{"AuthorID": "authorId", "ID": "id"})
+	if err != nil {
+		return func(yield func(realtime.Snapshot[Profile], error) bool) { yield(realtime.Snapshot[Profile]{}, err) }
+	}
 	return realtime.Observe(ctx,
 		func(it *Profile) string { return it.ID },
-		func(ctx context.Context) iter.Seq2[*Profile, error] { return m.ListAll(ctx, o, opts...) },
+		match,
+		func(ctx context.Context) iter.Seq2[*client.Page[Profile], error] {
+			o := o // every reading of the list starts at the caller's token
+			return client.PagesNamed("ListProfiles", o.NextToken, func(token *string) (*client.Page[Profile], error) {
+				o.NextToken = token
+				return m.List(ctx, o, opts...)
+			})
+		},
 		func(ctx context.Context) (created, updated, deleted iter.Seq2[*Profile, error], err error) {
-			if created, err = m.OnCreate(ctx, OnCreateProfileOptions{}, opts...); err != nil {
+			if created, err = m.OnCreate(ctx, OnCreateProfileOptions{Filter: filter}, opts...); err != nil {
 				return
 			}
-			if updated, err = m.OnUpdate(ctx, OnUpdateProfileOptions{}, opts...); err != nil {
+			if updated, err = m.OnUpdate(ctx, OnUpdateProfileOptions{Filter: filter}, opts...); err != nil {
 				return
 			}
-			deleted, err = m.OnDelete(ctx, OnDeleteProfileOptions{}, opts...)
+			deleted, err = m.OnDelete(ctx, OnDeleteProfileOptions{Filter: filter}, opts...)
 			return
 		})
 }
@@ -989,7 +1090,7 @@ type Queries struct{ c *client.Client }
 
 // PostStats calls the custom query postStats.
 func (q Queries) PostStats(ctx context.Context, args PostStatsArgs, opts ...client.Option) (*PostStats, error) {
-	resp, err := PostStatsQuery(ctx, q.c.With(opts...), args.BlogID)
+	resp, err := postStatsQuery(ctx, q.c.With(opts...), args.BlogID)
 	return resp.PostStats, err
 }
 

@@ -417,253 +417,253 @@ func (v *Comment) __premarshalJSON() (*__premarshalComment, error) {
 	return &retval, nil
 }
 
-// CreateAuthorResponse is returned by CreateAuthor on success.
-type CreateAuthorResponse struct {
+// createAuthorResponse is returned by createAuthor on success.
+type createAuthorResponse struct {
 	CreateAuthor *Author `json:"createAuthor"`
 }
 
-// GetCreateAuthor returns CreateAuthorResponse.CreateAuthor, and is useful for accessing the field via an interface.
-func (v *CreateAuthorResponse) GetCreateAuthor() *Author { return v.CreateAuthor }
+// GetCreateAuthor returns createAuthorResponse.CreateAuthor, and is useful for accessing the field via an interface.
+func (v *createAuthorResponse) GetCreateAuthor() *Author { return v.CreateAuthor }
 
-// CreateBlogResponse is returned by CreateBlog on success.
-type CreateBlogResponse struct {
+// createBlogResponse is returned by createBlog on success.
+type createBlogResponse struct {
 	CreateBlog *Blog `json:"createBlog"`
 }
 
-// GetCreateBlog returns CreateBlogResponse.CreateBlog, and is useful for accessing the field via an interface.
-func (v *CreateBlogResponse) GetCreateBlog() *Blog { return v.CreateBlog }
+// GetCreateBlog returns createBlogResponse.CreateBlog, and is useful for accessing the field via an interface.
+func (v *createBlogResponse) GetCreateBlog() *Blog { return v.CreateBlog }
 
-// CreateCommentResponse is returned by CreateComment on success.
-type CreateCommentResponse struct {
+// createCommentResponse is returned by createComment on success.
+type createCommentResponse struct {
 	CreateComment *Comment `json:"createComment"`
 }
 
-// GetCreateComment returns CreateCommentResponse.CreateComment, and is useful for accessing the field via an interface.
-func (v *CreateCommentResponse) GetCreateComment() *Comment { return v.CreateComment }
+// GetCreateComment returns createCommentResponse.CreateComment, and is useful for accessing the field via an interface.
+func (v *createCommentResponse) GetCreateComment() *Comment { return v.CreateComment }
 
-// CreatePostResponse is returned by CreatePost on success.
-type CreatePostResponse struct {
+// createPostResponse is returned by createPost on success.
+type createPostResponse struct {
 	CreatePost *Post `json:"createPost"`
 }
 
-// GetCreatePost returns CreatePostResponse.CreatePost, and is useful for accessing the field via an interface.
-func (v *CreatePostResponse) GetCreatePost() *Post { return v.CreatePost }
+// GetCreatePost returns createPostResponse.CreatePost, and is useful for accessing the field via an interface.
+func (v *createPostResponse) GetCreatePost() *Post { return v.CreatePost }
 
-// CreateProfileResponse is returned by CreateProfile on success.
-type CreateProfileResponse struct {
+// createProfileResponse is returned by createProfile on success.
+type createProfileResponse struct {
 	CreateProfile *Profile `json:"createProfile"`
 }
 
-// GetCreateProfile returns CreateProfileResponse.CreateProfile, and is useful for accessing the field via an interface.
-func (v *CreateProfileResponse) GetCreateProfile() *Profile { return v.CreateProfile }
+// GetCreateProfile returns createProfileResponse.CreateProfile, and is useful for accessing the field via an interface.
+func (v *createProfileResponse) GetCreateProfile() *Profile { return v.CreateProfile }
 
-// DeleteAuthorResponse is returned by DeleteAuthor on success.
-type DeleteAuthorResponse struct {
+// deleteAuthorResponse is returned by deleteAuthor on success.
+type deleteAuthorResponse struct {
 	DeleteAuthor *Author `json:"deleteAuthor"`
 }
 
-// GetDeleteAuthor returns DeleteAuthorResponse.DeleteAuthor, and is useful for accessing the field via an interface.
-func (v *DeleteAuthorResponse) GetDeleteAuthor() *Author { return v.DeleteAuthor }
+// GetDeleteAuthor returns deleteAuthorResponse.DeleteAuthor, and is useful for accessing the field via an interface.
+func (v *deleteAuthorResponse) GetDeleteAuthor() *Author { return v.DeleteAuthor }
 
-// DeleteBlogResponse is returned by DeleteBlog on success.
-type DeleteBlogResponse struct {
+// deleteBlogResponse is returned by deleteBlog on success.
+type deleteBlogResponse struct {
 	DeleteBlog *Blog `json:"deleteBlog"`
 }
 
-// GetDeleteBlog returns DeleteBlogResponse.DeleteBlog, and is useful for accessing the field via an interface.
-func (v *DeleteBlogResponse) GetDeleteBlog() *Blog { return v.DeleteBlog }
+// GetDeleteBlog returns deleteBlogResponse.DeleteBlog, and is useful for accessing the field via an interface.
+func (v *deleteBlogResponse) GetDeleteBlog() *Blog { return v.DeleteBlog }
 
-// DeleteCommentResponse is returned by DeleteComment on success.
-type DeleteCommentResponse struct {
+// deleteCommentResponse is returned by deleteComment on success.
+type deleteCommentResponse struct {
 	DeleteComment *Comment `json:"deleteComment"`
 }
 
-// GetDeleteComment returns DeleteCommentResponse.DeleteComment, and is useful for accessing the field via an interface.
-func (v *DeleteCommentResponse) GetDeleteComment() *Comment { return v.DeleteComment }
+// GetDeleteComment returns deleteCommentResponse.DeleteComment, and is useful for accessing the field via an interface.
+func (v *deleteCommentResponse) GetDeleteComment() *Comment { return v.DeleteComment }
 
-// DeletePostResponse is returned by DeletePost on success.
-type DeletePostResponse struct {
+// deletePostResponse is returned by deletePost on success.
+type deletePostResponse struct {
 	DeletePost *Post `json:"deletePost"`
 }
 
-// GetDeletePost returns DeletePostResponse.DeletePost, and is useful for accessing the field via an interface.
-func (v *DeletePostResponse) GetDeletePost() *Post { return v.DeletePost }
+// GetDeletePost returns deletePostResponse.DeletePost, and is useful for accessing the field via an interface.
+func (v *deletePostResponse) GetDeletePost() *Post { return v.DeletePost }
 
-// DeleteProfileResponse is returned by DeleteProfile on success.
-type DeleteProfileResponse struct {
+// deleteProfileResponse is returned by deleteProfile on success.
+type deleteProfileResponse struct {
 	DeleteProfile *Profile `json:"deleteProfile"`
 }
 
-// GetDeleteProfile returns DeleteProfileResponse.DeleteProfile, and is useful for accessing the field via an interface.
-func (v *DeleteProfileResponse) GetDeleteProfile() *Profile { return v.DeleteProfile }
+// GetDeleteProfile returns deleteProfileResponse.DeleteProfile, and is useful for accessing the field via an interface.
+func (v *deleteProfileResponse) GetDeleteProfile() *Profile { return v.DeleteProfile }
 
-// GetAuthorResponse is returned by GetAuthor on success.
-type GetAuthorResponse struct {
+// getAuthorResponse is returned by getAuthor on success.
+type getAuthorResponse struct {
 	GetAuthor *Author `json:"getAuthor"`
 }
 
-// GetGetAuthor returns GetAuthorResponse.GetAuthor, and is useful for accessing the field via an interface.
-func (v *GetAuthorResponse) GetGetAuthor() *Author { return v.GetAuthor }
+// GetGetAuthor returns getAuthorResponse.GetAuthor, and is useful for accessing the field via an interface.
+func (v *getAuthorResponse) GetGetAuthor() *Author { return v.GetAuthor }
 
-// GetBlogResponse is returned by GetBlog on success.
-type GetBlogResponse struct {
+// getBlogResponse is returned by getBlog on success.
+type getBlogResponse struct {
 	GetBlog *Blog `json:"getBlog"`
 }
 
-// GetGetBlog returns GetBlogResponse.GetBlog, and is useful for accessing the field via an interface.
-func (v *GetBlogResponse) GetGetBlog() *Blog { return v.GetBlog }
+// GetGetBlog returns getBlogResponse.GetBlog, and is useful for accessing the field via an interface.
+func (v *getBlogResponse) GetGetBlog() *Blog { return v.GetBlog }
 
-// GetCommentResponse is returned by GetComment on success.
-type GetCommentResponse struct {
+// getCommentResponse is returned by getComment on success.
+type getCommentResponse struct {
 	GetComment *Comment `json:"getComment"`
 }
 
-// GetGetComment returns GetCommentResponse.GetComment, and is useful for accessing the field via an interface.
-func (v *GetCommentResponse) GetGetComment() *Comment { return v.GetComment }
+// GetGetComment returns getCommentResponse.GetComment, and is useful for accessing the field via an interface.
+func (v *getCommentResponse) GetGetComment() *Comment { return v.GetComment }
 
-// GetPostResponse is returned by GetPost on success.
-type GetPostResponse struct {
+// getPostResponse is returned by getPost on success.
+type getPostResponse struct {
 	GetPost *Post `json:"getPost"`
 }
 
-// GetGetPost returns GetPostResponse.GetPost, and is useful for accessing the field via an interface.
-func (v *GetPostResponse) GetGetPost() *Post { return v.GetPost }
+// GetGetPost returns getPostResponse.GetPost, and is useful for accessing the field via an interface.
+func (v *getPostResponse) GetGetPost() *Post { return v.GetPost }
 
-// GetProfileResponse is returned by GetProfile on success.
-type GetProfileResponse struct {
+// getProfileResponse is returned by getProfile on success.
+type getProfileResponse struct {
 	GetProfile *Profile `json:"getProfile"`
 }
 
-// GetGetProfile returns GetProfileResponse.GetProfile, and is useful for accessing the field via an interface.
-func (v *GetProfileResponse) GetGetProfile() *Profile { return v.GetProfile }
+// GetGetProfile returns getProfileResponse.GetProfile, and is useful for accessing the field via an interface.
+func (v *getProfileResponse) GetGetProfile() *Profile { return v.GetProfile }
 
-// ListAuthorsListAuthorsModelAuthorConnection includes the requested fields of the GraphQL type ModelAuthorConnection.
-type ListAuthorsListAuthorsModelAuthorConnection struct {
+// listAuthorsListAuthorsModelAuthorConnection includes the requested fields of the GraphQL type ModelAuthorConnection.
+type listAuthorsListAuthorsModelAuthorConnection struct {
 	Items     []*Author `json:"items"`
 	NextToken *string   `json:"nextToken"`
 }
 
-// GetItems returns ListAuthorsListAuthorsModelAuthorConnection.Items, and is useful for accessing the field via an interface.
-func (v *ListAuthorsListAuthorsModelAuthorConnection) GetItems() []*Author { return v.Items }
+// GetItems returns listAuthorsListAuthorsModelAuthorConnection.Items, and is useful for accessing the field via an interface.
+func (v *listAuthorsListAuthorsModelAuthorConnection) GetItems() []*Author { return v.Items }
 
-// GetNextToken returns ListAuthorsListAuthorsModelAuthorConnection.NextToken, and is useful for accessing the field via an interface.
-func (v *ListAuthorsListAuthorsModelAuthorConnection) GetNextToken() *string { return v.NextToken }
+// GetNextToken returns listAuthorsListAuthorsModelAuthorConnection.NextToken, and is useful for accessing the field via an interface.
+func (v *listAuthorsListAuthorsModelAuthorConnection) GetNextToken() *string { return v.NextToken }
 
-// ListAuthorsResponse is returned by ListAuthors on success.
-type ListAuthorsResponse struct {
-	ListAuthors *ListAuthorsListAuthorsModelAuthorConnection `json:"listAuthors"`
+// listAuthorsResponse is returned by listAuthors on success.
+type listAuthorsResponse struct {
+	ListAuthors *listAuthorsListAuthorsModelAuthorConnection `json:"listAuthors"`
 }
 
-// GetListAuthors returns ListAuthorsResponse.ListAuthors, and is useful for accessing the field via an interface.
-func (v *ListAuthorsResponse) GetListAuthors() *ListAuthorsListAuthorsModelAuthorConnection {
+// GetListAuthors returns listAuthorsResponse.ListAuthors, and is useful for accessing the field via an interface.
+func (v *listAuthorsResponse) GetListAuthors() *listAuthorsListAuthorsModelAuthorConnection {
 	return v.ListAuthors
 }
 
-// ListBlogsListBlogsModelBlogConnection includes the requested fields of the GraphQL type ModelBlogConnection.
-type ListBlogsListBlogsModelBlogConnection struct {
+// listBlogsListBlogsModelBlogConnection includes the requested fields of the GraphQL type ModelBlogConnection.
+type listBlogsListBlogsModelBlogConnection struct {
 	Items     []*Blog `json:"items"`
 	NextToken *string `json:"nextToken"`
 }
 
-// GetItems returns ListBlogsListBlogsModelBlogConnection.Items, and is useful for accessing the field via an interface.
-func (v *ListBlogsListBlogsModelBlogConnection) GetItems() []*Blog { return v.Items }
+// GetItems returns listBlogsListBlogsModelBlogConnection.Items, and is useful for accessing the field via an interface.
+func (v *listBlogsListBlogsModelBlogConnection) GetItems() []*Blog { return v.Items }
 
-// GetNextToken returns ListBlogsListBlogsModelBlogConnection.NextToken, and is useful for accessing the field via an interface.
-func (v *ListBlogsListBlogsModelBlogConnection) GetNextToken() *string { return v.NextToken }
+// GetNextToken returns listBlogsListBlogsModelBlogConnection.NextToken, and is useful for accessing the field via an interface.
+func (v *listBlogsListBlogsModelBlogConnection) GetNextToken() *string { return v.NextToken }
 
-// ListBlogsResponse is returned by ListBlogs on success.
-type ListBlogsResponse struct {
-	ListBlogs *ListBlogsListBlogsModelBlogConnection `json:"listBlogs"`
+// listBlogsResponse is returned by listBlogs on success.
+type listBlogsResponse struct {
+	ListBlogs *listBlogsListBlogsModelBlogConnection `json:"listBlogs"`
 }
 
-// GetListBlogs returns ListBlogsResponse.ListBlogs, and is useful for accessing the field via an interface.
-func (v *ListBlogsResponse) GetListBlogs() *ListBlogsListBlogsModelBlogConnection { return v.ListBlogs }
+// GetListBlogs returns listBlogsResponse.ListBlogs, and is useful for accessing the field via an interface.
+func (v *listBlogsResponse) GetListBlogs() *listBlogsListBlogsModelBlogConnection { return v.ListBlogs }
 
-// ListCommentsListCommentsModelCommentConnection includes the requested fields of the GraphQL type ModelCommentConnection.
-type ListCommentsListCommentsModelCommentConnection struct {
+// listCommentsListCommentsModelCommentConnection includes the requested fields of the GraphQL type ModelCommentConnection.
+type listCommentsListCommentsModelCommentConnection struct {
 	Items     []*Comment `json:"items"`
 	NextToken *string    `json:"nextToken"`
 }
 
-// GetItems returns ListCommentsListCommentsModelCommentConnection.Items, and is useful for accessing the field via an interface.
-func (v *ListCommentsListCommentsModelCommentConnection) GetItems() []*Comment { return v.Items }
+// GetItems returns listCommentsListCommentsModelCommentConnection.Items, and is useful for accessing the field via an interface.
+func (v *listCommentsListCommentsModelCommentConnection) GetItems() []*Comment { return v.Items }
 
-// GetNextToken returns ListCommentsListCommentsModelCommentConnection.NextToken, and is useful for accessing the field via an interface.
-func (v *ListCommentsListCommentsModelCommentConnection) GetNextToken() *string { return v.NextToken }
+// GetNextToken returns listCommentsListCommentsModelCommentConnection.NextToken, and is useful for accessing the field via an interface.
+func (v *listCommentsListCommentsModelCommentConnection) GetNextToken() *string { return v.NextToken }
 
-// ListCommentsResponse is returned by ListComments on success.
-type ListCommentsResponse struct {
-	ListComments *ListCommentsListCommentsModelCommentConnection `json:"listComments"`
+// listCommentsResponse is returned by listComments on success.
+type listCommentsResponse struct {
+	ListComments *listCommentsListCommentsModelCommentConnection `json:"listComments"`
 }
 
-// GetListComments returns ListCommentsResponse.ListComments, and is useful for accessing the field via an interface.
-func (v *ListCommentsResponse) GetListComments() *ListCommentsListCommentsModelCommentConnection {
+// GetListComments returns listCommentsResponse.ListComments, and is useful for accessing the field via an interface.
+func (v *listCommentsResponse) GetListComments() *listCommentsListCommentsModelCommentConnection {
 	return v.ListComments
 }
 
-// ListPostsByStatusListPostsByStatusModelPostConnection includes the requested fields of the GraphQL type ModelPostConnection.
-type ListPostsByStatusListPostsByStatusModelPostConnection struct {
+// listPostsByStatusListPostsByStatusModelPostConnection includes the requested fields of the GraphQL type ModelPostConnection.
+type listPostsByStatusListPostsByStatusModelPostConnection struct {
 	Items     []*Post `json:"items"`
 	NextToken *string `json:"nextToken"`
 }
 
-// GetItems returns ListPostsByStatusListPostsByStatusModelPostConnection.Items, and is useful for accessing the field via an interface.
-func (v *ListPostsByStatusListPostsByStatusModelPostConnection) GetItems() []*Post { return v.Items }
+// GetItems returns listPostsByStatusListPostsByStatusModelPostConnection.Items, and is useful for accessing the field via an interface.
+func (v *listPostsByStatusListPostsByStatusModelPostConnection) GetItems() []*Post { return v.Items }
 
-// GetNextToken returns ListPostsByStatusListPostsByStatusModelPostConnection.NextToken, and is useful for accessing the field via an interface.
-func (v *ListPostsByStatusListPostsByStatusModelPostConnection) GetNextToken() *string {
+// GetNextToken returns listPostsByStatusListPostsByStatusModelPostConnection.NextToken, and is useful for accessing the field via an interface.
+func (v *listPostsByStatusListPostsByStatusModelPostConnection) GetNextToken() *string {
 	return v.NextToken
 }
 
-// ListPostsByStatusResponse is returned by ListPostsByStatus on success.
-type ListPostsByStatusResponse struct {
-	ListPostsByStatus *ListPostsByStatusListPostsByStatusModelPostConnection `json:"listPostsByStatus"`
+// listPostsByStatusResponse is returned by listPostsByStatus on success.
+type listPostsByStatusResponse struct {
+	ListPostsByStatus *listPostsByStatusListPostsByStatusModelPostConnection `json:"listPostsByStatus"`
 }
 
-// GetListPostsByStatus returns ListPostsByStatusResponse.ListPostsByStatus, and is useful for accessing the field via an interface.
-func (v *ListPostsByStatusResponse) GetListPostsByStatus() *ListPostsByStatusListPostsByStatusModelPostConnection {
+// GetListPostsByStatus returns listPostsByStatusResponse.ListPostsByStatus, and is useful for accessing the field via an interface.
+func (v *listPostsByStatusResponse) GetListPostsByStatus() *listPostsByStatusListPostsByStatusModelPostConnection {
 	return v.ListPostsByStatus
 }
 
-// ListPostsListPostsModelPostConnection includes the requested fields of the GraphQL type ModelPostConnection.
-type ListPostsListPostsModelPostConnection struct {
+// listPostsListPostsModelPostConnection includes the requested fields of the GraphQL type ModelPostConnection.
+type listPostsListPostsModelPostConnection struct {
 	Items     []*Post `json:"items"`
 	NextToken *string `json:"nextToken"`
 }
 
-// GetItems returns ListPostsListPostsModelPostConnection.Items, and is useful for accessing the field via an interface.
-func (v *ListPostsListPostsModelPostConnection) GetItems() []*Post { return v.Items }
+// GetItems returns listPostsListPostsModelPostConnection.Items, and is useful for accessing the field via an interface.
+func (v *listPostsListPostsModelPostConnection) GetItems() []*Post { return v.Items }
 
-// GetNextToken returns ListPostsListPostsModelPostConnection.NextToken, and is useful for accessing the field via an interface.
-func (v *ListPostsListPostsModelPostConnection) GetNextToken() *string { return v.NextToken }
+// GetNextToken returns listPostsListPostsModelPostConnection.NextToken, and is useful for accessing the field via an interface.
+func (v *listPostsListPostsModelPostConnection) GetNextToken() *string { return v.NextToken }
 
-// ListPostsResponse is returned by ListPosts on success.
-type ListPostsResponse struct {
-	ListPosts *ListPostsListPostsModelPostConnection `json:"listPosts"`
+// listPostsResponse is returned by listPosts on success.
+type listPostsResponse struct {
+	ListPosts *listPostsListPostsModelPostConnection `json:"listPosts"`
 }
 
-// GetListPosts returns ListPostsResponse.ListPosts, and is useful for accessing the field via an interface.
-func (v *ListPostsResponse) GetListPosts() *ListPostsListPostsModelPostConnection { return v.ListPosts }
+// GetListPosts returns listPostsResponse.ListPosts, and is useful for accessing the field via an interface.
+func (v *listPostsResponse) GetListPosts() *listPostsListPostsModelPostConnection { return v.ListPosts }
 
-// ListProfilesListProfilesModelProfileConnection includes the requested fields of the GraphQL type ModelProfileConnection.
-type ListProfilesListProfilesModelProfileConnection struct {
+// listProfilesListProfilesModelProfileConnection includes the requested fields of the GraphQL type ModelProfileConnection.
+type listProfilesListProfilesModelProfileConnection struct {
 	Items     []*Profile `json:"items"`
 	NextToken *string    `json:"nextToken"`
 }
 
-// GetItems returns ListProfilesListProfilesModelProfileConnection.Items, and is useful for accessing the field via an interface.
-func (v *ListProfilesListProfilesModelProfileConnection) GetItems() []*Profile { return v.Items }
+// GetItems returns listProfilesListProfilesModelProfileConnection.Items, and is useful for accessing the field via an interface.
+func (v *listProfilesListProfilesModelProfileConnection) GetItems() []*Profile { return v.Items }
 
-// GetNextToken returns ListProfilesListProfilesModelProfileConnection.NextToken, and is useful for accessing the field via an interface.
-func (v *ListProfilesListProfilesModelProfileConnection) GetNextToken() *string { return v.NextToken }
+// GetNextToken returns listProfilesListProfilesModelProfileConnection.NextToken, and is useful for accessing the field via an interface.
+func (v *listProfilesListProfilesModelProfileConnection) GetNextToken() *string { return v.NextToken }
 
-// ListProfilesResponse is returned by ListProfiles on success.
-type ListProfilesResponse struct {
-	ListProfiles *ListProfilesListProfilesModelProfileConnection `json:"listProfiles"`
+// listProfilesResponse is returned by listProfiles on success.
+type listProfilesResponse struct {
+	ListProfiles *listProfilesListProfilesModelProfileConnection `json:"listProfiles"`
 }
 
-// GetListProfiles returns ListProfilesResponse.ListProfiles, and is useful for accessing the field via an interface.
-func (v *ListProfilesResponse) GetListProfiles() *ListProfilesListProfilesModelProfileConnection {
+// GetListProfiles returns listProfilesResponse.ListProfiles, and is useful for accessing the field via an interface.
+func (v *listProfilesResponse) GetListProfiles() *listProfilesListProfilesModelProfileConnection {
 	return v.ListProfiles
 }
 
@@ -683,132 +683,132 @@ func (v *Location) GetLng() float64 { return v.Lng }
 // GetLabel returns Location.Label, and is useful for accessing the field via an interface.
 func (v *Location) GetLabel() *string { return v.Label }
 
-// OnCreateAuthorResponse is returned by OnCreateAuthor on success.
-type OnCreateAuthorResponse struct {
+// onCreateAuthorResponse is returned by onCreateAuthor on success.
+type onCreateAuthorResponse struct {
 	OnCreateAuthor *Author `json:"onCreateAuthor"`
 }
 
-// GetOnCreateAuthor returns OnCreateAuthorResponse.OnCreateAuthor, and is useful for accessing the field via an interface.
-func (v *OnCreateAuthorResponse) GetOnCreateAuthor() *Author { return v.OnCreateAuthor }
+// GetOnCreateAuthor returns onCreateAuthorResponse.OnCreateAuthor, and is useful for accessing the field via an interface.
+func (v *onCreateAuthorResponse) GetOnCreateAuthor() *Author { return v.OnCreateAuthor }
 
-// OnCreateBlogResponse is returned by OnCreateBlog on success.
-type OnCreateBlogResponse struct {
+// onCreateBlogResponse is returned by onCreateBlog on success.
+type onCreateBlogResponse struct {
 	OnCreateBlog *Blog `json:"onCreateBlog"`
 }
 
-// GetOnCreateBlog returns OnCreateBlogResponse.OnCreateBlog, and is useful for accessing the field via an interface.
-func (v *OnCreateBlogResponse) GetOnCreateBlog() *Blog { return v.OnCreateBlog }
+// GetOnCreateBlog returns onCreateBlogResponse.OnCreateBlog, and is useful for accessing the field via an interface.
+func (v *onCreateBlogResponse) GetOnCreateBlog() *Blog { return v.OnCreateBlog }
 
-// OnCreateCommentResponse is returned by OnCreateComment on success.
-type OnCreateCommentResponse struct {
+// onCreateCommentResponse is returned by onCreateComment on success.
+type onCreateCommentResponse struct {
 	OnCreateComment *Comment `json:"onCreateComment"`
 }
 
-// GetOnCreateComment returns OnCreateCommentResponse.OnCreateComment, and is useful for accessing the field via an interface.
-func (v *OnCreateCommentResponse) GetOnCreateComment() *Comment { return v.OnCreateComment }
+// GetOnCreateComment returns onCreateCommentResponse.OnCreateComment, and is useful for accessing the field via an interface.
+func (v *onCreateCommentResponse) GetOnCreateComment() *Comment { return v.OnCreateComment }
 
-// OnCreatePostResponse is returned by OnCreatePost on success.
-type OnCreatePostResponse struct {
+// onCreatePostResponse is returned by onCreatePost on success.
+type onCreatePostResponse struct {
 	OnCreatePost *Post `json:"onCreatePost"`
 }
 
-// GetOnCreatePost returns OnCreatePostResponse.OnCreatePost, and is useful for accessing the field via an interface.
-func (v *OnCreatePostResponse) GetOnCreatePost() *Post { return v.OnCreatePost }
+// GetOnCreatePost returns onCreatePostResponse.OnCreatePost, and is useful for accessing the field via an interface.
+func (v *onCreatePostResponse) GetOnCreatePost() *Post { return v.OnCreatePost }
 
-// OnCreateProfileResponse is returned by OnCreateProfile on success.
-type OnCreateProfileResponse struct {
+// onCreateProfileResponse is returned by onCreateProfile on success.
+type onCreateProfileResponse struct {
 	OnCreateProfile *Profile `json:"onCreateProfile"`
 }
 
-// GetOnCreateProfile returns OnCreateProfileResponse.OnCreateProfile, and is useful for accessing the field via an interface.
-func (v *OnCreateProfileResponse) GetOnCreateProfile() *Profile { return v.OnCreateProfile }
+// GetOnCreateProfile returns onCreateProfileResponse.OnCreateProfile, and is useful for accessing the field via an interface.
+func (v *onCreateProfileResponse) GetOnCreateProfile() *Profile { return v.OnCreateProfile }
 
-// OnDeleteAuthorResponse is returned by OnDeleteAuthor on success.
-type OnDeleteAuthorResponse struct {
+// onDeleteAuthorResponse is returned by onDeleteAuthor on success.
+type onDeleteAuthorResponse struct {
 	OnDeleteAuthor *Author `json:"onDeleteAuthor"`
 }
 
-// GetOnDeleteAuthor returns OnDeleteAuthorResponse.OnDeleteAuthor, and is useful for accessing the field via an interface.
-func (v *OnDeleteAuthorResponse) GetOnDeleteAuthor() *Author { return v.OnDeleteAuthor }
+// GetOnDeleteAuthor returns onDeleteAuthorResponse.OnDeleteAuthor, and is useful for accessing the field via an interface.
+func (v *onDeleteAuthorResponse) GetOnDeleteAuthor() *Author { return v.OnDeleteAuthor }
 
-// OnDeleteBlogResponse is returned by OnDeleteBlog on success.
-type OnDeleteBlogResponse struct {
+// onDeleteBlogResponse is returned by onDeleteBlog on success.
+type onDeleteBlogResponse struct {
 	OnDeleteBlog *Blog `json:"onDeleteBlog"`
 }
 
-// GetOnDeleteBlog returns OnDeleteBlogResponse.OnDeleteBlog, and is useful for accessing the field via an interface.
-func (v *OnDeleteBlogResponse) GetOnDeleteBlog() *Blog { return v.OnDeleteBlog }
+// GetOnDeleteBlog returns onDeleteBlogResponse.OnDeleteBlog, and is useful for accessing the field via an interface.
+func (v *onDeleteBlogResponse) GetOnDeleteBlog() *Blog { return v.OnDeleteBlog }
 
-// OnDeleteCommentResponse is returned by OnDeleteComment on success.
-type OnDeleteCommentResponse struct {
+// onDeleteCommentResponse is returned by onDeleteComment on success.
+type onDeleteCommentResponse struct {
 	OnDeleteComment *Comment `json:"onDeleteComment"`
 }
 
-// GetOnDeleteComment returns OnDeleteCommentResponse.OnDeleteComment, and is useful for accessing the field via an interface.
-func (v *OnDeleteCommentResponse) GetOnDeleteComment() *Comment { return v.OnDeleteComment }
+// GetOnDeleteComment returns onDeleteCommentResponse.OnDeleteComment, and is useful for accessing the field via an interface.
+func (v *onDeleteCommentResponse) GetOnDeleteComment() *Comment { return v.OnDeleteComment }
 
-// OnDeletePostResponse is returned by OnDeletePost on success.
-type OnDeletePostResponse struct {
+// onDeletePostResponse is returned by onDeletePost on success.
+type onDeletePostResponse struct {
 	OnDeletePost *Post `json:"onDeletePost"`
 }
 
-// GetOnDeletePost returns OnDeletePostResponse.OnDeletePost, and is useful for accessing the field via an interface.
-func (v *OnDeletePostResponse) GetOnDeletePost() *Post { return v.OnDeletePost }
+// GetOnDeletePost returns onDeletePostResponse.OnDeletePost, and is useful for accessing the field via an interface.
+func (v *onDeletePostResponse) GetOnDeletePost() *Post { return v.OnDeletePost }
 
-// OnDeleteProfileResponse is returned by OnDeleteProfile on success.
-type OnDeleteProfileResponse struct {
+// onDeleteProfileResponse is returned by onDeleteProfile on success.
+type onDeleteProfileResponse struct {
 	OnDeleteProfile *Profile `json:"onDeleteProfile"`
 }
 
-// GetOnDeleteProfile returns OnDeleteProfileResponse.OnDeleteProfile, and is useful for accessing the field via an interface.
-func (v *OnDeleteProfileResponse) GetOnDeleteProfile() *Profile { return v.OnDeleteProfile }
+// GetOnDeleteProfile returns onDeleteProfileResponse.OnDeleteProfile, and is useful for accessing the field via an interface.
+func (v *onDeleteProfileResponse) GetOnDeleteProfile() *Profile { return v.OnDeleteProfile }
 
-// OnUpdateAuthorResponse is returned by OnUpdateAuthor on success.
-type OnUpdateAuthorResponse struct {
+// onUpdateAuthorResponse is returned by onUpdateAuthor on success.
+type onUpdateAuthorResponse struct {
 	OnUpdateAuthor *Author `json:"onUpdateAuthor"`
 }
 
-// GetOnUpdateAuthor returns OnUpdateAuthorResponse.OnUpdateAuthor, and is useful for accessing the field via an interface.
-func (v *OnUpdateAuthorResponse) GetOnUpdateAuthor() *Author { return v.OnUpdateAuthor }
+// GetOnUpdateAuthor returns onUpdateAuthorResponse.OnUpdateAuthor, and is useful for accessing the field via an interface.
+func (v *onUpdateAuthorResponse) GetOnUpdateAuthor() *Author { return v.OnUpdateAuthor }
 
-// OnUpdateBlogResponse is returned by OnUpdateBlog on success.
-type OnUpdateBlogResponse struct {
+// onUpdateBlogResponse is returned by onUpdateBlog on success.
+type onUpdateBlogResponse struct {
 	OnUpdateBlog *Blog `json:"onUpdateBlog"`
 }
 
-// GetOnUpdateBlog returns OnUpdateBlogResponse.OnUpdateBlog, and is useful for accessing the field via an interface.
-func (v *OnUpdateBlogResponse) GetOnUpdateBlog() *Blog { return v.OnUpdateBlog }
+// GetOnUpdateBlog returns onUpdateBlogResponse.OnUpdateBlog, and is useful for accessing the field via an interface.
+func (v *onUpdateBlogResponse) GetOnUpdateBlog() *Blog { return v.OnUpdateBlog }
 
-// OnUpdateCommentResponse is returned by OnUpdateComment on success.
-type OnUpdateCommentResponse struct {
+// onUpdateCommentResponse is returned by onUpdateComment on success.
+type onUpdateCommentResponse struct {
 	OnUpdateComment *Comment `json:"onUpdateComment"`
 }
 
-// GetOnUpdateComment returns OnUpdateCommentResponse.OnUpdateComment, and is useful for accessing the field via an interface.
-func (v *OnUpdateCommentResponse) GetOnUpdateComment() *Comment { return v.OnUpdateComment }
+// GetOnUpdateComment returns onUpdateCommentResponse.OnUpdateComment, and is useful for accessing the field via an interface.
+func (v *onUpdateCommentResponse) GetOnUpdateComment() *Comment { return v.OnUpdateComment }
 
-// OnUpdatePostResponse is returned by OnUpdatePost on success.
-type OnUpdatePostResponse struct {
+// onUpdatePostResponse is returned by onUpdatePost on success.
+type onUpdatePostResponse struct {
 	OnUpdatePost *Post `json:"onUpdatePost"`
 }
 
-// GetOnUpdatePost returns OnUpdatePostResponse.OnUpdatePost, and is useful for accessing the field via an interface.
-func (v *OnUpdatePostResponse) GetOnUpdatePost() *Post { return v.OnUpdatePost }
+// GetOnUpdatePost returns onUpdatePostResponse.OnUpdatePost, and is useful for accessing the field via an interface.
+func (v *onUpdatePostResponse) GetOnUpdatePost() *Post { return v.OnUpdatePost }
 
-// OnUpdateProfileResponse is returned by OnUpdateProfile on success.
-type OnUpdateProfileResponse struct {
+// onUpdateProfileResponse is returned by onUpdateProfile on success.
+type onUpdateProfileResponse struct {
 	OnUpdateProfile *Profile `json:"onUpdateProfile"`
 }
 
-// GetOnUpdateProfile returns OnUpdateProfileResponse.OnUpdateProfile, and is useful for accessing the field via an interface.
-func (v *OnUpdateProfileResponse) GetOnUpdateProfile() *Profile { return v.OnUpdateProfile }
+// GetOnUpdateProfile returns onUpdateProfileResponse.OnUpdateProfile, and is useful for accessing the field via an interface.
+func (v *onUpdateProfileResponse) GetOnUpdateProfile() *Profile { return v.OnUpdateProfile }
 
 // Post is the default selection of a Post.
 type Post struct {
 	Title       string          `json:"title"`
 	Content     *string         `json:"content"`
 	Status      *PostStatus     `json:"status"`
-	Tags        []*string       `json:"tags"`
+	Tags        []string        `json:"tags"`
 	Metadata    json.RawMessage `json:"-"`
 	PublishedAt *time.Time      `json:"-"`
 	PublishedOn *client.Date    `json:"publishedOn"`
@@ -832,7 +832,7 @@ func (v *Post) GetContent() *string { return v.Content }
 func (v *Post) GetStatus() *PostStatus { return v.Status }
 
 // GetTags returns Post.Tags, and is useful for accessing the field via an interface.
-func (v *Post) GetTags() []*string { return v.Tags }
+func (v *Post) GetTags() []string { return v.Tags }
 
 // GetMetadata returns Post.Metadata, and is useful for accessing the field via an interface.
 func (v *Post) GetMetadata() json.RawMessage { return v.Metadata }
@@ -950,7 +950,7 @@ type __premarshalPost struct {
 
 	Status *PostStatus `json:"status"`
 
-	Tags []*string `json:"tags"`
+	Tags []string `json:"tags"`
 
 	Metadata json.RawMessage `json:"metadata"`
 
@@ -1052,23 +1052,23 @@ func (v *Post) __premarshalJSON() (*__premarshalPost, error) {
 
 // PostStats is the default selection of a PostStats.
 type PostStats struct {
-	Count int       `json:"count"`
-	Tags  []*string `json:"tags"`
+	Count int      `json:"count"`
+	Tags  []string `json:"tags"`
 }
 
 // GetCount returns PostStats.Count, and is useful for accessing the field via an interface.
 func (v *PostStats) GetCount() int { return v.Count }
 
 // GetTags returns PostStats.Tags, and is useful for accessing the field via an interface.
-func (v *PostStats) GetTags() []*string { return v.Tags }
+func (v *PostStats) GetTags() []string { return v.Tags }
 
-// PostStatsQueryResponse is returned by PostStatsQuery on success.
-type PostStatsQueryResponse struct {
+// postStatsQueryResponse is returned by postStatsQuery on success.
+type postStatsQueryResponse struct {
 	PostStats *PostStats `json:"postStats"`
 }
 
-// GetPostStats returns PostStatsQueryResponse.PostStats, and is useful for accessing the field via an interface.
-func (v *PostStatsQueryResponse) GetPostStats() *PostStats { return v.PostStats }
+// GetPostStats returns postStatsQueryResponse.PostStats, and is useful for accessing the field via an interface.
+func (v *postStatsQueryResponse) GetPostStats() *PostStats { return v.PostStats }
 
 // PostWithCommentsGetPost includes the requested fields of the GraphQL type Post.
 type PostWithCommentsGetPost struct {
@@ -1077,7 +1077,7 @@ type PostWithCommentsGetPost struct {
 	Comments *PostWithCommentsGetPostCommentsModelCommentConnection `json:"comments"`
 }
 
-// GetBlog returns PostWithCommentsGetPost.Blog, and is useful for accessing the field via an interface.
+// getBlog returns PostWithCommentsGetPost.Blog, and is useful for accessing the field via an interface.
 func (v *PostWithCommentsGetPost) GetBlog() *PostWithCommentsGetPostBlog { return v.Blog }
 
 // GetComments returns PostWithCommentsGetPost.Comments, and is useful for accessing the field via an interface.
@@ -1095,7 +1095,7 @@ func (v *PostWithCommentsGetPost) GetContent() *string { return v.Post.Content }
 func (v *PostWithCommentsGetPost) GetStatus() *PostStatus { return v.Post.Status }
 
 // GetTags returns PostWithCommentsGetPost.Tags, and is useful for accessing the field via an interface.
-func (v *PostWithCommentsGetPost) GetTags() []*string { return v.Post.Tags }
+func (v *PostWithCommentsGetPost) GetTags() []string { return v.Post.Tags }
 
 // GetMetadata returns PostWithCommentsGetPost.Metadata, and is useful for accessing the field via an interface.
 func (v *PostWithCommentsGetPost) GetMetadata() json.RawMessage { return v.Post.Metadata }
@@ -1166,7 +1166,7 @@ type __premarshalPostWithCommentsGetPost struct {
 
 	Status *PostStatus `json:"status"`
 
-	Tags []*string `json:"tags"`
+	Tags []string `json:"tags"`
 
 	Metadata json.RawMessage `json:"metadata"`
 
@@ -1513,45 +1513,45 @@ func (v *Profile) __premarshalJSON() (*__premarshalProfile, error) {
 	return &retval, nil
 }
 
-// UpdateAuthorResponse is returned by UpdateAuthor on success.
-type UpdateAuthorResponse struct {
+// updateAuthorResponse is returned by updateAuthor on success.
+type updateAuthorResponse struct {
 	UpdateAuthor *Author `json:"updateAuthor"`
 }
 
-// GetUpdateAuthor returns UpdateAuthorResponse.UpdateAuthor, and is useful for accessing the field via an interface.
-func (v *UpdateAuthorResponse) GetUpdateAuthor() *Author { return v.UpdateAuthor }
+// GetUpdateAuthor returns updateAuthorResponse.UpdateAuthor, and is useful for accessing the field via an interface.
+func (v *updateAuthorResponse) GetUpdateAuthor() *Author { return v.UpdateAuthor }
 
-// UpdateBlogResponse is returned by UpdateBlog on success.
-type UpdateBlogResponse struct {
+// updateBlogResponse is returned by updateBlog on success.
+type updateBlogResponse struct {
 	UpdateBlog *Blog `json:"updateBlog"`
 }
 
-// GetUpdateBlog returns UpdateBlogResponse.UpdateBlog, and is useful for accessing the field via an interface.
-func (v *UpdateBlogResponse) GetUpdateBlog() *Blog { return v.UpdateBlog }
+// GetUpdateBlog returns updateBlogResponse.UpdateBlog, and is useful for accessing the field via an interface.
+func (v *updateBlogResponse) GetUpdateBlog() *Blog { return v.UpdateBlog }
 
-// UpdateCommentResponse is returned by UpdateComment on success.
-type UpdateCommentResponse struct {
+// updateCommentResponse is returned by updateComment on success.
+type updateCommentResponse struct {
 	UpdateComment *Comment `json:"updateComment"`
 }
 
-// GetUpdateComment returns UpdateCommentResponse.UpdateComment, and is useful for accessing the field via an interface.
-func (v *UpdateCommentResponse) GetUpdateComment() *Comment { return v.UpdateComment }
+// GetUpdateComment returns updateCommentResponse.UpdateComment, and is useful for accessing the field via an interface.
+func (v *updateCommentResponse) GetUpdateComment() *Comment { return v.UpdateComment }
 
-// UpdatePostResponse is returned by UpdatePost on success.
-type UpdatePostResponse struct {
+// updatePostResponse is returned by updatePost on success.
+type updatePostResponse struct {
 	UpdatePost *Post `json:"updatePost"`
 }
 
-// GetUpdatePost returns UpdatePostResponse.UpdatePost, and is useful for accessing the field via an interface.
-func (v *UpdatePostResponse) GetUpdatePost() *Post { return v.UpdatePost }
+// GetUpdatePost returns updatePostResponse.UpdatePost, and is useful for accessing the field via an interface.
+func (v *updatePostResponse) GetUpdatePost() *Post { return v.UpdatePost }
 
-// UpdateProfileResponse is returned by UpdateProfile on success.
-type UpdateProfileResponse struct {
+// updateProfileResponse is returned by updateProfile on success.
+type updateProfileResponse struct {
 	UpdateProfile *Profile `json:"updateProfile"`
 }
 
-// GetUpdateProfile returns UpdateProfileResponse.UpdateProfile, and is useful for accessing the field via an interface.
-func (v *UpdateProfileResponse) GetUpdateProfile() *Profile { return v.UpdateProfile }
+// GetUpdateProfile returns updateProfileResponse.UpdateProfile, and is useful for accessing the field via an interface.
+func (v *updateProfileResponse) GetUpdateProfile() *Profile { return v.UpdateProfile }
 
 // __CreateAuthorInput is used internally by genqlient
 type __CreateAuthorInput struct {
@@ -2165,8 +2165,8 @@ func (v *__UpdateProfileInput) GetInput() UpdateProfileInput { return v.Input }
 // GetCondition returns __UpdateProfileInput.Condition, and is useful for accessing the field via an interface.
 func (v *__UpdateProfileInput) GetCondition() *ModelProfileConditionInput { return v.Condition }
 
-// The mutation executed by CreateAuthor.
-const CreateAuthor_Operation = `
+// The mutation executed by createAuthor.
+const createAuthor_Operation = `
 mutation CreateAuthor ($input: CreateAuthorInput!, $condition: ModelAuthorConditionInput) {
 	createAuthor(input: $input, condition: $condition) {
 		... Author
@@ -2181,23 +2181,23 @@ fragment Author on Author {
 }
 `
 
-// CreateAuthor creates a Author (mutation createAuthor).
-func CreateAuthor(
+// createAuthor creates a Author (mutation createAuthor).
+func createAuthor(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	input CreateAuthorInput,
 	condition *ModelAuthorConditionInput,
-) (data_ *CreateAuthorResponse, err_ error) {
+) (data_ *createAuthorResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "CreateAuthor",
-		Query:  CreateAuthor_Operation,
+		Query:  createAuthor_Operation,
 		Variables: &__CreateAuthorInput{
 			Input:     input,
 			Condition: condition,
 		},
 	}
 
-	data_ = &CreateAuthorResponse{}
+	data_ = &createAuthorResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -2209,8 +2209,8 @@ func CreateAuthor(
 	return data_, err_
 }
 
-// The mutation executed by CreateBlog.
-const CreateBlog_Operation = `
+// The mutation executed by createBlog.
+const createBlog_Operation = `
 mutation CreateBlog ($input: CreateBlogInput!, $condition: ModelBlogConditionInput) {
 	createBlog(input: $input, condition: $condition) {
 		... Blog
@@ -2225,23 +2225,23 @@ fragment Blog on Blog {
 }
 `
 
-// CreateBlog creates a Blog (mutation createBlog).
-func CreateBlog(
+// createBlog creates a Blog (mutation createBlog).
+func createBlog(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	input CreateBlogInput,
 	condition *ModelBlogConditionInput,
-) (data_ *CreateBlogResponse, err_ error) {
+) (data_ *createBlogResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "CreateBlog",
-		Query:  CreateBlog_Operation,
+		Query:  createBlog_Operation,
 		Variables: &__CreateBlogInput{
 			Input:     input,
 			Condition: condition,
 		},
 	}
 
-	data_ = &CreateBlogResponse{}
+	data_ = &createBlogResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -2253,8 +2253,8 @@ func CreateBlog(
 	return data_, err_
 }
 
-// The mutation executed by CreateComment.
-const CreateComment_Operation = `
+// The mutation executed by createComment.
+const createComment_Operation = `
 mutation CreateComment ($input: CreateCommentInput!, $condition: ModelCommentConditionInput) {
 	createComment(input: $input, condition: $condition) {
 		... Comment
@@ -2270,23 +2270,23 @@ fragment Comment on Comment {
 }
 `
 
-// CreateComment creates a Comment (mutation createComment).
-func CreateComment(
+// createComment creates a Comment (mutation createComment).
+func createComment(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	input CreateCommentInput,
 	condition *ModelCommentConditionInput,
-) (data_ *CreateCommentResponse, err_ error) {
+) (data_ *createCommentResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "CreateComment",
-		Query:  CreateComment_Operation,
+		Query:  createComment_Operation,
 		Variables: &__CreateCommentInput{
 			Input:     input,
 			Condition: condition,
 		},
 	}
 
-	data_ = &CreateCommentResponse{}
+	data_ = &createCommentResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -2298,8 +2298,8 @@ func CreateComment(
 	return data_, err_
 }
 
-// The mutation executed by CreatePost.
-const CreatePost_Operation = `
+// The mutation executed by createPost.
+const createPost_Operation = `
 mutation CreatePost ($input: CreatePostInput!, $condition: ModelPostConditionInput) {
 	createPost(input: $input, condition: $condition) {
 		... Post
@@ -2331,23 +2331,23 @@ fragment Location on Location {
 }
 `
 
-// CreatePost creates a Post (mutation createPost).
-func CreatePost(
+// createPost creates a Post (mutation createPost).
+func createPost(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	input CreatePostInput,
 	condition *ModelPostConditionInput,
-) (data_ *CreatePostResponse, err_ error) {
+) (data_ *createPostResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "CreatePost",
-		Query:  CreatePost_Operation,
+		Query:  createPost_Operation,
 		Variables: &__CreatePostInput{
 			Input:     input,
 			Condition: condition,
 		},
 	}
 
-	data_ = &CreatePostResponse{}
+	data_ = &createPostResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -2359,8 +2359,8 @@ func CreatePost(
 	return data_, err_
 }
 
-// The mutation executed by CreateProfile.
-const CreateProfile_Operation = `
+// The mutation executed by createProfile.
+const createProfile_Operation = `
 mutation CreateProfile ($input: CreateProfileInput!, $condition: ModelProfileConditionInput) {
 	createProfile(input: $input, condition: $condition) {
 		... Profile
@@ -2376,23 +2376,23 @@ fragment Profile on Profile {
 }
 `
 
-// CreateProfile creates a Profile (mutation createProfile).
-func CreateProfile(
+// createProfile creates a Profile (mutation createProfile).
+func createProfile(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	input CreateProfileInput,
 	condition *ModelProfileConditionInput,
-) (data_ *CreateProfileResponse, err_ error) {
+) (data_ *createProfileResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "CreateProfile",
-		Query:  CreateProfile_Operation,
+		Query:  createProfile_Operation,
 		Variables: &__CreateProfileInput{
 			Input:     input,
 			Condition: condition,
 		},
 	}
 
-	data_ = &CreateProfileResponse{}
+	data_ = &createProfileResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -2404,8 +2404,8 @@ func CreateProfile(
 	return data_, err_
 }
 
-// The mutation executed by DeleteAuthor.
-const DeleteAuthor_Operation = `
+// The mutation executed by deleteAuthor.
+const deleteAuthor_Operation = `
 mutation DeleteAuthor ($input: DeleteAuthorInput!, $condition: ModelAuthorConditionInput) {
 	deleteAuthor(input: $input, condition: $condition) {
 		... Author
@@ -2420,23 +2420,23 @@ fragment Author on Author {
 }
 `
 
-// DeleteAuthor deletes a Author (mutation deleteAuthor).
-func DeleteAuthor(
+// deleteAuthor deletes a Author (mutation deleteAuthor).
+func deleteAuthor(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	input DeleteAuthorInput,
 	condition *ModelAuthorConditionInput,
-) (data_ *DeleteAuthorResponse, err_ error) {
+) (data_ *deleteAuthorResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "DeleteAuthor",
-		Query:  DeleteAuthor_Operation,
+		Query:  deleteAuthor_Operation,
 		Variables: &__DeleteAuthorInput{
 			Input:     input,
 			Condition: condition,
 		},
 	}
 
-	data_ = &DeleteAuthorResponse{}
+	data_ = &deleteAuthorResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -2448,8 +2448,8 @@ func DeleteAuthor(
 	return data_, err_
 }
 
-// The mutation executed by DeleteBlog.
-const DeleteBlog_Operation = `
+// The mutation executed by deleteBlog.
+const deleteBlog_Operation = `
 mutation DeleteBlog ($input: DeleteBlogInput!, $condition: ModelBlogConditionInput) {
 	deleteBlog(input: $input, condition: $condition) {
 		... Blog
@@ -2464,23 +2464,23 @@ fragment Blog on Blog {
 }
 `
 
-// DeleteBlog deletes a Blog (mutation deleteBlog).
-func DeleteBlog(
+// deleteBlog deletes a Blog (mutation deleteBlog).
+func deleteBlog(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	input DeleteBlogInput,
 	condition *ModelBlogConditionInput,
-) (data_ *DeleteBlogResponse, err_ error) {
+) (data_ *deleteBlogResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "DeleteBlog",
-		Query:  DeleteBlog_Operation,
+		Query:  deleteBlog_Operation,
 		Variables: &__DeleteBlogInput{
 			Input:     input,
 			Condition: condition,
 		},
 	}
 
-	data_ = &DeleteBlogResponse{}
+	data_ = &deleteBlogResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -2492,8 +2492,8 @@ func DeleteBlog(
 	return data_, err_
 }
 
-// The mutation executed by DeleteComment.
-const DeleteComment_Operation = `
+// The mutation executed by deleteComment.
+const deleteComment_Operation = `
 mutation DeleteComment ($input: DeleteCommentInput!, $condition: ModelCommentConditionInput) {
 	deleteComment(input: $input, condition: $condition) {
 		... Comment
@@ -2509,23 +2509,23 @@ fragment Comment on Comment {
 }
 `
 
-// DeleteComment deletes a Comment (mutation deleteComment).
-func DeleteComment(
+// deleteComment deletes a Comment (mutation deleteComment).
+func deleteComment(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	input DeleteCommentInput,
 	condition *ModelCommentConditionInput,
-) (data_ *DeleteCommentResponse, err_ error) {
+) (data_ *deleteCommentResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "DeleteComment",
-		Query:  DeleteComment_Operation,
+		Query:  deleteComment_Operation,
 		Variables: &__DeleteCommentInput{
 			Input:     input,
 			Condition: condition,
 		},
 	}
 
-	data_ = &DeleteCommentResponse{}
+	data_ = &deleteCommentResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -2537,8 +2537,8 @@ func DeleteComment(
 	return data_, err_
 }
 
-// The mutation executed by DeletePost.
-const DeletePost_Operation = `
+// The mutation executed by deletePost.
+const deletePost_Operation = `
 mutation DeletePost ($input: DeletePostInput!, $condition: ModelPostConditionInput) {
 	deletePost(input: $input, condition: $condition) {
 		... Post
@@ -2570,23 +2570,23 @@ fragment Location on Location {
 }
 `
 
-// DeletePost deletes a Post (mutation deletePost).
-func DeletePost(
+// deletePost deletes a Post (mutation deletePost).
+func deletePost(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	input DeletePostInput,
 	condition *ModelPostConditionInput,
-) (data_ *DeletePostResponse, err_ error) {
+) (data_ *deletePostResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "DeletePost",
-		Query:  DeletePost_Operation,
+		Query:  deletePost_Operation,
 		Variables: &__DeletePostInput{
 			Input:     input,
 			Condition: condition,
 		},
 	}
 
-	data_ = &DeletePostResponse{}
+	data_ = &deletePostResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -2598,8 +2598,8 @@ func DeletePost(
 	return data_, err_
 }
 
-// The mutation executed by DeleteProfile.
-const DeleteProfile_Operation = `
+// The mutation executed by deleteProfile.
+const deleteProfile_Operation = `
 mutation DeleteProfile ($input: DeleteProfileInput!, $condition: ModelProfileConditionInput) {
 	deleteProfile(input: $input, condition: $condition) {
 		... Profile
@@ -2615,23 +2615,23 @@ fragment Profile on Profile {
 }
 `
 
-// DeleteProfile deletes a Profile (mutation deleteProfile).
-func DeleteProfile(
+// deleteProfile deletes a Profile (mutation deleteProfile).
+func deleteProfile(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	input DeleteProfileInput,
 	condition *ModelProfileConditionInput,
-) (data_ *DeleteProfileResponse, err_ error) {
+) (data_ *deleteProfileResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "DeleteProfile",
-		Query:  DeleteProfile_Operation,
+		Query:  deleteProfile_Operation,
 		Variables: &__DeleteProfileInput{
 			Input:     input,
 			Condition: condition,
 		},
 	}
 
-	data_ = &DeleteProfileResponse{}
+	data_ = &deleteProfileResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -2643,8 +2643,8 @@ func DeleteProfile(
 	return data_, err_
 }
 
-// The query executed by GetAuthor.
-const GetAuthor_Operation = `
+// The query executed by getAuthor.
+const getAuthor_Operation = `
 query GetAuthor ($id: ID!) {
 	getAuthor(id: $id) {
 		... Author
@@ -2659,21 +2659,21 @@ fragment Author on Author {
 }
 `
 
-// GetAuthor reads a Author (query getAuthor).
-func GetAuthor(
+// getAuthor reads a Author (query getAuthor).
+func getAuthor(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	id string,
-) (data_ *GetAuthorResponse, err_ error) {
+) (data_ *getAuthorResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "GetAuthor",
-		Query:  GetAuthor_Operation,
+		Query:  getAuthor_Operation,
 		Variables: &__GetAuthorInput{
 			Id: id,
 		},
 	}
 
-	data_ = &GetAuthorResponse{}
+	data_ = &getAuthorResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -2685,8 +2685,8 @@ func GetAuthor(
 	return data_, err_
 }
 
-// The query executed by GetBlog.
-const GetBlog_Operation = `
+// The query executed by getBlog.
+const getBlog_Operation = `
 query GetBlog ($id: ID!) {
 	getBlog(id: $id) {
 		... Blog
@@ -2701,21 +2701,21 @@ fragment Blog on Blog {
 }
 `
 
-// GetBlog reads a Blog (query getBlog).
-func GetBlog(
+// getBlog reads a Blog (query getBlog).
+func getBlog(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	id string,
-) (data_ *GetBlogResponse, err_ error) {
+) (data_ *getBlogResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "GetBlog",
-		Query:  GetBlog_Operation,
+		Query:  getBlog_Operation,
 		Variables: &__GetBlogInput{
 			Id: id,
 		},
 	}
 
-	data_ = &GetBlogResponse{}
+	data_ = &getBlogResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -2727,8 +2727,8 @@ func GetBlog(
 	return data_, err_
 }
 
-// The query executed by GetComment.
-const GetComment_Operation = `
+// The query executed by getComment.
+const getComment_Operation = `
 query GetComment ($postId: ID!, $createdOn: AWSDateTime!) {
 	getComment(postId: $postId, createdOn: $createdOn) {
 		... Comment
@@ -2744,23 +2744,23 @@ fragment Comment on Comment {
 }
 `
 
-// GetComment reads a Comment (query getComment).
-func GetComment(
+// getComment reads a Comment (query getComment).
+func getComment(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	postId string,
 	createdOn time.Time,
-) (data_ *GetCommentResponse, err_ error) {
+) (data_ *getCommentResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "GetComment",
-		Query:  GetComment_Operation,
+		Query:  getComment_Operation,
 		Variables: &__GetCommentInput{
 			PostId:    postId,
 			CreatedOn: createdOn,
 		},
 	}
 
-	data_ = &GetCommentResponse{}
+	data_ = &getCommentResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -2772,8 +2772,8 @@ func GetComment(
 	return data_, err_
 }
 
-// The query executed by GetPost.
-const GetPost_Operation = `
+// The query executed by getPost.
+const getPost_Operation = `
 query GetPost ($id: ID!) {
 	getPost(id: $id) {
 		... Post
@@ -2805,21 +2805,21 @@ fragment Location on Location {
 }
 `
 
-// GetPost reads a Post (query getPost).
-func GetPost(
+// getPost reads a Post (query getPost).
+func getPost(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	id string,
-) (data_ *GetPostResponse, err_ error) {
+) (data_ *getPostResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "GetPost",
-		Query:  GetPost_Operation,
+		Query:  getPost_Operation,
 		Variables: &__GetPostInput{
 			Id: id,
 		},
 	}
 
-	data_ = &GetPostResponse{}
+	data_ = &getPostResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -2831,8 +2831,8 @@ func GetPost(
 	return data_, err_
 }
 
-// The query executed by GetProfile.
-const GetProfile_Operation = `
+// The query executed by getProfile.
+const getProfile_Operation = `
 query GetProfile ($id: ID!) {
 	getProfile(id: $id) {
 		... Profile
@@ -2848,21 +2848,21 @@ fragment Profile on Profile {
 }
 `
 
-// GetProfile reads a Profile (query getProfile).
-func GetProfile(
+// getProfile reads a Profile (query getProfile).
+func getProfile(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	id string,
-) (data_ *GetProfileResponse, err_ error) {
+) (data_ *getProfileResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "GetProfile",
-		Query:  GetProfile_Operation,
+		Query:  getProfile_Operation,
 		Variables: &__GetProfileInput{
 			Id: id,
 		},
 	}
 
-	data_ = &GetProfileResponse{}
+	data_ = &getProfileResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -2874,8 +2874,8 @@ func GetProfile(
 	return data_, err_
 }
 
-// The query executed by ListAuthors.
-const ListAuthors_Operation = `
+// The query executed by listAuthors.
+const listAuthors_Operation = `
 query ListAuthors ($filter: ModelAuthorFilterInput, $limit: Int, $nextToken: String) {
 	listAuthors(filter: $filter, limit: $limit, nextToken: $nextToken) {
 		items {
@@ -2893,17 +2893,17 @@ fragment Author on Author {
 }
 `
 
-// ListAuthors lists Author (query listAuthors).
-func ListAuthors(
+// listAuthors lists Author (query listAuthors).
+func listAuthors(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	filter *ModelAuthorFilterInput,
 	limit *int,
 	nextToken *string,
-) (data_ *ListAuthorsResponse, err_ error) {
+) (data_ *listAuthorsResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "ListAuthors",
-		Query:  ListAuthors_Operation,
+		Query:  listAuthors_Operation,
 		Variables: &__ListAuthorsInput{
 			Filter:    filter,
 			Limit:     limit,
@@ -2911,7 +2911,7 @@ func ListAuthors(
 		},
 	}
 
-	data_ = &ListAuthorsResponse{}
+	data_ = &listAuthorsResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -2923,8 +2923,8 @@ func ListAuthors(
 	return data_, err_
 }
 
-// The query executed by ListBlogs.
-const ListBlogs_Operation = `
+// The query executed by listBlogs.
+const listBlogs_Operation = `
 query ListBlogs ($filter: ModelBlogFilterInput, $limit: Int, $nextToken: String) {
 	listBlogs(filter: $filter, limit: $limit, nextToken: $nextToken) {
 		items {
@@ -2942,17 +2942,17 @@ fragment Blog on Blog {
 }
 `
 
-// ListBlogs lists Blog (query listBlogs).
-func ListBlogs(
+// listBlogs lists Blog (query listBlogs).
+func listBlogs(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	filter *ModelBlogFilterInput,
 	limit *int,
 	nextToken *string,
-) (data_ *ListBlogsResponse, err_ error) {
+) (data_ *listBlogsResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "ListBlogs",
-		Query:  ListBlogs_Operation,
+		Query:  listBlogs_Operation,
 		Variables: &__ListBlogsInput{
 			Filter:    filter,
 			Limit:     limit,
@@ -2960,7 +2960,7 @@ func ListBlogs(
 		},
 	}
 
-	data_ = &ListBlogsResponse{}
+	data_ = &listBlogsResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -2972,8 +2972,8 @@ func ListBlogs(
 	return data_, err_
 }
 
-// The query executed by ListComments.
-const ListComments_Operation = `
+// The query executed by listComments.
+const listComments_Operation = `
 query ListComments ($postId: ID, $createdOn: ModelStringKeyConditionInput, $filter: ModelCommentFilterInput, $limit: Int, $nextToken: String, $sortDirection: ModelSortDirection) {
 	listComments(postId: $postId, createdOn: $createdOn, filter: $filter, limit: $limit, nextToken: $nextToken, sortDirection: $sortDirection) {
 		items {
@@ -2992,8 +2992,8 @@ fragment Comment on Comment {
 }
 `
 
-// ListComments lists Comment (query listComments).
-func ListComments(
+// listComments lists Comment (query listComments).
+func listComments(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	postId *string,
@@ -3002,10 +3002,10 @@ func ListComments(
 	limit *int,
 	nextToken *string,
 	sortDirection *ModelSortDirection,
-) (data_ *ListCommentsResponse, err_ error) {
+) (data_ *listCommentsResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "ListComments",
-		Query:  ListComments_Operation,
+		Query:  listComments_Operation,
 		Variables: &__ListCommentsInput{
 			PostId:        postId,
 			CreatedOn:     createdOn,
@@ -3016,7 +3016,7 @@ func ListComments(
 		},
 	}
 
-	data_ = &ListCommentsResponse{}
+	data_ = &listCommentsResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -3028,8 +3028,8 @@ func ListComments(
 	return data_, err_
 }
 
-// The query executed by ListPosts.
-const ListPosts_Operation = `
+// The query executed by listPosts.
+const listPosts_Operation = `
 query ListPosts ($filter: ModelPostFilterInput, $limit: Int, $nextToken: String) {
 	listPosts(filter: $filter, limit: $limit, nextToken: $nextToken) {
 		items {
@@ -3064,17 +3064,17 @@ fragment Location on Location {
 }
 `
 
-// ListPosts lists Post (query listPosts).
-func ListPosts(
+// listPosts lists Post (query listPosts).
+func listPosts(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	filter *ModelPostFilterInput,
 	limit *int,
 	nextToken *string,
-) (data_ *ListPostsResponse, err_ error) {
+) (data_ *listPostsResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "ListPosts",
-		Query:  ListPosts_Operation,
+		Query:  listPosts_Operation,
 		Variables: &__ListPostsInput{
 			Filter:    filter,
 			Limit:     limit,
@@ -3082,7 +3082,7 @@ func ListPosts(
 		},
 	}
 
-	data_ = &ListPostsResponse{}
+	data_ = &listPostsResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -3094,8 +3094,8 @@ func ListPosts(
 	return data_, err_
 }
 
-// The query executed by ListPostsByStatus.
-const ListPostsByStatus_Operation = `
+// The query executed by listPostsByStatus.
+const listPostsByStatus_Operation = `
 query ListPostsByStatus ($status: PostStatus!, $publishedAt: ModelStringKeyConditionInput, $sortDirection: ModelSortDirection, $filter: ModelPostFilterInput, $limit: Int, $nextToken: String) {
 	listPostsByStatus(status: $status, publishedAt: $publishedAt, sortDirection: $sortDirection, filter: $filter, limit: $limit, nextToken: $nextToken) {
 		items {
@@ -3130,8 +3130,8 @@ fragment Location on Location {
 }
 `
 
-// ListPostsByStatus lists Post (query listPostsByStatus).
-func ListPostsByStatus(
+// listPostsByStatus lists Post (query listPostsByStatus).
+func listPostsByStatus(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	status PostStatus,
@@ -3140,10 +3140,10 @@ func ListPostsByStatus(
 	filter *ModelPostFilterInput,
 	limit *int,
 	nextToken *string,
-) (data_ *ListPostsByStatusResponse, err_ error) {
+) (data_ *listPostsByStatusResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "ListPostsByStatus",
-		Query:  ListPostsByStatus_Operation,
+		Query:  listPostsByStatus_Operation,
 		Variables: &__ListPostsByStatusInput{
 			Status:        status,
 			PublishedAt:   publishedAt,
@@ -3154,7 +3154,7 @@ func ListPostsByStatus(
 		},
 	}
 
-	data_ = &ListPostsByStatusResponse{}
+	data_ = &listPostsByStatusResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -3166,8 +3166,8 @@ func ListPostsByStatus(
 	return data_, err_
 }
 
-// The query executed by ListProfiles.
-const ListProfiles_Operation = `
+// The query executed by listProfiles.
+const listProfiles_Operation = `
 query ListProfiles ($filter: ModelProfileFilterInput, $limit: Int, $nextToken: String) {
 	listProfiles(filter: $filter, limit: $limit, nextToken: $nextToken) {
 		items {
@@ -3186,17 +3186,17 @@ fragment Profile on Profile {
 }
 `
 
-// ListProfiles lists Profile (query listProfiles).
-func ListProfiles(
+// listProfiles lists Profile (query listProfiles).
+func listProfiles(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	filter *ModelProfileFilterInput,
 	limit *int,
 	nextToken *string,
-) (data_ *ListProfilesResponse, err_ error) {
+) (data_ *listProfilesResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "ListProfiles",
-		Query:  ListProfiles_Operation,
+		Query:  listProfiles_Operation,
 		Variables: &__ListProfilesInput{
 			Filter:    filter,
 			Limit:     limit,
@@ -3204,7 +3204,7 @@ func ListProfiles(
 		},
 	}
 
-	data_ = &ListProfilesResponse{}
+	data_ = &listProfilesResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -3216,8 +3216,8 @@ func ListProfiles(
 	return data_, err_
 }
 
-// The subscription executed by OnCreateAuthor.
-const OnCreateAuthor_Operation = `
+// The subscription executed by onCreateAuthor.
+const onCreateAuthor_Operation = `
 subscription OnCreateAuthor ($filter: ModelSubscriptionAuthorFilterInput, $owner: String) {
 	onCreateAuthor(filter: $filter, owner: $owner) {
 		... Author
@@ -3232,34 +3232,34 @@ fragment Author on Author {
 }
 `
 
-// OnCreateAuthor subscribes to Author (subscription onCreateAuthor).
+// onCreateAuthor subscribes to Author (subscription onCreateAuthor).
 // To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func OnCreateAuthor(
+func onCreateAuthor(
 	ctx_ context.Context,
 	client_ graphql.WebSocketClient,
 	filter *ModelSubscriptionAuthorFilterInput,
 	owner *string,
-) (dataChan_ chan OnCreateAuthorWsResponse, subscriptionID_ string, err_ error) {
+) (dataChan_ chan onCreateAuthorWsResponse, subscriptionID_ string, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "OnCreateAuthor",
-		Query:  OnCreateAuthor_Operation,
+		Query:  onCreateAuthor_Operation,
 		Variables: &__OnCreateAuthorInput{
 			Filter: filter,
 			Owner:  owner,
 		},
 	}
 
-	dataChan_ = make(chan OnCreateAuthorWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnCreateAuthorForwardData)
+	dataChan_ = make(chan onCreateAuthorWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onCreateAuthorForwardData)
 
 	return dataChan_, subscriptionID_, err_
 }
 
-type OnCreateAuthorWsResponse graphql.BaseResponse[*OnCreateAuthorResponse]
+type onCreateAuthorWsResponse graphql.BaseResponse[*onCreateAuthorResponse]
 
-func OnCreateAuthorForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+func onCreateAuthorForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
 	var gqlResp graphql.Response
-	var wsResp OnCreateAuthorWsResponse
+	var wsResp onCreateAuthorWsResponse
 	err := json.Unmarshal(jsonRawMsg, &gqlResp)
 	if err != nil {
 		return err
@@ -3272,7 +3272,7 @@ func OnCreateAuthorForwardData(interfaceChan interface{}, jsonRawMsg json.RawMes
 	} else {
 		wsResp.Errors = gqlResp.Errors
 	}
-	dataChan_, ok := interfaceChan.(chan OnCreateAuthorWsResponse)
+	dataChan_, ok := interfaceChan.(chan onCreateAuthorWsResponse)
 	if !ok {
 		return errors.New("failed to cast interface into 'chan OnCreateAuthorWsResponse'")
 	}
@@ -3280,8 +3280,8 @@ func OnCreateAuthorForwardData(interfaceChan interface{}, jsonRawMsg json.RawMes
 	return nil
 }
 
-// The subscription executed by OnCreateBlog.
-const OnCreateBlog_Operation = `
+// The subscription executed by onCreateBlog.
+const onCreateBlog_Operation = `
 subscription OnCreateBlog ($filter: ModelSubscriptionBlogFilterInput, $owner: String) {
 	onCreateBlog(filter: $filter, owner: $owner) {
 		... Blog
@@ -3296,34 +3296,34 @@ fragment Blog on Blog {
 }
 `
 
-// OnCreateBlog subscribes to Blog (subscription onCreateBlog).
+// onCreateBlog subscribes to Blog (subscription onCreateBlog).
 // To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func OnCreateBlog(
+func onCreateBlog(
 	ctx_ context.Context,
 	client_ graphql.WebSocketClient,
 	filter *ModelSubscriptionBlogFilterInput,
 	owner *string,
-) (dataChan_ chan OnCreateBlogWsResponse, subscriptionID_ string, err_ error) {
+) (dataChan_ chan onCreateBlogWsResponse, subscriptionID_ string, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "OnCreateBlog",
-		Query:  OnCreateBlog_Operation,
+		Query:  onCreateBlog_Operation,
 		Variables: &__OnCreateBlogInput{
 			Filter: filter,
 			Owner:  owner,
 		},
 	}
 
-	dataChan_ = make(chan OnCreateBlogWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnCreateBlogForwardData)
+	dataChan_ = make(chan onCreateBlogWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onCreateBlogForwardData)
 
 	return dataChan_, subscriptionID_, err_
 }
 
-type OnCreateBlogWsResponse graphql.BaseResponse[*OnCreateBlogResponse]
+type onCreateBlogWsResponse graphql.BaseResponse[*onCreateBlogResponse]
 
-func OnCreateBlogForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+func onCreateBlogForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
 	var gqlResp graphql.Response
-	var wsResp OnCreateBlogWsResponse
+	var wsResp onCreateBlogWsResponse
 	err := json.Unmarshal(jsonRawMsg, &gqlResp)
 	if err != nil {
 		return err
@@ -3336,7 +3336,7 @@ func OnCreateBlogForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessa
 	} else {
 		wsResp.Errors = gqlResp.Errors
 	}
-	dataChan_, ok := interfaceChan.(chan OnCreateBlogWsResponse)
+	dataChan_, ok := interfaceChan.(chan onCreateBlogWsResponse)
 	if !ok {
 		return errors.New("failed to cast interface into 'chan OnCreateBlogWsResponse'")
 	}
@@ -3344,8 +3344,8 @@ func OnCreateBlogForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessa
 	return nil
 }
 
-// The subscription executed by OnCreateComment.
-const OnCreateComment_Operation = `
+// The subscription executed by onCreateComment.
+const onCreateComment_Operation = `
 subscription OnCreateComment ($filter: ModelSubscriptionCommentFilterInput, $owner: String) {
 	onCreateComment(filter: $filter, owner: $owner) {
 		... Comment
@@ -3361,34 +3361,34 @@ fragment Comment on Comment {
 }
 `
 
-// OnCreateComment subscribes to Comment (subscription onCreateComment).
+// onCreateComment subscribes to Comment (subscription onCreateComment).
 // To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func OnCreateComment(
+func onCreateComment(
 	ctx_ context.Context,
 	client_ graphql.WebSocketClient,
 	filter *ModelSubscriptionCommentFilterInput,
 	owner *string,
-) (dataChan_ chan OnCreateCommentWsResponse, subscriptionID_ string, err_ error) {
+) (dataChan_ chan onCreateCommentWsResponse, subscriptionID_ string, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "OnCreateComment",
-		Query:  OnCreateComment_Operation,
+		Query:  onCreateComment_Operation,
 		Variables: &__OnCreateCommentInput{
 			Filter: filter,
 			Owner:  owner,
 		},
 	}
 
-	dataChan_ = make(chan OnCreateCommentWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnCreateCommentForwardData)
+	dataChan_ = make(chan onCreateCommentWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onCreateCommentForwardData)
 
 	return dataChan_, subscriptionID_, err_
 }
 
-type OnCreateCommentWsResponse graphql.BaseResponse[*OnCreateCommentResponse]
+type onCreateCommentWsResponse graphql.BaseResponse[*onCreateCommentResponse]
 
-func OnCreateCommentForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+func onCreateCommentForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
 	var gqlResp graphql.Response
-	var wsResp OnCreateCommentWsResponse
+	var wsResp onCreateCommentWsResponse
 	err := json.Unmarshal(jsonRawMsg, &gqlResp)
 	if err != nil {
 		return err
@@ -3401,7 +3401,7 @@ func OnCreateCommentForwardData(interfaceChan interface{}, jsonRawMsg json.RawMe
 	} else {
 		wsResp.Errors = gqlResp.Errors
 	}
-	dataChan_, ok := interfaceChan.(chan OnCreateCommentWsResponse)
+	dataChan_, ok := interfaceChan.(chan onCreateCommentWsResponse)
 	if !ok {
 		return errors.New("failed to cast interface into 'chan OnCreateCommentWsResponse'")
 	}
@@ -3409,8 +3409,8 @@ func OnCreateCommentForwardData(interfaceChan interface{}, jsonRawMsg json.RawMe
 	return nil
 }
 
-// The subscription executed by OnCreatePost.
-const OnCreatePost_Operation = `
+// The subscription executed by onCreatePost.
+const onCreatePost_Operation = `
 subscription OnCreatePost ($filter: ModelSubscriptionPostFilterInput, $owner: String) {
 	onCreatePost(filter: $filter, owner: $owner) {
 		... Post
@@ -3442,34 +3442,34 @@ fragment Location on Location {
 }
 `
 
-// OnCreatePost subscribes to Post (subscription onCreatePost).
+// onCreatePost subscribes to Post (subscription onCreatePost).
 // To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func OnCreatePost(
+func onCreatePost(
 	ctx_ context.Context,
 	client_ graphql.WebSocketClient,
 	filter *ModelSubscriptionPostFilterInput,
 	owner *string,
-) (dataChan_ chan OnCreatePostWsResponse, subscriptionID_ string, err_ error) {
+) (dataChan_ chan onCreatePostWsResponse, subscriptionID_ string, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "OnCreatePost",
-		Query:  OnCreatePost_Operation,
+		Query:  onCreatePost_Operation,
 		Variables: &__OnCreatePostInput{
 			Filter: filter,
 			Owner:  owner,
 		},
 	}
 
-	dataChan_ = make(chan OnCreatePostWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnCreatePostForwardData)
+	dataChan_ = make(chan onCreatePostWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onCreatePostForwardData)
 
 	return dataChan_, subscriptionID_, err_
 }
 
-type OnCreatePostWsResponse graphql.BaseResponse[*OnCreatePostResponse]
+type onCreatePostWsResponse graphql.BaseResponse[*onCreatePostResponse]
 
-func OnCreatePostForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+func onCreatePostForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
 	var gqlResp graphql.Response
-	var wsResp OnCreatePostWsResponse
+	var wsResp onCreatePostWsResponse
 	err := json.Unmarshal(jsonRawMsg, &gqlResp)
 	if err != nil {
 		return err
@@ -3482,7 +3482,7 @@ func OnCreatePostForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessa
 	} else {
 		wsResp.Errors = gqlResp.Errors
 	}
-	dataChan_, ok := interfaceChan.(chan OnCreatePostWsResponse)
+	dataChan_, ok := interfaceChan.(chan onCreatePostWsResponse)
 	if !ok {
 		return errors.New("failed to cast interface into 'chan OnCreatePostWsResponse'")
 	}
@@ -3490,8 +3490,8 @@ func OnCreatePostForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessa
 	return nil
 }
 
-// The subscription executed by OnCreateProfile.
-const OnCreateProfile_Operation = `
+// The subscription executed by onCreateProfile.
+const onCreateProfile_Operation = `
 subscription OnCreateProfile ($filter: ModelSubscriptionProfileFilterInput, $owner: String) {
 	onCreateProfile(filter: $filter, owner: $owner) {
 		... Profile
@@ -3507,34 +3507,34 @@ fragment Profile on Profile {
 }
 `
 
-// OnCreateProfile subscribes to Profile (subscription onCreateProfile).
+// onCreateProfile subscribes to Profile (subscription onCreateProfile).
 // To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func OnCreateProfile(
+func onCreateProfile(
 	ctx_ context.Context,
 	client_ graphql.WebSocketClient,
 	filter *ModelSubscriptionProfileFilterInput,
 	owner *string,
-) (dataChan_ chan OnCreateProfileWsResponse, subscriptionID_ string, err_ error) {
+) (dataChan_ chan onCreateProfileWsResponse, subscriptionID_ string, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "OnCreateProfile",
-		Query:  OnCreateProfile_Operation,
+		Query:  onCreateProfile_Operation,
 		Variables: &__OnCreateProfileInput{
 			Filter: filter,
 			Owner:  owner,
 		},
 	}
 
-	dataChan_ = make(chan OnCreateProfileWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnCreateProfileForwardData)
+	dataChan_ = make(chan onCreateProfileWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onCreateProfileForwardData)
 
 	return dataChan_, subscriptionID_, err_
 }
 
-type OnCreateProfileWsResponse graphql.BaseResponse[*OnCreateProfileResponse]
+type onCreateProfileWsResponse graphql.BaseResponse[*onCreateProfileResponse]
 
-func OnCreateProfileForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+func onCreateProfileForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
 	var gqlResp graphql.Response
-	var wsResp OnCreateProfileWsResponse
+	var wsResp onCreateProfileWsResponse
 	err := json.Unmarshal(jsonRawMsg, &gqlResp)
 	if err != nil {
 		return err
@@ -3547,7 +3547,7 @@ func OnCreateProfileForwardData(interfaceChan interface{}, jsonRawMsg json.RawMe
 	} else {
 		wsResp.Errors = gqlResp.Errors
 	}
-	dataChan_, ok := interfaceChan.(chan OnCreateProfileWsResponse)
+	dataChan_, ok := interfaceChan.(chan onCreateProfileWsResponse)
 	if !ok {
 		return errors.New("failed to cast interface into 'chan OnCreateProfileWsResponse'")
 	}
@@ -3555,8 +3555,8 @@ func OnCreateProfileForwardData(interfaceChan interface{}, jsonRawMsg json.RawMe
 	return nil
 }
 
-// The subscription executed by OnDeleteAuthor.
-const OnDeleteAuthor_Operation = `
+// The subscription executed by onDeleteAuthor.
+const onDeleteAuthor_Operation = `
 subscription OnDeleteAuthor ($filter: ModelSubscriptionAuthorFilterInput, $owner: String) {
 	onDeleteAuthor(filter: $filter, owner: $owner) {
 		... Author
@@ -3571,34 +3571,34 @@ fragment Author on Author {
 }
 `
 
-// OnDeleteAuthor subscribes to Author (subscription onDeleteAuthor).
+// onDeleteAuthor subscribes to Author (subscription onDeleteAuthor).
 // To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func OnDeleteAuthor(
+func onDeleteAuthor(
 	ctx_ context.Context,
 	client_ graphql.WebSocketClient,
 	filter *ModelSubscriptionAuthorFilterInput,
 	owner *string,
-) (dataChan_ chan OnDeleteAuthorWsResponse, subscriptionID_ string, err_ error) {
+) (dataChan_ chan onDeleteAuthorWsResponse, subscriptionID_ string, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "OnDeleteAuthor",
-		Query:  OnDeleteAuthor_Operation,
+		Query:  onDeleteAuthor_Operation,
 		Variables: &__OnDeleteAuthorInput{
 			Filter: filter,
 			Owner:  owner,
 		},
 	}
 
-	dataChan_ = make(chan OnDeleteAuthorWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnDeleteAuthorForwardData)
+	dataChan_ = make(chan onDeleteAuthorWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onDeleteAuthorForwardData)
 
 	return dataChan_, subscriptionID_, err_
 }
 
-type OnDeleteAuthorWsResponse graphql.BaseResponse[*OnDeleteAuthorResponse]
+type onDeleteAuthorWsResponse graphql.BaseResponse[*onDeleteAuthorResponse]
 
-func OnDeleteAuthorForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+func onDeleteAuthorForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
 	var gqlResp graphql.Response
-	var wsResp OnDeleteAuthorWsResponse
+	var wsResp onDeleteAuthorWsResponse
 	err := json.Unmarshal(jsonRawMsg, &gqlResp)
 	if err != nil {
 		return err
@@ -3611,7 +3611,7 @@ func OnDeleteAuthorForwardData(interfaceChan interface{}, jsonRawMsg json.RawMes
 	} else {
 		wsResp.Errors = gqlResp.Errors
 	}
-	dataChan_, ok := interfaceChan.(chan OnDeleteAuthorWsResponse)
+	dataChan_, ok := interfaceChan.(chan onDeleteAuthorWsResponse)
 	if !ok {
 		return errors.New("failed to cast interface into 'chan OnDeleteAuthorWsResponse'")
 	}
@@ -3619,8 +3619,8 @@ func OnDeleteAuthorForwardData(interfaceChan interface{}, jsonRawMsg json.RawMes
 	return nil
 }
 
-// The subscription executed by OnDeleteBlog.
-const OnDeleteBlog_Operation = `
+// The subscription executed by onDeleteBlog.
+const onDeleteBlog_Operation = `
 subscription OnDeleteBlog ($filter: ModelSubscriptionBlogFilterInput, $owner: String) {
 	onDeleteBlog(filter: $filter, owner: $owner) {
 		... Blog
@@ -3635,34 +3635,34 @@ fragment Blog on Blog {
 }
 `
 
-// OnDeleteBlog subscribes to Blog (subscription onDeleteBlog).
+// onDeleteBlog subscribes to Blog (subscription onDeleteBlog).
 // To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func OnDeleteBlog(
+func onDeleteBlog(
 	ctx_ context.Context,
 	client_ graphql.WebSocketClient,
 	filter *ModelSubscriptionBlogFilterInput,
 	owner *string,
-) (dataChan_ chan OnDeleteBlogWsResponse, subscriptionID_ string, err_ error) {
+) (dataChan_ chan onDeleteBlogWsResponse, subscriptionID_ string, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "OnDeleteBlog",
-		Query:  OnDeleteBlog_Operation,
+		Query:  onDeleteBlog_Operation,
 		Variables: &__OnDeleteBlogInput{
 			Filter: filter,
 			Owner:  owner,
 		},
 	}
 
-	dataChan_ = make(chan OnDeleteBlogWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnDeleteBlogForwardData)
+	dataChan_ = make(chan onDeleteBlogWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onDeleteBlogForwardData)
 
 	return dataChan_, subscriptionID_, err_
 }
 
-type OnDeleteBlogWsResponse graphql.BaseResponse[*OnDeleteBlogResponse]
+type onDeleteBlogWsResponse graphql.BaseResponse[*onDeleteBlogResponse]
 
-func OnDeleteBlogForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+func onDeleteBlogForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
 	var gqlResp graphql.Response
-	var wsResp OnDeleteBlogWsResponse
+	var wsResp onDeleteBlogWsResponse
 	err := json.Unmarshal(jsonRawMsg, &gqlResp)
 	if err != nil {
 		return err
@@ -3675,7 +3675,7 @@ func OnDeleteBlogForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessa
 	} else {
 		wsResp.Errors = gqlResp.Errors
 	}
-	dataChan_, ok := interfaceChan.(chan OnDeleteBlogWsResponse)
+	dataChan_, ok := interfaceChan.(chan onDeleteBlogWsResponse)
 	if !ok {
 		return errors.New("failed to cast interface into 'chan OnDeleteBlogWsResponse'")
 	}
@@ -3683,8 +3683,8 @@ func OnDeleteBlogForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessa
 	return nil
 }
 
-// The subscription executed by OnDeleteComment.
-const OnDeleteComment_Operation = `
+// The subscription executed by onDeleteComment.
+const onDeleteComment_Operation = `
 subscription OnDeleteComment ($filter: ModelSubscriptionCommentFilterInput, $owner: String) {
 	onDeleteComment(filter: $filter, owner: $owner) {
 		... Comment
@@ -3700,34 +3700,34 @@ fragment Comment on Comment {
 }
 `
 
-// OnDeleteComment subscribes to Comment (subscription onDeleteComment).
+// onDeleteComment subscribes to Comment (subscription onDeleteComment).
 // To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func OnDeleteComment(
+func onDeleteComment(
 	ctx_ context.Context,
 	client_ graphql.WebSocketClient,
 	filter *ModelSubscriptionCommentFilterInput,
 	owner *string,
-) (dataChan_ chan OnDeleteCommentWsResponse, subscriptionID_ string, err_ error) {
+) (dataChan_ chan onDeleteCommentWsResponse, subscriptionID_ string, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "OnDeleteComment",
-		Query:  OnDeleteComment_Operation,
+		Query:  onDeleteComment_Operation,
 		Variables: &__OnDeleteCommentInput{
 			Filter: filter,
 			Owner:  owner,
 		},
 	}
 
-	dataChan_ = make(chan OnDeleteCommentWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnDeleteCommentForwardData)
+	dataChan_ = make(chan onDeleteCommentWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onDeleteCommentForwardData)
 
 	return dataChan_, subscriptionID_, err_
 }
 
-type OnDeleteCommentWsResponse graphql.BaseResponse[*OnDeleteCommentResponse]
+type onDeleteCommentWsResponse graphql.BaseResponse[*onDeleteCommentResponse]
 
-func OnDeleteCommentForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+func onDeleteCommentForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
 	var gqlResp graphql.Response
-	var wsResp OnDeleteCommentWsResponse
+	var wsResp onDeleteCommentWsResponse
 	err := json.Unmarshal(jsonRawMsg, &gqlResp)
 	if err != nil {
 		return err
@@ -3740,7 +3740,7 @@ func OnDeleteCommentForwardData(interfaceChan interface{}, jsonRawMsg json.RawMe
 	} else {
 		wsResp.Errors = gqlResp.Errors
 	}
-	dataChan_, ok := interfaceChan.(chan OnDeleteCommentWsResponse)
+	dataChan_, ok := interfaceChan.(chan onDeleteCommentWsResponse)
 	if !ok {
 		return errors.New("failed to cast interface into 'chan OnDeleteCommentWsResponse'")
 	}
@@ -3748,8 +3748,8 @@ func OnDeleteCommentForwardData(interfaceChan interface{}, jsonRawMsg json.RawMe
 	return nil
 }
 
-// The subscription executed by OnDeletePost.
-const OnDeletePost_Operation = `
+// The subscription executed by onDeletePost.
+const onDeletePost_Operation = `
 subscription OnDeletePost ($filter: ModelSubscriptionPostFilterInput, $owner: String) {
 	onDeletePost(filter: $filter, owner: $owner) {
 		... Post
@@ -3781,34 +3781,34 @@ fragment Location on Location {
 }
 `
 
-// OnDeletePost subscribes to Post (subscription onDeletePost).
+// onDeletePost subscribes to Post (subscription onDeletePost).
 // To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func OnDeletePost(
+func onDeletePost(
 	ctx_ context.Context,
 	client_ graphql.WebSocketClient,
 	filter *ModelSubscriptionPostFilterInput,
 	owner *string,
-) (dataChan_ chan OnDeletePostWsResponse, subscriptionID_ string, err_ error) {
+) (dataChan_ chan onDeletePostWsResponse, subscriptionID_ string, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "OnDeletePost",
-		Query:  OnDeletePost_Operation,
+		Query:  onDeletePost_Operation,
 		Variables: &__OnDeletePostInput{
 			Filter: filter,
 			Owner:  owner,
 		},
 	}
 
-	dataChan_ = make(chan OnDeletePostWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnDeletePostForwardData)
+	dataChan_ = make(chan onDeletePostWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onDeletePostForwardData)
 
 	return dataChan_, subscriptionID_, err_
 }
 
-type OnDeletePostWsResponse graphql.BaseResponse[*OnDeletePostResponse]
+type onDeletePostWsResponse graphql.BaseResponse[*onDeletePostResponse]
 
-func OnDeletePostForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+func onDeletePostForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
 	var gqlResp graphql.Response
-	var wsResp OnDeletePostWsResponse
+	var wsResp onDeletePostWsResponse
 	err := json.Unmarshal(jsonRawMsg, &gqlResp)
 	if err != nil {
 		return err
@@ -3821,7 +3821,7 @@ func OnDeletePostForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessa
 	} else {
 		wsResp.Errors = gqlResp.Errors
 	}
-	dataChan_, ok := interfaceChan.(chan OnDeletePostWsResponse)
+	dataChan_, ok := interfaceChan.(chan onDeletePostWsResponse)
 	if !ok {
 		return errors.New("failed to cast interface into 'chan OnDeletePostWsResponse'")
 	}
@@ -3829,8 +3829,8 @@ func OnDeletePostForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessa
 	return nil
 }
 
-// The subscription executed by OnDeleteProfile.
-const OnDeleteProfile_Operation = `
+// The subscription executed by onDeleteProfile.
+const onDeleteProfile_Operation = `
 subscription OnDeleteProfile ($filter: ModelSubscriptionProfileFilterInput, $owner: String) {
 	onDeleteProfile(filter: $filter, owner: $owner) {
 		... Profile
@@ -3846,34 +3846,34 @@ fragment Profile on Profile {
 }
 `
 
-// OnDeleteProfile subscribes to Profile (subscription onDeleteProfile).
+// onDeleteProfile subscribes to Profile (subscription onDeleteProfile).
 // To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func OnDeleteProfile(
+func onDeleteProfile(
 	ctx_ context.Context,
 	client_ graphql.WebSocketClient,
 	filter *ModelSubscriptionProfileFilterInput,
 	owner *string,
-) (dataChan_ chan OnDeleteProfileWsResponse, subscriptionID_ string, err_ error) {
+) (dataChan_ chan onDeleteProfileWsResponse, subscriptionID_ string, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "OnDeleteProfile",
-		Query:  OnDeleteProfile_Operation,
+		Query:  onDeleteProfile_Operation,
 		Variables: &__OnDeleteProfileInput{
 			Filter: filter,
 			Owner:  owner,
 		},
 	}
 
-	dataChan_ = make(chan OnDeleteProfileWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnDeleteProfileForwardData)
+	dataChan_ = make(chan onDeleteProfileWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onDeleteProfileForwardData)
 
 	return dataChan_, subscriptionID_, err_
 }
 
-type OnDeleteProfileWsResponse graphql.BaseResponse[*OnDeleteProfileResponse]
+type onDeleteProfileWsResponse graphql.BaseResponse[*onDeleteProfileResponse]
 
-func OnDeleteProfileForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+func onDeleteProfileForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
 	var gqlResp graphql.Response
-	var wsResp OnDeleteProfileWsResponse
+	var wsResp onDeleteProfileWsResponse
 	err := json.Unmarshal(jsonRawMsg, &gqlResp)
 	if err != nil {
 		return err
@@ -3886,7 +3886,7 @@ func OnDeleteProfileForwardData(interfaceChan interface{}, jsonRawMsg json.RawMe
 	} else {
 		wsResp.Errors = gqlResp.Errors
 	}
-	dataChan_, ok := interfaceChan.(chan OnDeleteProfileWsResponse)
+	dataChan_, ok := interfaceChan.(chan onDeleteProfileWsResponse)
 	if !ok {
 		return errors.New("failed to cast interface into 'chan OnDeleteProfileWsResponse'")
 	}
@@ -3894,8 +3894,8 @@ func OnDeleteProfileForwardData(interfaceChan interface{}, jsonRawMsg json.RawMe
 	return nil
 }
 
-// The subscription executed by OnUpdateAuthor.
-const OnUpdateAuthor_Operation = `
+// The subscription executed by onUpdateAuthor.
+const onUpdateAuthor_Operation = `
 subscription OnUpdateAuthor ($filter: ModelSubscriptionAuthorFilterInput, $owner: String) {
 	onUpdateAuthor(filter: $filter, owner: $owner) {
 		... Author
@@ -3910,34 +3910,34 @@ fragment Author on Author {
 }
 `
 
-// OnUpdateAuthor subscribes to Author (subscription onUpdateAuthor).
+// onUpdateAuthor subscribes to Author (subscription onUpdateAuthor).
 // To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func OnUpdateAuthor(
+func onUpdateAuthor(
 	ctx_ context.Context,
 	client_ graphql.WebSocketClient,
 	filter *ModelSubscriptionAuthorFilterInput,
 	owner *string,
-) (dataChan_ chan OnUpdateAuthorWsResponse, subscriptionID_ string, err_ error) {
+) (dataChan_ chan onUpdateAuthorWsResponse, subscriptionID_ string, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "OnUpdateAuthor",
-		Query:  OnUpdateAuthor_Operation,
+		Query:  onUpdateAuthor_Operation,
 		Variables: &__OnUpdateAuthorInput{
 			Filter: filter,
 			Owner:  owner,
 		},
 	}
 
-	dataChan_ = make(chan OnUpdateAuthorWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnUpdateAuthorForwardData)
+	dataChan_ = make(chan onUpdateAuthorWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onUpdateAuthorForwardData)
 
 	return dataChan_, subscriptionID_, err_
 }
 
-type OnUpdateAuthorWsResponse graphql.BaseResponse[*OnUpdateAuthorResponse]
+type onUpdateAuthorWsResponse graphql.BaseResponse[*onUpdateAuthorResponse]
 
-func OnUpdateAuthorForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+func onUpdateAuthorForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
 	var gqlResp graphql.Response
-	var wsResp OnUpdateAuthorWsResponse
+	var wsResp onUpdateAuthorWsResponse
 	err := json.Unmarshal(jsonRawMsg, &gqlResp)
 	if err != nil {
 		return err
@@ -3950,7 +3950,7 @@ func OnUpdateAuthorForwardData(interfaceChan interface{}, jsonRawMsg json.RawMes
 	} else {
 		wsResp.Errors = gqlResp.Errors
 	}
-	dataChan_, ok := interfaceChan.(chan OnUpdateAuthorWsResponse)
+	dataChan_, ok := interfaceChan.(chan onUpdateAuthorWsResponse)
 	if !ok {
 		return errors.New("failed to cast interface into 'chan OnUpdateAuthorWsResponse'")
 	}
@@ -3958,8 +3958,8 @@ func OnUpdateAuthorForwardData(interfaceChan interface{}, jsonRawMsg json.RawMes
 	return nil
 }
 
-// The subscription executed by OnUpdateBlog.
-const OnUpdateBlog_Operation = `
+// The subscription executed by onUpdateBlog.
+const onUpdateBlog_Operation = `
 subscription OnUpdateBlog ($filter: ModelSubscriptionBlogFilterInput, $owner: String) {
 	onUpdateBlog(filter: $filter, owner: $owner) {
 		... Blog
@@ -3974,34 +3974,34 @@ fragment Blog on Blog {
 }
 `
 
-// OnUpdateBlog subscribes to Blog (subscription onUpdateBlog).
+// onUpdateBlog subscribes to Blog (subscription onUpdateBlog).
 // To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func OnUpdateBlog(
+func onUpdateBlog(
 	ctx_ context.Context,
 	client_ graphql.WebSocketClient,
 	filter *ModelSubscriptionBlogFilterInput,
 	owner *string,
-) (dataChan_ chan OnUpdateBlogWsResponse, subscriptionID_ string, err_ error) {
+) (dataChan_ chan onUpdateBlogWsResponse, subscriptionID_ string, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "OnUpdateBlog",
-		Query:  OnUpdateBlog_Operation,
+		Query:  onUpdateBlog_Operation,
 		Variables: &__OnUpdateBlogInput{
 			Filter: filter,
 			Owner:  owner,
 		},
 	}
 
-	dataChan_ = make(chan OnUpdateBlogWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnUpdateBlogForwardData)
+	dataChan_ = make(chan onUpdateBlogWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onUpdateBlogForwardData)
 
 	return dataChan_, subscriptionID_, err_
 }
 
-type OnUpdateBlogWsResponse graphql.BaseResponse[*OnUpdateBlogResponse]
+type onUpdateBlogWsResponse graphql.BaseResponse[*onUpdateBlogResponse]
 
-func OnUpdateBlogForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+func onUpdateBlogForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
 	var gqlResp graphql.Response
-	var wsResp OnUpdateBlogWsResponse
+	var wsResp onUpdateBlogWsResponse
 	err := json.Unmarshal(jsonRawMsg, &gqlResp)
 	if err != nil {
 		return err
@@ -4014,7 +4014,7 @@ func OnUpdateBlogForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessa
 	} else {
 		wsResp.Errors = gqlResp.Errors
 	}
-	dataChan_, ok := interfaceChan.(chan OnUpdateBlogWsResponse)
+	dataChan_, ok := interfaceChan.(chan onUpdateBlogWsResponse)
 	if !ok {
 		return errors.New("failed to cast interface into 'chan OnUpdateBlogWsResponse'")
 	}
@@ -4022,8 +4022,8 @@ func OnUpdateBlogForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessa
 	return nil
 }
 
-// The subscription executed by OnUpdateComment.
-const OnUpdateComment_Operation = `
+// The subscription executed by onUpdateComment.
+const onUpdateComment_Operation = `
 subscription OnUpdateComment ($filter: ModelSubscriptionCommentFilterInput, $owner: String) {
 	onUpdateComment(filter: $filter, owner: $owner) {
 		... Comment
@@ -4039,34 +4039,34 @@ fragment Comment on Comment {
 }
 `
 
-// OnUpdateComment subscribes to Comment (subscription onUpdateComment).
+// onUpdateComment subscribes to Comment (subscription onUpdateComment).
 // To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func OnUpdateComment(
+func onUpdateComment(
 	ctx_ context.Context,
 	client_ graphql.WebSocketClient,
 	filter *ModelSubscriptionCommentFilterInput,
 	owner *string,
-) (dataChan_ chan OnUpdateCommentWsResponse, subscriptionID_ string, err_ error) {
+) (dataChan_ chan onUpdateCommentWsResponse, subscriptionID_ string, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "OnUpdateComment",
-		Query:  OnUpdateComment_Operation,
+		Query:  onUpdateComment_Operation,
 		Variables: &__OnUpdateCommentInput{
 			Filter: filter,
 			Owner:  owner,
 		},
 	}
 
-	dataChan_ = make(chan OnUpdateCommentWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnUpdateCommentForwardData)
+	dataChan_ = make(chan onUpdateCommentWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onUpdateCommentForwardData)
 
 	return dataChan_, subscriptionID_, err_
 }
 
-type OnUpdateCommentWsResponse graphql.BaseResponse[*OnUpdateCommentResponse]
+type onUpdateCommentWsResponse graphql.BaseResponse[*onUpdateCommentResponse]
 
-func OnUpdateCommentForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+func onUpdateCommentForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
 	var gqlResp graphql.Response
-	var wsResp OnUpdateCommentWsResponse
+	var wsResp onUpdateCommentWsResponse
 	err := json.Unmarshal(jsonRawMsg, &gqlResp)
 	if err != nil {
 		return err
@@ -4079,7 +4079,7 @@ func OnUpdateCommentForwardData(interfaceChan interface{}, jsonRawMsg json.RawMe
 	} else {
 		wsResp.Errors = gqlResp.Errors
 	}
-	dataChan_, ok := interfaceChan.(chan OnUpdateCommentWsResponse)
+	dataChan_, ok := interfaceChan.(chan onUpdateCommentWsResponse)
 	if !ok {
 		return errors.New("failed to cast interface into 'chan OnUpdateCommentWsResponse'")
 	}
@@ -4087,8 +4087,8 @@ func OnUpdateCommentForwardData(interfaceChan interface{}, jsonRawMsg json.RawMe
 	return nil
 }
 
-// The subscription executed by OnUpdatePost.
-const OnUpdatePost_Operation = `
+// The subscription executed by onUpdatePost.
+const onUpdatePost_Operation = `
 subscription OnUpdatePost ($filter: ModelSubscriptionPostFilterInput, $owner: String) {
 	onUpdatePost(filter: $filter, owner: $owner) {
 		... Post
@@ -4120,34 +4120,34 @@ fragment Location on Location {
 }
 `
 
-// OnUpdatePost subscribes to Post (subscription onUpdatePost).
+// onUpdatePost subscribes to Post (subscription onUpdatePost).
 // To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func OnUpdatePost(
+func onUpdatePost(
 	ctx_ context.Context,
 	client_ graphql.WebSocketClient,
 	filter *ModelSubscriptionPostFilterInput,
 	owner *string,
-) (dataChan_ chan OnUpdatePostWsResponse, subscriptionID_ string, err_ error) {
+) (dataChan_ chan onUpdatePostWsResponse, subscriptionID_ string, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "OnUpdatePost",
-		Query:  OnUpdatePost_Operation,
+		Query:  onUpdatePost_Operation,
 		Variables: &__OnUpdatePostInput{
 			Filter: filter,
 			Owner:  owner,
 		},
 	}
 
-	dataChan_ = make(chan OnUpdatePostWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnUpdatePostForwardData)
+	dataChan_ = make(chan onUpdatePostWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onUpdatePostForwardData)
 
 	return dataChan_, subscriptionID_, err_
 }
 
-type OnUpdatePostWsResponse graphql.BaseResponse[*OnUpdatePostResponse]
+type onUpdatePostWsResponse graphql.BaseResponse[*onUpdatePostResponse]
 
-func OnUpdatePostForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+func onUpdatePostForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
 	var gqlResp graphql.Response
-	var wsResp OnUpdatePostWsResponse
+	var wsResp onUpdatePostWsResponse
 	err := json.Unmarshal(jsonRawMsg, &gqlResp)
 	if err != nil {
 		return err
@@ -4160,7 +4160,7 @@ func OnUpdatePostForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessa
 	} else {
 		wsResp.Errors = gqlResp.Errors
 	}
-	dataChan_, ok := interfaceChan.(chan OnUpdatePostWsResponse)
+	dataChan_, ok := interfaceChan.(chan onUpdatePostWsResponse)
 	if !ok {
 		return errors.New("failed to cast interface into 'chan OnUpdatePostWsResponse'")
 	}
@@ -4168,8 +4168,8 @@ func OnUpdatePostForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessa
 	return nil
 }
 
-// The subscription executed by OnUpdateProfile.
-const OnUpdateProfile_Operation = `
+// The subscription executed by onUpdateProfile.
+const onUpdateProfile_Operation = `
 subscription OnUpdateProfile ($filter: ModelSubscriptionProfileFilterInput, $owner: String) {
 	onUpdateProfile(filter: $filter, owner: $owner) {
 		... Profile
@@ -4185,34 +4185,34 @@ fragment Profile on Profile {
 }
 `
 
-// OnUpdateProfile subscribes to Profile (subscription onUpdateProfile).
+// onUpdateProfile subscribes to Profile (subscription onUpdateProfile).
 // To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func OnUpdateProfile(
+func onUpdateProfile(
 	ctx_ context.Context,
 	client_ graphql.WebSocketClient,
 	filter *ModelSubscriptionProfileFilterInput,
 	owner *string,
-) (dataChan_ chan OnUpdateProfileWsResponse, subscriptionID_ string, err_ error) {
+) (dataChan_ chan onUpdateProfileWsResponse, subscriptionID_ string, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "OnUpdateProfile",
-		Query:  OnUpdateProfile_Operation,
+		Query:  onUpdateProfile_Operation,
 		Variables: &__OnUpdateProfileInput{
 			Filter: filter,
 			Owner:  owner,
 		},
 	}
 
-	dataChan_ = make(chan OnUpdateProfileWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnUpdateProfileForwardData)
+	dataChan_ = make(chan onUpdateProfileWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onUpdateProfileForwardData)
 
 	return dataChan_, subscriptionID_, err_
 }
 
-type OnUpdateProfileWsResponse graphql.BaseResponse[*OnUpdateProfileResponse]
+type onUpdateProfileWsResponse graphql.BaseResponse[*onUpdateProfileResponse]
 
-func OnUpdateProfileForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+func onUpdateProfileForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
 	var gqlResp graphql.Response
-	var wsResp OnUpdateProfileWsResponse
+	var wsResp onUpdateProfileWsResponse
 	err := json.Unmarshal(jsonRawMsg, &gqlResp)
 	if err != nil {
 		return err
@@ -4225,7 +4225,7 @@ func OnUpdateProfileForwardData(interfaceChan interface{}, jsonRawMsg json.RawMe
 	} else {
 		wsResp.Errors = gqlResp.Errors
 	}
-	dataChan_, ok := interfaceChan.(chan OnUpdateProfileWsResponse)
+	dataChan_, ok := interfaceChan.(chan onUpdateProfileWsResponse)
 	if !ok {
 		return errors.New("failed to cast interface into 'chan OnUpdateProfileWsResponse'")
 	}
@@ -4233,8 +4233,8 @@ func OnUpdateProfileForwardData(interfaceChan interface{}, jsonRawMsg json.RawMe
 	return nil
 }
 
-// The query executed by PostStatsQuery.
-const PostStatsQuery_Operation = `
+// The query executed by postStatsQuery.
+const postStatsQuery_Operation = `
 query PostStatsQuery ($blogId: ID!) {
 	postStats(blogId: $blogId) {
 		... PostStats
@@ -4246,21 +4246,21 @@ fragment PostStats on PostStats {
 }
 `
 
-// PostStatsQuery calls the custom query postStats.
-func PostStatsQuery(
+// postStatsQuery calls the custom query postStats.
+func postStatsQuery(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	blogId string,
-) (data_ *PostStatsQueryResponse, err_ error) {
+) (data_ *postStatsQueryResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "PostStatsQuery",
-		Query:  PostStatsQuery_Operation,
+		Query:  postStatsQuery_Operation,
 		Variables: &__PostStatsQueryInput{
 			BlogId: blogId,
 		},
 	}
 
-	data_ = &PostStatsQueryResponse{}
+	data_ = &postStatsQueryResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -4346,8 +4346,8 @@ func PostWithComments(
 	return data_, err_
 }
 
-// The mutation executed by UpdateAuthor.
-const UpdateAuthor_Operation = `
+// The mutation executed by updateAuthor.
+const updateAuthor_Operation = `
 mutation UpdateAuthor ($input: UpdateAuthorInput!, $condition: ModelAuthorConditionInput) {
 	updateAuthor(input: $input, condition: $condition) {
 		... Author
@@ -4362,23 +4362,23 @@ fragment Author on Author {
 }
 `
 
-// UpdateAuthor updates a Author (mutation updateAuthor).
-func UpdateAuthor(
+// updateAuthor updates a Author (mutation updateAuthor).
+func updateAuthor(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	input UpdateAuthorInput,
 	condition *ModelAuthorConditionInput,
-) (data_ *UpdateAuthorResponse, err_ error) {
+) (data_ *updateAuthorResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "UpdateAuthor",
-		Query:  UpdateAuthor_Operation,
+		Query:  updateAuthor_Operation,
 		Variables: &__UpdateAuthorInput{
 			Input:     input,
 			Condition: condition,
 		},
 	}
 
-	data_ = &UpdateAuthorResponse{}
+	data_ = &updateAuthorResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -4390,8 +4390,8 @@ func UpdateAuthor(
 	return data_, err_
 }
 
-// The mutation executed by UpdateBlog.
-const UpdateBlog_Operation = `
+// The mutation executed by updateBlog.
+const updateBlog_Operation = `
 mutation UpdateBlog ($input: UpdateBlogInput!, $condition: ModelBlogConditionInput) {
 	updateBlog(input: $input, condition: $condition) {
 		... Blog
@@ -4406,23 +4406,23 @@ fragment Blog on Blog {
 }
 `
 
-// UpdateBlog updates a Blog (mutation updateBlog).
-func UpdateBlog(
+// updateBlog updates a Blog (mutation updateBlog).
+func updateBlog(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	input UpdateBlogInput,
 	condition *ModelBlogConditionInput,
-) (data_ *UpdateBlogResponse, err_ error) {
+) (data_ *updateBlogResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "UpdateBlog",
-		Query:  UpdateBlog_Operation,
+		Query:  updateBlog_Operation,
 		Variables: &__UpdateBlogInput{
 			Input:     input,
 			Condition: condition,
 		},
 	}
 
-	data_ = &UpdateBlogResponse{}
+	data_ = &updateBlogResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -4434,8 +4434,8 @@ func UpdateBlog(
 	return data_, err_
 }
 
-// The mutation executed by UpdateComment.
-const UpdateComment_Operation = `
+// The mutation executed by updateComment.
+const updateComment_Operation = `
 mutation UpdateComment ($input: UpdateCommentInput!, $condition: ModelCommentConditionInput) {
 	updateComment(input: $input, condition: $condition) {
 		... Comment
@@ -4451,23 +4451,23 @@ fragment Comment on Comment {
 }
 `
 
-// UpdateComment updates a Comment (mutation updateComment).
-func UpdateComment(
+// updateComment updates a Comment (mutation updateComment).
+func updateComment(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	input UpdateCommentInput,
 	condition *ModelCommentConditionInput,
-) (data_ *UpdateCommentResponse, err_ error) {
+) (data_ *updateCommentResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "UpdateComment",
-		Query:  UpdateComment_Operation,
+		Query:  updateComment_Operation,
 		Variables: &__UpdateCommentInput{
 			Input:     input,
 			Condition: condition,
 		},
 	}
 
-	data_ = &UpdateCommentResponse{}
+	data_ = &updateCommentResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -4479,8 +4479,8 @@ func UpdateComment(
 	return data_, err_
 }
 
-// The mutation executed by UpdatePost.
-const UpdatePost_Operation = `
+// The mutation executed by updatePost.
+const updatePost_Operation = `
 mutation UpdatePost ($input: UpdatePostInput!, $condition: ModelPostConditionInput) {
 	updatePost(input: $input, condition: $condition) {
 		... Post
@@ -4512,23 +4512,23 @@ fragment Location on Location {
 }
 `
 
-// UpdatePost updates a Post (mutation updatePost).
-func UpdatePost(
+// updatePost updates a Post (mutation updatePost).
+func updatePost(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	input UpdatePostInput,
 	condition *ModelPostConditionInput,
-) (data_ *UpdatePostResponse, err_ error) {
+) (data_ *updatePostResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "UpdatePost",
-		Query:  UpdatePost_Operation,
+		Query:  updatePost_Operation,
 		Variables: &__UpdatePostInput{
 			Input:     input,
 			Condition: condition,
 		},
 	}
 
-	data_ = &UpdatePostResponse{}
+	data_ = &updatePostResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -4540,8 +4540,8 @@ func UpdatePost(
 	return data_, err_
 }
 
-// The mutation executed by UpdateProfile.
-const UpdateProfile_Operation = `
+// The mutation executed by updateProfile.
+const updateProfile_Operation = `
 mutation UpdateProfile ($input: UpdateProfileInput!, $condition: ModelProfileConditionInput) {
 	updateProfile(input: $input, condition: $condition) {
 		... Profile
@@ -4557,23 +4557,23 @@ fragment Profile on Profile {
 }
 `
 
-// UpdateProfile updates a Profile (mutation updateProfile).
-func UpdateProfile(
+// updateProfile updates a Profile (mutation updateProfile).
+func updateProfile(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	input UpdateProfileInput,
 	condition *ModelProfileConditionInput,
-) (data_ *UpdateProfileResponse, err_ error) {
+) (data_ *updateProfileResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "UpdateProfile",
-		Query:  UpdateProfile_Operation,
+		Query:  updateProfile_Operation,
 		Variables: &__UpdateProfileInput{
 			Input:     input,
 			Condition: condition,
 		},
 	}
 
-	data_ = &UpdateProfileResponse{}
+	data_ = &updateProfileResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(

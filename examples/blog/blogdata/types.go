@@ -554,6 +554,42 @@ type ModelSubscriptionProfileFilterInput struct {
 	Owner     *ModelStringInput                     `json:"owner,omitempty"`
 }
 
+// DateTimeKeyCondition is a sort-key condition on an AWSDateTime field, with
+// time.Time bounds: the schema types such keys ModelStringKeyConditionInput,
+// whose strings DynamoDB compares as stored, so a bound must be written in
+// the stored form. This type writes each time in UTC with milliseconds
+// (2006-01-02T15:04:05.000Z), the form of the createdAt and updatedAt that
+// AppSync sets and of JavaScript's Date.toISOString(). Set one operator, or
+// Between (inclusive); BeginsWith takes a prefix of that form ("2026-05"
+// for May 2026).
+type DateTimeKeyCondition struct {
+	Eq, Le, Lt, Ge, Gt *time.Time
+	Between            *[2]time.Time
+	BeginsWith         *string
+}
+
+// input is c as the schema's ModelStringKeyConditionInput; nil stays nil.
+func (c *DateTimeKeyCondition) input() *ModelStringKeyConditionInput {
+	if c == nil {
+		return nil
+	}
+	bound := func(t *time.Time) *string {
+		if t == nil {
+			return nil
+		}
+		s := t.UTC().Format("2006-01-02T15:04:05.000Z")
+		return &s
+	}
+	in := &ModelStringKeyConditionInput{Eq: bound(c.Eq), Le: bound(c.Le), Lt: bound(c.Lt), Ge: bound(c.Ge), Gt: bound(c.Gt), BeginsWith: c.BeginsWith}
+	if c.Between != nil {
+		in.Between = []string{*bound(&c.Between[0]), *bound(&c.Between[1])}
+	}
+	return in
+}
+
+// MarshalJSON writes c as the schema's ModelStringKeyConditionInput.
+func (c DateTimeKeyCondition) MarshalJSON() ([]byte, error) { return json.Marshal(c.input()) }
+
 // BlogIdentifier is the primary key of a Blog.
 type BlogIdentifier struct {
 	ID string `json:"id"`
@@ -598,12 +634,12 @@ type PostListOptions struct {
 
 // ListPostsByStatusOptions are the arguments of listPostsByStatus, the query of the index postsByStatusAndPublishedAt: its key, sort-key condition and direction, filter, page size and page token.
 type ListPostsByStatusOptions struct {
-	Status        PostStatus                    `json:"status"`
-	PublishedAt   *ModelStringKeyConditionInput `json:"publishedAt,omitempty"`
-	SortDirection *ModelSortDirection           `json:"sortDirection,omitempty"`
-	Filter        *ModelPostFilterInput         `json:"filter,omitempty"`
-	Limit         *int                          `json:"limit,omitempty"`
-	NextToken     *string                       `json:"nextToken,omitempty"`
+	Status        PostStatus            `json:"status"`
+	PublishedAt   *DateTimeKeyCondition `json:"publishedAt,omitempty"`
+	SortDirection *ModelSortDirection   `json:"sortDirection,omitempty"`
+	Filter        *ModelPostFilterInput `json:"filter,omitempty"`
+	Limit         *int                  `json:"limit,omitempty"`
+	NextToken     *string               `json:"nextToken,omitempty"`
 }
 
 // OnCreatePostOptions are the arguments of the subscription onCreatePost: a filter (ModelSubscriptionPostFilterInput) and, for owner rules, the owner.
@@ -632,12 +668,12 @@ type CommentIdentifier struct {
 
 // CommentListOptions are the arguments of listComments: filter, page size and the token of the page to read.
 type CommentListOptions struct {
-	PostID        *string                       `json:"postId,omitempty"`
-	CreatedOn     *ModelStringKeyConditionInput `json:"createdOn,omitempty"`
-	Filter        *ModelCommentFilterInput      `json:"filter,omitempty"`
-	Limit         *int                          `json:"limit,omitempty"`
-	NextToken     *string                       `json:"nextToken,omitempty"`
-	SortDirection *ModelSortDirection           `json:"sortDirection,omitempty"`
+	PostID        *string                  `json:"postId,omitempty"`
+	CreatedOn     *DateTimeKeyCondition    `json:"createdOn,omitempty"`
+	Filter        *ModelCommentFilterInput `json:"filter,omitempty"`
+	Limit         *int                     `json:"limit,omitempty"`
+	NextToken     *string                  `json:"nextToken,omitempty"`
+	SortDirection *ModelSortDirection      `json:"sortDirection,omitempty"`
 }
 
 // OnCreateCommentOptions are the arguments of the subscription onCreateComment: a filter (ModelSubscriptionCommentFilterInput) and, for owner rules, the owner.

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -61,13 +60,8 @@ func createPosts(t *testing.T, c *blogdata.Client) *blogdata.Blog {
 }
 
 func sortedTags(stats *blogdata.PostStats) []string {
-	var tags []string
-	for _, tag := range stats.Tags {
-		if tag != nil {
-			tags = append(tags, *tag)
-		}
-	}
-	slices.SortFunc(tags, strings.Compare)
+	tags := slices.Clone(stats.Tags)
+	slices.Sort(tags)
 	return tags
 }
 

@@ -8,8 +8,9 @@
 // rules, so amplify_outputs.json alone is enough, as it is for the
 // JavaScript client. (Custom operations then carry no auth directives: the
 // client calls them with its default auth mode, unless a call passes
-// client.WithAuthMode.) Given a schema, amplifygen uses it and prints a
-// warning for every place where it disagrees with model_introspection.
+// client.WithAuthMode, and amplifygen says so in a warning.) Given a
+// schema, amplifygen uses it and prints a warning for every place where it
+// disagrees with model_introspection.
 //
 // amplifygen writes client.go, types.go, genqlient.go and the documents under
 // graphql/ (listed in graphql/.amplifygen-manifest), and only when the whole

@@ -310,11 +310,17 @@ class Evaluator {
     switch (`${res.type}.${attr}`) {
       case 'AWS::AppSync::GraphQLApi.ApiId':
         return API_ID;
+      case 'AWS::AppSync::GraphQLApi.GraphQLUrl':
+        return GRAPHQL_URL;
       case 'AWS::AppSync::DataSource.Name':
         return this.eval(res.props.Name);
       case 'AWS::AppSync::FunctionConfiguration.FunctionId':
         // A function is known to the simulator by its name.
         return this.eval(res.props.Name);
+      case 'AWS::Lambda::Function.Arn':
+        // A function the stack itself creates (the default conversation
+        // handler of a.conversation) is named by its logical id.
+        return `arn:${PARTITION}:lambda:${REGION}:${ACCOUNT_ID}:function:${this.eval(res.props.FunctionName) ?? id}`;
       case 'Custom::AmplifyDynamoDBTable.TableArn':
         return `arn:${PARTITION}:dynamodb:${REGION}:${ACCOUNT_ID}:table/${this.eval(res.props.tableName)}`;
       default:
@@ -425,6 +431,34 @@ class TemplateFiles {
     }
     fail(`${this.file}: ${inlineName} has no ${kind.toLowerCase()} mapping template`);
   }
+
+  // code returns the file of the JavaScript resolver code held by
+  // props.Code (inline: resolvers/inline/<inlineName>.js) or
+  // props.CodeS3Location (an asset: resolvers/<asset name>, as named).
+  code(props, inlineName) {
+    if (props.CodeS3Location !== undefined) {
+      const s3 = props.CodeS3Location;
+      if (typeof s3 !== 'string' || !s3.startsWith(ASSET_URL_PREFIX)) {
+        fail(`${this.file}: unexpected code location ${JSON.stringify(s3)}`);
+      }
+      const name = s3.slice(ASSET_URL_PREFIX.length);
+      if (!name.startsWith('resolvers/') || name.split('/').length !== 2 || !this.assets.has(name)) {
+        fail(`${this.file}: unexpected code asset ${name}`);
+      }
+      this.usedAssets.add(name);
+      return this.add(name, this.assets.get(name));
+    }
+    if (typeof props.Code !== 'string') fail(`${this.file}: ${inlineName} has no resolver code`);
+    return this.add(`resolvers/inline/${inlineName}.js`, props.Code);
+  }
+}
+
+// jsRuntime returns the runtime of a JavaScript resolver or function
+// (APPSYNC_JS), or undefined for a VTL one.
+function jsRuntime(file, what, p) {
+  if (p.Runtime === undefined && p.Code === undefined && p.CodeS3Location === undefined) return undefined;
+  if (p.Runtime?.Name !== 'APPSYNC_JS') fail(`${file}: ${what} has the unsupported runtime ${JSON.stringify(p.Runtime)}`);
+  return { name: p.Runtime.Name, runtimeVersion: p.Runtime.RuntimeVersion };
 }
 
 // createTable turns the properties of an Amplify-managed table (the
@@ -475,7 +509,7 @@ function buildSimulator(file, byId, assets, authConfig, sdl) {
   const of = (type) => [...byId.entries()].filter(([, r]) => r.type === type);
 
   const dataSources = of('AWS::AppSync::DataSource').map(([, r]) => {
-    const p = ev.pick(r.props, ['Name', 'Type', 'DynamoDBConfig', 'LambdaConfig']);
+    const p = ev.pick(r.props, ['Name', 'Type', 'DynamoDBConfig', 'LambdaConfig', 'HttpConfig']);
     switch (p.Type) {
       case 'AMAZON_DYNAMODB':
         return { type: p.Type, name: p.Name, config: { tableName: p.DynamoDBConfig.TableName } };
@@ -483,23 +517,38 @@ function buildSimulator(file, byId, assets, authConfig, sdl) {
         return { type: p.Type, name: p.Name, functionName: lambdaFunctionName(file, p.LambdaConfig.LambdaFunctionArn) };
       case 'NONE':
         return { type: p.Type, name: p.Name };
+      case 'HTTP': {
+        // a.generation calls Bedrock over HTTP, signed with the API's role.
+        const out = { type: p.Type, name: p.Name, endpoint: p.HttpConfig.Endpoint };
+        const iamConfig = p.HttpConfig.AuthorizationConfig?.AwsIamConfig;
+        if (iamConfig) out.signing = { region: iamConfig.SigningRegion, service: iamConfig.SigningServiceName };
+        return out;
+      }
       default:
         fail(`${file}: data source ${p.Name} has the unsupported type ${p.Type}`);
     }
   }).sort((a, b) => compare(a.name, b.name));
 
+  // A Lambda data source invokes a function of @function(name: ...) or one
+  // the stack creates itself (a conversation's default handler, which
+  // appears as such).
   const declared = new Set(functionNames(sdl));
+  const created = new Set(of('AWS::Lambda::Function').map(([id, r]) => ev.eval(r.props.FunctionName) ?? id));
   for (const ds of dataSources) {
     if (ds.functionName && !declared.has(ds.functionName)) {
-      fail(`${file}: data source ${ds.name} invokes ${ds.functionName}, which no @function(name: ...) names`);
+      if (!created.has(ds.functionName)) {
+        fail(`${file}: data source ${ds.name} invokes ${ds.functionName}, which no @function(name: ...) names`);
+      }
+      ds.createdFunction = true;
     }
   }
 
   const templateKeys = ['RequestMappingTemplate', 'RequestMappingTemplateS3Location', 'ResponseMappingTemplate', 'ResponseMappingTemplateS3Location'];
   const functions = of('AWS::AppSync::FunctionConfiguration').map(([, r]) => {
     const p = ev.pick(r.props, ['Name', 'DataSourceName', 'Code', 'CodeS3Location', 'Runtime', ...templateKeys]);
-    if (p.Code !== undefined || p.CodeS3Location !== undefined || p.Runtime !== undefined) {
-      fail(`${file}: function ${p.Name} is a JavaScript resolver function, not supported by this tool`);
+    const runtime = jsRuntime(file, `function ${p.Name}`, p);
+    if (runtime) {
+      return { name: p.Name, dataSourceName: p.DataSourceName, runtime, codeLocation: templates.code(p, p.Name) };
     }
     return {
       name: p.Name,
@@ -514,15 +563,18 @@ function buildSimulator(file, byId, assets, authConfig, sdl) {
 
   const resolvers = of('AWS::AppSync::Resolver').map(([, r]) => {
     const p = ev.pick(r.props, ['TypeName', 'FieldName', 'Kind', 'PipelineConfig', 'DataSourceName', 'Code', 'CodeS3Location', 'Runtime', ...templateKeys]);
-    if (p.Code !== undefined || p.CodeS3Location !== undefined || p.Runtime !== undefined) {
-      fail(`${file}: resolver ${p.TypeName}.${p.FieldName} is a JavaScript resolver, not supported by this tool`);
-    }
     const inlineName = `${p.TypeName}.${p.FieldName}`;
+    const runtime = jsRuntime(file, `resolver ${inlineName}`, p);
     const out = { kind: p.Kind ?? 'UNIT', typeName: p.TypeName, fieldName: p.FieldName };
     if (out.kind === 'PIPELINE') {
       out.functions = p.PipelineConfig.Functions;
     } else {
       out.dataSourceName = p.DataSourceName;
+    }
+    if (runtime) {
+      out.runtime = runtime;
+      out.codeLocation = templates.code(p, inlineName);
+      return out;
     }
     out.requestMappingTemplateLocation = templates.template(p, 'Request', inlineName);
     out.responseMappingTemplateLocation = templates.template(p, 'Response', inlineName);
@@ -534,7 +586,7 @@ function buildSimulator(file, byId, assets, authConfig, sdl) {
     .sort((a, b) => compare(a.TableName, b.TableName));
   if (of('AWS::DynamoDB::Table').length) fail(`${file}: plain AWS::DynamoDB::Table resources are not supported by this tool`);
 
-  // Every other asset must be a template in use, or the simulator would miss a step.
+  // Every other asset must be a template or code in use, or the simulator would miss a step.
   for (const name of assets.keys()) {
     if (name !== 'schema.graphql' && !templates.usedAssets.has(name)) {
       fail(`${file}: the asset ${name} is used by no resolver or function`);
@@ -564,7 +616,7 @@ function buildSimulator(file, byId, assets, authConfig, sdl) {
   const simulator = {
     appSync,
     schema: { path: 'appsync.graphql' },
-    mappingTemplates: [...templates.files.keys()].sort().map((p) => ({ path: p })),
+    mappingTemplates: [...templates.files.keys()].filter((p) => p.endsWith('.vtl')).sort().map((p) => ({ path: p })),
     dataSources,
     functions,
     resolvers,

@@ -29,8 +29,10 @@ type Client struct {
 	// Realtime carries the subscriptions: one WebSocket, dialed at the
 	// first one (Close closes it).
 	Realtime *realtime.Session
-	// GraphQL is the runtime client: a genqlient graphql.Client for calling
-	// the functions of genqlient.go directly.
+	// GraphQL is the runtime client, a genqlient graphql.Client: the
+	// functions genqlient generates for the operations of graphql/custom
+	// take it. (Those of the generator's own operations are unexported:
+	// Models, Queries and Mutations call them.)
 	GraphQL *client.Client
 }
 
@@ -79,9 +81,15 @@ func NewFromEndpoint(ep client.Endpoint, opts ...client.Option) (*Client, error)
 	}, nil
 }
 
-// OperationAuthModes lists, per operation, the auth modes its schema's
-// @aws_* directives allow. When the client's default mode is not among them
-// the client uses an allowed mode it is configured for.
+// OperationAuthModes lists, per operation, the auth modes AppSync allows
+// for it: those of its field's @aws_* directives (or its type's), and for a
+// field with none the API's default mode alone. When the client's default
+// mode is not among them the client uses an allowed mode it is configured
+// for, and with none it fails before sending (*client.AuthModeError). An
+// operation whose modes the generator could not know (a schema read from
+// introspection JSON, or a custom operation of a schema synthesized from
+// model_introspection) has no entry: the client calls it with its default
+// mode.
 var OperationAuthModes = map[string][]client.AuthMode{
 	"AddUserToGroup": {client.AuthIAM, client.AuthIdentityPool, client.AuthUserPool},
 }
@@ -98,7 +106,7 @@ type Mutations struct{ c *client.Client }
 
 // AddUserToGroup calls the custom mutation addUserToGroup.
 func (q Mutations) AddUserToGroup(ctx context.Context, args AddUserToGroupArgs, opts ...client.Option) (json.RawMessage, error) {
-	resp, err := AddUserToGroup(ctx, q.c.With(opts...), args.UserID, args.GroupName)
+	resp, err := addUserToGroup(ctx, q.c.With(opts...), args.UserID, args.GroupName)
 	return resp.AddUserToGroup, err
 }
 

@@ -11,26 +11,26 @@ import (
 	"github.com/go-amplify/data/client"
 )
 
-// AddUserToGroupResponse is returned by AddUserToGroup on success.
-type AddUserToGroupResponse struct {
+// addUserToGroupResponse is returned by addUserToGroup on success.
+type addUserToGroupResponse struct {
 	AddUserToGroup json.RawMessage `json:"-"`
 }
 
-// GetAddUserToGroup returns AddUserToGroupResponse.AddUserToGroup, and is useful for accessing the field via an interface.
-func (v *AddUserToGroupResponse) GetAddUserToGroup() json.RawMessage { return v.AddUserToGroup }
+// GetAddUserToGroup returns addUserToGroupResponse.AddUserToGroup, and is useful for accessing the field via an interface.
+func (v *addUserToGroupResponse) GetAddUserToGroup() json.RawMessage { return v.AddUserToGroup }
 
-func (v *AddUserToGroupResponse) UnmarshalJSON(b []byte) error {
+func (v *addUserToGroupResponse) UnmarshalJSON(b []byte) error {
 
 	if string(b) == "null" {
 		return nil
 	}
 
 	var firstPass struct {
-		*AddUserToGroupResponse
+		*addUserToGroupResponse
 		AddUserToGroup json.RawMessage `json:"addUserToGroup"`
 		graphql.NoUnmarshalJSON
 	}
-	firstPass.AddUserToGroupResponse = v
+	firstPass.addUserToGroupResponse = v
 
 	err := json.Unmarshal(b, &firstPass)
 	if err != nil {
@@ -56,7 +56,7 @@ type __premarshalAddUserToGroupResponse struct {
 	AddUserToGroup json.RawMessage `json:"addUserToGroup"`
 }
 
-func (v *AddUserToGroupResponse) MarshalJSON() ([]byte, error) {
+func (v *addUserToGroupResponse) MarshalJSON() ([]byte, error) {
 	premarshaled, err := v.__premarshalJSON()
 	if err != nil {
 		return nil, err
@@ -64,7 +64,7 @@ func (v *AddUserToGroupResponse) MarshalJSON() ([]byte, error) {
 	return json.Marshal(premarshaled)
 }
 
-func (v *AddUserToGroupResponse) __premarshalJSON() (*__premarshalAddUserToGroupResponse, error) {
+func (v *addUserToGroupResponse) __premarshalJSON() (*__premarshalAddUserToGroupResponse, error) {
 	var retval __premarshalAddUserToGroupResponse
 
 	{
@@ -94,30 +94,30 @@ func (v *__AddUserToGroupInput) GetUserId() string { return v.UserId }
 // GetGroupName returns __AddUserToGroupInput.GroupName, and is useful for accessing the field via an interface.
 func (v *__AddUserToGroupInput) GetGroupName() string { return v.GroupName }
 
-// The mutation executed by AddUserToGroup.
-const AddUserToGroup_Operation = `
+// The mutation executed by addUserToGroup.
+const addUserToGroup_Operation = `
 mutation AddUserToGroup ($userId: String!, $groupName: String!) {
 	addUserToGroup(userId: $userId, groupName: $groupName)
 }
 `
 
-// AddUserToGroup calls the custom mutation addUserToGroup.
-func AddUserToGroup(
+// addUserToGroup calls the custom mutation addUserToGroup.
+func addUserToGroup(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	userId string,
 	groupName string,
-) (data_ *AddUserToGroupResponse, err_ error) {
+) (data_ *addUserToGroupResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "AddUserToGroup",
-		Query:  AddUserToGroup_Operation,
+		Query:  addUserToGroup_Operation,
 		Variables: &__AddUserToGroupInput{
 			UserId:    userId,
 			GroupName: groupName,
 		},
 	}
 
-	data_ = &AddUserToGroupResponse{}
+	data_ = &addUserToGroupResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(

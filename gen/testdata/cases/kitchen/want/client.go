@@ -30,8 +30,10 @@ type Client struct {
 	// Realtime carries the subscriptions: one WebSocket, dialed at the
 	// first one (Close closes it).
 	Realtime *realtime.Session
-	// GraphQL is the runtime client: a genqlient graphql.Client for calling
-	// the functions of genqlient.go directly.
+	// GraphQL is the runtime client, a genqlient graphql.Client: the
+	// functions genqlient generates for the operations of graphql/custom
+	// take it. (Those of the generator's own operations are unexported:
+	// Models, Queries and Mutations call them.)
 	GraphQL *client.Client
 }
 
@@ -84,19 +86,34 @@ func NewFromEndpoint(ep client.Endpoint, opts ...client.Option) (*Client, error)
 	}, nil
 }
 
-// OperationAuthModes lists, per operation, the auth modes its schema's
-// @aws_* directives allow. When the client's default mode is not among them
-// the client uses an allowed mode it is configured for.
+// OperationAuthModes lists, per operation, the auth modes AppSync allows
+// for it: those of its field's @aws_* directives (or its type's), and for a
+// field with none the API's default mode alone. When the client's default
+// mode is not among them the client uses an allowed mode it is configured
+// for, and with none it fails before sending (*client.AuthModeError). An
+// operation whose modes the generator could not know (a schema read from
+// introspection JSON, or a custom operation of a schema synthesized from
+// model_introspection) has no entry: the client calls it with its default
+// mode.
 var OperationAuthModes = map[string][]client.AuthMode{
-	"GetPost":    {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
-	"ListPosts":  {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
-	"CreatePost": {client.AuthIAM, client.AuthIdentityPool},
-	"UpdatePost": {client.AuthIAM, client.AuthIdentityPool},
-	"DeletePost": {client.AuthIAM, client.AuthIdentityPool},
-	"Type":       {client.AuthAPIKey},
-	"Nearby":     {client.AuthIAM, client.AuthIdentityPool},
-	"Statuses":   {client.AuthLambda, client.AuthOIDC},
-	"Publish":    {client.AuthUserPool},
+	"GetPost":       {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
+	"ListPosts":     {client.AuthAPIKey, client.AuthIAM, client.AuthIdentityPool},
+	"CreatePost":    {client.AuthIAM, client.AuthIdentityPool},
+	"UpdatePost":    {client.AuthIAM, client.AuthIdentityPool},
+	"DeletePost":    {client.AuthIAM, client.AuthIdentityPool},
+	"GetComment":    {client.AuthAPIKey},
+	"ListComments":  {client.AuthAPIKey},
+	"CreateComment": {client.AuthAPIKey},
+	"UpdateComment": {client.AuthAPIKey},
+	"DeleteComment": {client.AuthAPIKey},
+	"GetClient":     {client.AuthAPIKey},
+	"ListClients":   {client.AuthAPIKey},
+	"CreateClient":  {client.AuthAPIKey},
+	"Type":          {client.AuthAPIKey},
+	"Nearby":        {client.AuthIAM, client.AuthIdentityPool},
+	"Statuses":      {client.AuthLambda, client.AuthOIDC},
+	"Ping":          {client.AuthAPIKey},
+	"Publish":       {client.AuthUserPool},
 }
 
 // Models holds the typed API of each model.
@@ -115,64 +132,62 @@ type PostModel struct {
 
 // Create creates a Post (mutation createPost).
 func (m *PostModel) Create(ctx context.Context, input CreatePostInput, opts ...client.Option) (*Post, error) {
-	resp, err := CreatePost(ctx, m.c.With(opts...), input, nil)
+	resp, err := createPost(ctx, m.c.With(opts...), input, nil)
 	return resp.CreatePost, err
 }
 
 // Get reads the Post with the given identifier (query getPost). A
 // missing item is a nil result with a nil error.
 func (m *PostModel) Get(ctx context.Context, id PostIdentifier, opts ...client.Option) (*Post, error) {
-	resp, err := GetPost(ctx, m.c.With(opts...), id.ID)
+	resp, err := getPost(ctx, m.c.With(opts...), id.ID)
 	return resp.GetPost, err
 }
 
 // Update changes a Post (mutation updatePost): fields left unset keep
 // their values, fields set to client.Null are removed.
 func (m *PostModel) Update(ctx context.Context, input UpdatePostInput, opts ...client.Option) (*Post, error) {
-	resp, err := UpdatePost(ctx, m.c.With(opts...), input, nil)
+	resp, err := updatePost(ctx, m.c.With(opts...), input, nil)
 	return resp.UpdatePost, err
 }
 
 // UpdateIf is Update when condition holds for the stored item; otherwise
 // AppSync answers DynamoDB:ConditionalCheckFailedException.
 func (m *PostModel) UpdateIf(ctx context.Context, input UpdatePostInput, condition *ModelPostConditionInput, opts ...client.Option) (*Post, error) {
-	resp, err := UpdatePost(ctx, m.c.With(opts...), input, condition)
+	resp, err := updatePost(ctx, m.c.With(opts...), input, condition)
 	return resp.UpdatePost, err
 }
 
 // Delete deletes a Post (mutation deletePost) and returns it as it was.
 func (m *PostModel) Delete(ctx context.Context, id PostIdentifier, opts ...client.Option) (*Post, error) {
-	resp, err := DeletePost(ctx, m.c.With(opts...), DeletePostInput{ID: id.ID}, nil)
+	resp, err := deletePost(ctx, m.c.With(opts...), DeletePostInput{ID: id.ID}, nil)
 	return resp.DeletePost, err
 }
 
 // DeleteIf is Delete when condition holds for the stored item; otherwise
 // AppSync answers DynamoDB:ConditionalCheckFailedException.
 func (m *PostModel) DeleteIf(ctx context.Context, id PostIdentifier, condition *ModelPostConditionInput, opts ...client.Option) (*Post, error) {
-	resp, err := DeletePost(ctx, m.c.With(opts...), DeletePostInput{ID: id.ID}, condition)
+	resp, err := deletePost(ctx, m.c.With(opts...), DeletePostInput{ID: id.ID}, condition)
 	return resp.DeletePost, err
 }
 
 // List reads one page of Post items (query listPosts).
-// Pass the page's NextToken in the options to read the next one; AppSync
-// may return an empty page that still has a NextToken.
+// Set o.NextToken to the page's NextToken to read the next one (nil after
+// the last); AppSync may return an empty page that still has a NextToken.
 func (m *PostModel) List(ctx context.Context, o PostListOptions, opts ...client.Option) (*client.Page[Post], error) {
-	resp, err := ListPosts(ctx, m.c.With(opts...), o.Filter, o.Limit, o.NextToken)
+	resp, err := listPosts(ctx, m.c.With(opts...), o.Filter, o.Limit, o.NextToken)
 	page := &client.Page[Post]{}
 	if conn := resp.ListPosts; conn != nil {
-		page.Items = conn.Items
-		if conn.NextToken != nil {
-			page.NextToken = *conn.NextToken
-		}
+		page.Items, page.NextToken = conn.Items, conn.NextToken
 	}
 	return page, err
 }
 
 // ListAll walks every page of List from o.NextToken on and
 // yields each item. It stops when the loop breaks, and yields the error
-// that ends the walk as its last element.
+// that ends the walk as its last element (a *client.PaginationError naming
+// ListPosts when AppSync returns a nextToken it returned before).
 func (m *PostModel) ListAll(ctx context.Context, o PostListOptions, opts ...client.Option) iter.Seq2[*Post, error] {
-	return client.All(o.NextToken, func(token *string) (*client.Page[Post], error) {
+	return client.AllNamed("ListPosts", o.NextToken, func(token *string) (*client.Page[Post], error) {
 		o.NextToken = token
 		return m.List(ctx, o, opts...)
 	})
@@ -187,50 +202,48 @@ type CommentModel struct {
 
 // Create creates a Comment (mutation createComment).
 func (m *CommentModel) Create(ctx context.Context, input CreateCommentInput, opts ...client.Option) (*Comment, error) {
-	resp, err := CreateComment(ctx, m.c.With(opts...), input)
+	resp, err := createComment(ctx, m.c.With(opts...), input)
 	return resp.CreateComment, err
 }
 
 // Get reads the Comment with the given identifier (query getComment). A
 // missing item is a nil result with a nil error.
 func (m *CommentModel) Get(ctx context.Context, id CommentIdentifier, opts ...client.Option) (*Comment, error) {
-	resp, err := GetComment(ctx, m.c.With(opts...), id.PostID, id.CreatedOn)
+	resp, err := getComment(ctx, m.c.With(opts...), id.PostID, id.CreatedOn)
 	return resp.GetComment, err
 }
 
 // Update changes a Comment (mutation updateComment): fields left unset keep
 // their values, fields set to client.Null are removed.
 func (m *CommentModel) Update(ctx context.Context, input UpdateCommentInput, opts ...client.Option) (*Comment, error) {
-	resp, err := UpdateComment(ctx, m.c.With(opts...), input)
+	resp, err := updateComment(ctx, m.c.With(opts...), input)
 	return resp.UpdateComment, err
 }
 
 // Delete deletes a Comment (mutation deleteComment) and returns it as it was.
 func (m *CommentModel) Delete(ctx context.Context, id CommentIdentifier, opts ...client.Option) (*Comment, error) {
-	resp, err := DeleteComment(ctx, m.c.With(opts...), DeleteCommentInput{PostID: id.PostID, CreatedOn: id.CreatedOn})
+	resp, err := deleteComment(ctx, m.c.With(opts...), DeleteCommentInput{PostID: id.PostID, CreatedOn: id.CreatedOn})
 	return resp.DeleteComment, err
 }
 
 // List reads one page of Comment items (query listComments).
-// Pass the page's NextToken in the options to read the next one; AppSync
-// may return an empty page that still has a NextToken.
+// Set o.NextToken to the page's NextToken to read the next one (nil after
+// the last); AppSync may return an empty page that still has a NextToken.
 func (m *CommentModel) List(ctx context.Context, o CommentListOptions, opts ...client.Option) (*client.Page[Comment], error) {
-	resp, err := ListComments(ctx, m.c.With(opts...), o.PostID, o.CreatedOn, o.Filter, o.Limit, o.NextToken, o.SortDirection)
+	resp, err := listComments(ctx, m.c.With(opts...), o.PostID, o.CreatedOn.input(), o.Filter, o.Limit, o.NextToken, o.SortDirection)
 	page := &client.Page[Comment]{}
 	if conn := resp.ListComments; conn != nil {
-		page.Items = conn.Items
-		if conn.NextToken != nil {
-			page.NextToken = *conn.NextToken
-		}
+		page.Items, page.NextToken = conn.Items, conn.NextToken
 	}
 	return page, err
 }
 
 // ListAll walks every page of List from o.NextToken on and
 // yields each item. It stops when the loop breaks, and yields the error
-// that ends the walk as its last element.
+// that ends the walk as its last element (a *client.PaginationError naming
+// ListComments when AppSync returns a nextToken it returned before).
 func (m *CommentModel) ListAll(ctx context.Context, o CommentListOptions, opts ...client.Option) iter.Seq2[*Comment, error] {
-	return client.All(o.NextToken, func(token *string) (*client.Page[Comment], error) {
+	return client.AllNamed("ListComments", o.NextToken, func(token *string) (*client.Page[Comment], error) {
 		o.NextToken = token
 		return m.List(ctx, o, opts...)
 	})
@@ -241,7 +254,7 @@ func (m *CommentModel) Post(ctx context.Context, item *Comment, opts ...client.O
 	if item == nil {
 		return nil, nil
 	}
-	resp, err := GetPost(ctx, m.c.With(opts...), item.PostID)
+	resp, err := getPost(ctx, m.c.With(opts...), item.PostID)
 	return resp.GetPost, err
 }
 
@@ -254,37 +267,35 @@ type ClientModel struct {
 
 // Create creates a Client (mutation createClient).
 func (m *ClientModel) Create(ctx context.Context, input CreateClientInput, opts ...client.Option) (*Client2, error) {
-	resp, err := CreateClient(ctx, m.c.With(opts...), input)
+	resp, err := createClient(ctx, m.c.With(opts...), input)
 	return resp.CreateClient, err
 }
 
 // Get reads the Client with the given identifier (query getClient). A
 // missing item is a nil result with a nil error.
 func (m *ClientModel) Get(ctx context.Context, id Client2Identifier, opts ...client.Option) (*Client2, error) {
-	resp, err := GetClient(ctx, m.c.With(opts...), id.ID)
+	resp, err := getClient(ctx, m.c.With(opts...), id.ID)
 	return resp.GetClient, err
 }
 
 // List reads one page of Client items (query listClients).
-// Pass the page's NextToken in the options to read the next one; AppSync
-// may return an empty page that still has a NextToken.
+// Set o.NextToken to the page's NextToken to read the next one (nil after
+// the last); AppSync may return an empty page that still has a NextToken.
 func (m *ClientModel) List(ctx context.Context, o Client2ListOptions, opts ...client.Option) (*client.Page[Client2], error) {
-	resp, err := ListClients(ctx, m.c.With(opts...), o.Filter, o.Limit, o.NextToken)
+	resp, err := listClients(ctx, m.c.With(opts...), o.Filter, o.Limit, o.NextToken)
 	page := &client.Page[Client2]{}
 	if conn := resp.ListClients; conn != nil {
-		page.Items = conn.Items
-		if conn.NextToken != nil {
-			page.NextToken = *conn.NextToken
-		}
+		page.Items, page.NextToken = conn.Items, conn.NextToken
 	}
 	return page, err
 }
 
 // ListAll walks every page of List from o.NextToken on and
 // yields each item. It stops when the loop breaks, and yields the error
-// that ends the walk as its last element.
+// that ends the walk as its last element (a *client.PaginationError naming
+// ListClients when AppSync returns a nextToken it returned before).
 func (m *ClientModel) ListAll(ctx context.Context, o Client2ListOptions, opts ...client.Option) iter.Seq2[*Client2, error] {
-	return client.All(o.NextToken, func(token *string) (*client.Page[Client2], error) {
+	return client.AllNamed("ListClients", o.NextToken, func(token *string) (*client.Page[Client2], error) {
 		o.NextToken = token
 		return m.List(ctx, o, opts...)
 	})
@@ -301,19 +312,19 @@ func (q Queries) Type(ctx context.Context, args TypeArgs, opts ...client.Option)
 
 // Nearby calls the custom query nearby.
 func (q Queries) Nearby(ctx context.Context, args NearbyArgs, opts ...client.Option) (*Location, error) {
-	resp, err := Nearby(ctx, q.c.With(opts...), args.Location, args.Meta)
+	resp, err := nearby(ctx, q.c.With(opts...), args.Location, args.Meta)
 	return resp.Nearby, err
 }
 
 // Statuses calls the custom query statuses.
 func (q Queries) Statuses(ctx context.Context, opts ...client.Option) ([]PostStatus, error) {
-	resp, err := Statuses(ctx, q.c.With(opts...))
+	resp, err := statuses(ctx, q.c.With(opts...))
 	return resp.Statuses, err
 }
 
 // Ping calls the custom query ping.
 func (q Queries) Ping(ctx context.Context, opts ...client.Option) (json.RawMessage, error) {
-	resp, err := Ping(ctx, q.c.With(opts...))
+	resp, err := ping(ctx, q.c.With(opts...))
 	return resp.Ping, err
 }
 
@@ -322,7 +333,7 @@ type Mutations struct{ c *client.Client }
 
 // Publish calls the custom mutation publish.
 func (q Mutations) Publish(ctx context.Context, args PublishArgs, opts ...client.Option) (*Post, error) {
-	resp, err := Publish(ctx, q.c.With(opts...), args.ID, args.At, args.When)
+	resp, err := publish(ctx, q.c.With(opts...), args.ID, args.At, args.When)
 	return resp.Publish, err
 }
 

@@ -290,133 +290,133 @@ func (v *Comment) __premarshalJSON() (*__premarshalComment, error) {
 	return &retval, nil
 }
 
-// CreateClientResponse is returned by CreateClient on success.
-type CreateClientResponse struct {
+// createClientResponse is returned by createClient on success.
+type createClientResponse struct {
 	CreateClient *Client2 `json:"createClient"`
 }
 
-// GetCreateClient returns CreateClientResponse.CreateClient, and is useful for accessing the field via an interface.
-func (v *CreateClientResponse) GetCreateClient() *Client2 { return v.CreateClient }
+// GetCreateClient returns createClientResponse.CreateClient, and is useful for accessing the field via an interface.
+func (v *createClientResponse) GetCreateClient() *Client2 { return v.CreateClient }
 
-// CreateCommentResponse is returned by CreateComment on success.
-type CreateCommentResponse struct {
+// createCommentResponse is returned by createComment on success.
+type createCommentResponse struct {
 	CreateComment *Comment `json:"createComment"`
 }
 
-// GetCreateComment returns CreateCommentResponse.CreateComment, and is useful for accessing the field via an interface.
-func (v *CreateCommentResponse) GetCreateComment() *Comment { return v.CreateComment }
+// GetCreateComment returns createCommentResponse.CreateComment, and is useful for accessing the field via an interface.
+func (v *createCommentResponse) GetCreateComment() *Comment { return v.CreateComment }
 
-// CreatePostResponse is returned by CreatePost on success.
-type CreatePostResponse struct {
+// createPostResponse is returned by createPost on success.
+type createPostResponse struct {
 	CreatePost *Post `json:"createPost"`
 }
 
-// GetCreatePost returns CreatePostResponse.CreatePost, and is useful for accessing the field via an interface.
-func (v *CreatePostResponse) GetCreatePost() *Post { return v.CreatePost }
+// GetCreatePost returns createPostResponse.CreatePost, and is useful for accessing the field via an interface.
+func (v *createPostResponse) GetCreatePost() *Post { return v.CreatePost }
 
-// DeleteCommentResponse is returned by DeleteComment on success.
-type DeleteCommentResponse struct {
+// deleteCommentResponse is returned by deleteComment on success.
+type deleteCommentResponse struct {
 	DeleteComment *Comment `json:"deleteComment"`
 }
 
-// GetDeleteComment returns DeleteCommentResponse.DeleteComment, and is useful for accessing the field via an interface.
-func (v *DeleteCommentResponse) GetDeleteComment() *Comment { return v.DeleteComment }
+// GetDeleteComment returns deleteCommentResponse.DeleteComment, and is useful for accessing the field via an interface.
+func (v *deleteCommentResponse) GetDeleteComment() *Comment { return v.DeleteComment }
 
-// DeletePostResponse is returned by DeletePost on success.
-type DeletePostResponse struct {
+// deletePostResponse is returned by deletePost on success.
+type deletePostResponse struct {
 	DeletePost *Post `json:"deletePost"`
 }
 
-// GetDeletePost returns DeletePostResponse.DeletePost, and is useful for accessing the field via an interface.
-func (v *DeletePostResponse) GetDeletePost() *Post { return v.DeletePost }
+// GetDeletePost returns deletePostResponse.DeletePost, and is useful for accessing the field via an interface.
+func (v *deletePostResponse) GetDeletePost() *Post { return v.DeletePost }
 
-// GetClientResponse is returned by GetClient on success.
-type GetClientResponse struct {
+// getClientResponse is returned by getClient on success.
+type getClientResponse struct {
 	GetClient *Client2 `json:"getClient"`
 }
 
-// GetGetClient returns GetClientResponse.GetClient, and is useful for accessing the field via an interface.
-func (v *GetClientResponse) GetGetClient() *Client2 { return v.GetClient }
+// GetGetClient returns getClientResponse.GetClient, and is useful for accessing the field via an interface.
+func (v *getClientResponse) GetGetClient() *Client2 { return v.GetClient }
 
-// GetCommentResponse is returned by GetComment on success.
-type GetCommentResponse struct {
+// getCommentResponse is returned by getComment on success.
+type getCommentResponse struct {
 	GetComment *Comment `json:"getComment"`
 }
 
-// GetGetComment returns GetCommentResponse.GetComment, and is useful for accessing the field via an interface.
-func (v *GetCommentResponse) GetGetComment() *Comment { return v.GetComment }
+// GetGetComment returns getCommentResponse.GetComment, and is useful for accessing the field via an interface.
+func (v *getCommentResponse) GetGetComment() *Comment { return v.GetComment }
 
-// GetPostResponse is returned by GetPost on success.
-type GetPostResponse struct {
+// getPostResponse is returned by getPost on success.
+type getPostResponse struct {
 	GetPost *Post `json:"getPost"`
 }
 
-// GetGetPost returns GetPostResponse.GetPost, and is useful for accessing the field via an interface.
-func (v *GetPostResponse) GetGetPost() *Post { return v.GetPost }
+// GetGetPost returns getPostResponse.GetPost, and is useful for accessing the field via an interface.
+func (v *getPostResponse) GetGetPost() *Post { return v.GetPost }
 
-// ListClientsListClientsModelClientConnection includes the requested fields of the GraphQL type ModelClientConnection.
-type ListClientsListClientsModelClientConnection struct {
+// listClientsListClientsModelClientConnection includes the requested fields of the GraphQL type ModelClientConnection.
+type listClientsListClientsModelClientConnection struct {
 	Items     []*Client2 `json:"items"`
 	NextToken *string    `json:"nextToken"`
 }
 
-// GetItems returns ListClientsListClientsModelClientConnection.Items, and is useful for accessing the field via an interface.
-func (v *ListClientsListClientsModelClientConnection) GetItems() []*Client2 { return v.Items }
+// GetItems returns listClientsListClientsModelClientConnection.Items, and is useful for accessing the field via an interface.
+func (v *listClientsListClientsModelClientConnection) GetItems() []*Client2 { return v.Items }
 
-// GetNextToken returns ListClientsListClientsModelClientConnection.NextToken, and is useful for accessing the field via an interface.
-func (v *ListClientsListClientsModelClientConnection) GetNextToken() *string { return v.NextToken }
+// GetNextToken returns listClientsListClientsModelClientConnection.NextToken, and is useful for accessing the field via an interface.
+func (v *listClientsListClientsModelClientConnection) GetNextToken() *string { return v.NextToken }
 
-// ListClientsResponse is returned by ListClients on success.
-type ListClientsResponse struct {
-	ListClients *ListClientsListClientsModelClientConnection `json:"listClients"`
+// listClientsResponse is returned by listClients on success.
+type listClientsResponse struct {
+	ListClients *listClientsListClientsModelClientConnection `json:"listClients"`
 }
 
-// GetListClients returns ListClientsResponse.ListClients, and is useful for accessing the field via an interface.
-func (v *ListClientsResponse) GetListClients() *ListClientsListClientsModelClientConnection {
+// GetListClients returns listClientsResponse.ListClients, and is useful for accessing the field via an interface.
+func (v *listClientsResponse) GetListClients() *listClientsListClientsModelClientConnection {
 	return v.ListClients
 }
 
-// ListCommentsListCommentsModelCommentConnection includes the requested fields of the GraphQL type ModelCommentConnection.
-type ListCommentsListCommentsModelCommentConnection struct {
+// listCommentsListCommentsModelCommentConnection includes the requested fields of the GraphQL type ModelCommentConnection.
+type listCommentsListCommentsModelCommentConnection struct {
 	Items     []*Comment `json:"items"`
 	NextToken *string    `json:"nextToken"`
 }
 
-// GetItems returns ListCommentsListCommentsModelCommentConnection.Items, and is useful for accessing the field via an interface.
-func (v *ListCommentsListCommentsModelCommentConnection) GetItems() []*Comment { return v.Items }
+// GetItems returns listCommentsListCommentsModelCommentConnection.Items, and is useful for accessing the field via an interface.
+func (v *listCommentsListCommentsModelCommentConnection) GetItems() []*Comment { return v.Items }
 
-// GetNextToken returns ListCommentsListCommentsModelCommentConnection.NextToken, and is useful for accessing the field via an interface.
-func (v *ListCommentsListCommentsModelCommentConnection) GetNextToken() *string { return v.NextToken }
+// GetNextToken returns listCommentsListCommentsModelCommentConnection.NextToken, and is useful for accessing the field via an interface.
+func (v *listCommentsListCommentsModelCommentConnection) GetNextToken() *string { return v.NextToken }
 
-// ListCommentsResponse is returned by ListComments on success.
-type ListCommentsResponse struct {
-	ListComments *ListCommentsListCommentsModelCommentConnection `json:"listComments"`
+// listCommentsResponse is returned by listComments on success.
+type listCommentsResponse struct {
+	ListComments *listCommentsListCommentsModelCommentConnection `json:"listComments"`
 }
 
-// GetListComments returns ListCommentsResponse.ListComments, and is useful for accessing the field via an interface.
-func (v *ListCommentsResponse) GetListComments() *ListCommentsListCommentsModelCommentConnection {
+// GetListComments returns listCommentsResponse.ListComments, and is useful for accessing the field via an interface.
+func (v *listCommentsResponse) GetListComments() *listCommentsListCommentsModelCommentConnection {
 	return v.ListComments
 }
 
-// ListPostsListPostsModelPostConnection includes the requested fields of the GraphQL type ModelPostConnection.
-type ListPostsListPostsModelPostConnection struct {
+// listPostsListPostsModelPostConnection includes the requested fields of the GraphQL type ModelPostConnection.
+type listPostsListPostsModelPostConnection struct {
 	Items     []*Post `json:"items"`
 	NextToken *string `json:"nextToken"`
 }
 
-// GetItems returns ListPostsListPostsModelPostConnection.Items, and is useful for accessing the field via an interface.
-func (v *ListPostsListPostsModelPostConnection) GetItems() []*Post { return v.Items }
+// GetItems returns listPostsListPostsModelPostConnection.Items, and is useful for accessing the field via an interface.
+func (v *listPostsListPostsModelPostConnection) GetItems() []*Post { return v.Items }
 
-// GetNextToken returns ListPostsListPostsModelPostConnection.NextToken, and is useful for accessing the field via an interface.
-func (v *ListPostsListPostsModelPostConnection) GetNextToken() *string { return v.NextToken }
+// GetNextToken returns listPostsListPostsModelPostConnection.NextToken, and is useful for accessing the field via an interface.
+func (v *listPostsListPostsModelPostConnection) GetNextToken() *string { return v.NextToken }
 
-// ListPostsResponse is returned by ListPosts on success.
-type ListPostsResponse struct {
-	ListPosts *ListPostsListPostsModelPostConnection `json:"listPosts"`
+// listPostsResponse is returned by listPosts on success.
+type listPostsResponse struct {
+	ListPosts *listPostsListPostsModelPostConnection `json:"listPosts"`
 }
 
-// GetListPosts returns ListPostsResponse.ListPosts, and is useful for accessing the field via an interface.
-func (v *ListPostsResponse) GetListPosts() *ListPostsListPostsModelPostConnection { return v.ListPosts }
+// GetListPosts returns listPostsResponse.ListPosts, and is useful for accessing the field via an interface.
+func (v *listPostsResponse) GetListPosts() *listPostsListPostsModelPostConnection { return v.ListPosts }
 
 // Location is the default selection of a Location.
 type Location struct {
@@ -434,34 +434,34 @@ func (v *Location) GetLong() float64 { return v.Long }
 // GetAddress returns Location.Address, and is useful for accessing the field via an interface.
 func (v *Location) GetAddress() *Address { return v.Address }
 
-// NearbyResponse is returned by Nearby on success.
-type NearbyResponse struct {
+// nearbyResponse is returned by nearby on success.
+type nearbyResponse struct {
 	Nearby *Location `json:"nearby"`
 }
 
-// GetNearby returns NearbyResponse.Nearby, and is useful for accessing the field via an interface.
-func (v *NearbyResponse) GetNearby() *Location { return v.Nearby }
+// GetNearby returns nearbyResponse.Nearby, and is useful for accessing the field via an interface.
+func (v *nearbyResponse) GetNearby() *Location { return v.Nearby }
 
-// PingResponse is returned by Ping on success.
-type PingResponse struct {
+// pingResponse is returned by ping on success.
+type pingResponse struct {
 	Ping json.RawMessage `json:"-"`
 }
 
-// GetPing returns PingResponse.Ping, and is useful for accessing the field via an interface.
-func (v *PingResponse) GetPing() json.RawMessage { return v.Ping }
+// GetPing returns pingResponse.Ping, and is useful for accessing the field via an interface.
+func (v *pingResponse) GetPing() json.RawMessage { return v.Ping }
 
-func (v *PingResponse) UnmarshalJSON(b []byte) error {
+func (v *pingResponse) UnmarshalJSON(b []byte) error {
 
 	if string(b) == "null" {
 		return nil
 	}
 
 	var firstPass struct {
-		*PingResponse
+		*pingResponse
 		Ping json.RawMessage `json:"ping"`
 		graphql.NoUnmarshalJSON
 	}
-	firstPass.PingResponse = v
+	firstPass.pingResponse = v
 
 	err := json.Unmarshal(b, &firstPass)
 	if err != nil {
@@ -487,7 +487,7 @@ type __premarshalPingResponse struct {
 	Ping json.RawMessage `json:"ping"`
 }
 
-func (v *PingResponse) MarshalJSON() ([]byte, error) {
+func (v *pingResponse) MarshalJSON() ([]byte, error) {
 	premarshaled, err := v.__premarshalJSON()
 	if err != nil {
 		return nil, err
@@ -495,7 +495,7 @@ func (v *PingResponse) MarshalJSON() ([]byte, error) {
 	return json.Marshal(premarshaled)
 }
 
-func (v *PingResponse) __premarshalJSON() (*__premarshalPingResponse, error) {
+func (v *pingResponse) __premarshalJSON() (*__premarshalPingResponse, error) {
 	var retval __premarshalPingResponse
 
 	{
@@ -519,7 +519,7 @@ type Post struct {
 	Title       string            `json:"title"`
 	Meta        json.RawMessage   `json:"-"`
 	Extras      []json.RawMessage `json:"-"`
-	Tags        []*string         `json:"tags"`
+	Tags        []string          `json:"tags"`
 	PublishedOn *client.Date      `json:"publishedOn"`
 	RemindAt    *client.Time      `json:"remindAt"`
 	Stamp       *int64            `json:"stamp"`
@@ -549,7 +549,7 @@ func (v *Post) GetMeta() json.RawMessage { return v.Meta }
 func (v *Post) GetExtras() []json.RawMessage { return v.Extras }
 
 // GetTags returns Post.Tags, and is useful for accessing the field via an interface.
-func (v *Post) GetTags() []*string { return v.Tags }
+func (v *Post) GetTags() []string { return v.Tags }
 
 // GetPublishedOn returns Post.PublishedOn, and is useful for accessing the field via an interface.
 func (v *Post) GetPublishedOn() *client.Date { return v.PublishedOn }
@@ -683,7 +683,7 @@ type __premarshalPost struct {
 
 	Extras []json.RawMessage `json:"extras"`
 
-	Tags []*string `json:"tags"`
+	Tags []string `json:"tags"`
 
 	PublishedOn *client.Date `json:"publishedOn"`
 
@@ -797,21 +797,21 @@ func (v *Post) __premarshalJSON() (*__premarshalPost, error) {
 	return &retval, nil
 }
 
-// PublishResponse is returned by Publish on success.
-type PublishResponse struct {
+// publishResponse is returned by publish on success.
+type publishResponse struct {
 	Publish *Post `json:"publish"`
 }
 
-// GetPublish returns PublishResponse.Publish, and is useful for accessing the field via an interface.
-func (v *PublishResponse) GetPublish() *Post { return v.Publish }
+// GetPublish returns publishResponse.Publish, and is useful for accessing the field via an interface.
+func (v *publishResponse) GetPublish() *Post { return v.Publish }
 
-// StatusesResponse is returned by Statuses on success.
-type StatusesResponse struct {
+// statusesResponse is returned by statuses on success.
+type statusesResponse struct {
 	Statuses []PostStatus `json:"statuses"`
 }
 
-// GetStatuses returns StatusesResponse.Statuses, and is useful for accessing the field via an interface.
-func (v *StatusesResponse) GetStatuses() []PostStatus { return v.Statuses }
+// GetStatuses returns statusesResponse.Statuses, and is useful for accessing the field via an interface.
+func (v *statusesResponse) GetStatuses() []PostStatus { return v.Statuses }
 
 // TypeResponse is returned by Type on success.
 type TypeResponse struct {
@@ -821,21 +821,21 @@ type TypeResponse struct {
 // GetType returns TypeResponse.Type, and is useful for accessing the field via an interface.
 func (v *TypeResponse) GetType() []*Post { return v.Type }
 
-// UpdateCommentResponse is returned by UpdateComment on success.
-type UpdateCommentResponse struct {
+// updateCommentResponse is returned by updateComment on success.
+type updateCommentResponse struct {
 	UpdateComment *Comment `json:"updateComment"`
 }
 
-// GetUpdateComment returns UpdateCommentResponse.UpdateComment, and is useful for accessing the field via an interface.
-func (v *UpdateCommentResponse) GetUpdateComment() *Comment { return v.UpdateComment }
+// GetUpdateComment returns updateCommentResponse.UpdateComment, and is useful for accessing the field via an interface.
+func (v *updateCommentResponse) GetUpdateComment() *Comment { return v.UpdateComment }
 
-// UpdatePostResponse is returned by UpdatePost on success.
-type UpdatePostResponse struct {
+// updatePostResponse is returned by updatePost on success.
+type updatePostResponse struct {
 	UpdatePost *Post `json:"updatePost"`
 }
 
-// GetUpdatePost returns UpdatePostResponse.UpdatePost, and is useful for accessing the field via an interface.
-func (v *UpdatePostResponse) GetUpdatePost() *Post { return v.UpdatePost }
+// GetUpdatePost returns updatePostResponse.UpdatePost, and is useful for accessing the field via an interface.
+func (v *updatePostResponse) GetUpdatePost() *Post { return v.UpdatePost }
 
 // __CreateClientInput is used internally by genqlient
 type __CreateClientInput struct {
@@ -1241,8 +1241,8 @@ func (v *__UpdatePostInput) GetInput() UpdatePostInput { return v.Input }
 // GetCondition returns __UpdatePostInput.Condition, and is useful for accessing the field via an interface.
 func (v *__UpdatePostInput) GetCondition() *ModelPostConditionInput { return v.Condition }
 
-// The mutation executed by CreateClient.
-const CreateClient_Operation = `
+// The mutation executed by createClient.
+const createClient_Operation = `
 mutation CreateClient ($input: CreateClientInput!) {
 	createClient(input: $input) {
 		... Client2
@@ -1256,21 +1256,21 @@ fragment Client2 on Client {
 }
 `
 
-// CreateClient creates a Client (mutation createClient).
-func CreateClient(
+// createClient creates a Client (mutation createClient).
+func createClient(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	input CreateClientInput,
-) (data_ *CreateClientResponse, err_ error) {
+) (data_ *createClientResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "CreateClient",
-		Query:  CreateClient_Operation,
+		Query:  createClient_Operation,
 		Variables: &__CreateClientInput{
 			Input: input,
 		},
 	}
 
-	data_ = &CreateClientResponse{}
+	data_ = &createClientResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -1282,8 +1282,8 @@ func CreateClient(
 	return data_, err_
 }
 
-// The mutation executed by CreateComment.
-const CreateComment_Operation = `
+// The mutation executed by createComment.
+const createComment_Operation = `
 mutation CreateComment ($input: CreateCommentInput!) {
 	createComment(input: $input) {
 		... Comment
@@ -1298,21 +1298,21 @@ fragment Comment on Comment {
 }
 `
 
-// CreateComment creates a Comment (mutation createComment).
-func CreateComment(
+// createComment creates a Comment (mutation createComment).
+func createComment(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	input CreateCommentInput,
-) (data_ *CreateCommentResponse, err_ error) {
+) (data_ *createCommentResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "CreateComment",
-		Query:  CreateComment_Operation,
+		Query:  createComment_Operation,
 		Variables: &__CreateCommentInput{
 			Input: input,
 		},
 	}
 
-	data_ = &CreateCommentResponse{}
+	data_ = &createCommentResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -1324,8 +1324,8 @@ func CreateComment(
 	return data_, err_
 }
 
-// The mutation executed by CreatePost.
-const CreatePost_Operation = `
+// The mutation executed by createPost.
+const createPost_Operation = `
 mutation CreatePost ($input: CreatePostInput!, $condition: ModelPostConditionInput) {
 	createPost(input: $input, condition: $condition) {
 		... Post
@@ -1367,23 +1367,23 @@ fragment Address on Address {
 }
 `
 
-// CreatePost creates a Post (mutation createPost).
-func CreatePost(
+// createPost creates a Post (mutation createPost).
+func createPost(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	input CreatePostInput,
 	condition *ModelPostConditionInput,
-) (data_ *CreatePostResponse, err_ error) {
+) (data_ *createPostResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "CreatePost",
-		Query:  CreatePost_Operation,
+		Query:  createPost_Operation,
 		Variables: &__CreatePostInput{
 			Input:     input,
 			Condition: condition,
 		},
 	}
 
-	data_ = &CreatePostResponse{}
+	data_ = &createPostResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -1395,8 +1395,8 @@ func CreatePost(
 	return data_, err_
 }
 
-// The mutation executed by DeleteComment.
-const DeleteComment_Operation = `
+// The mutation executed by deleteComment.
+const deleteComment_Operation = `
 mutation DeleteComment ($input: DeleteCommentInput!) {
 	deleteComment(input: $input) {
 		... Comment
@@ -1411,21 +1411,21 @@ fragment Comment on Comment {
 }
 `
 
-// DeleteComment deletes a Comment (mutation deleteComment).
-func DeleteComment(
+// deleteComment deletes a Comment (mutation deleteComment).
+func deleteComment(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	input DeleteCommentInput,
-) (data_ *DeleteCommentResponse, err_ error) {
+) (data_ *deleteCommentResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "DeleteComment",
-		Query:  DeleteComment_Operation,
+		Query:  deleteComment_Operation,
 		Variables: &__DeleteCommentInput{
 			Input: input,
 		},
 	}
 
-	data_ = &DeleteCommentResponse{}
+	data_ = &deleteCommentResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -1437,8 +1437,8 @@ func DeleteComment(
 	return data_, err_
 }
 
-// The mutation executed by DeletePost.
-const DeletePost_Operation = `
+// The mutation executed by deletePost.
+const deletePost_Operation = `
 mutation DeletePost ($input: DeletePostInput!, $condition: ModelPostConditionInput) {
 	deletePost(input: $input, condition: $condition) {
 		... Post
@@ -1480,23 +1480,23 @@ fragment Address on Address {
 }
 `
 
-// DeletePost deletes a Post (mutation deletePost).
-func DeletePost(
+// deletePost deletes a Post (mutation deletePost).
+func deletePost(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	input DeletePostInput,
 	condition *ModelPostConditionInput,
-) (data_ *DeletePostResponse, err_ error) {
+) (data_ *deletePostResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "DeletePost",
-		Query:  DeletePost_Operation,
+		Query:  deletePost_Operation,
 		Variables: &__DeletePostInput{
 			Input:     input,
 			Condition: condition,
 		},
 	}
 
-	data_ = &DeletePostResponse{}
+	data_ = &deletePostResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -1508,8 +1508,8 @@ func DeletePost(
 	return data_, err_
 }
 
-// The query executed by GetClient.
-const GetClient_Operation = `
+// The query executed by getClient.
+const getClient_Operation = `
 query GetClient ($id: ID!) {
 	getClient(id: $id) {
 		... Client2
@@ -1523,21 +1523,21 @@ fragment Client2 on Client {
 }
 `
 
-// GetClient reads a Client (query getClient).
-func GetClient(
+// getClient reads a Client (query getClient).
+func getClient(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	id string,
-) (data_ *GetClientResponse, err_ error) {
+) (data_ *getClientResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "GetClient",
-		Query:  GetClient_Operation,
+		Query:  getClient_Operation,
 		Variables: &__GetClientInput{
 			Id: id,
 		},
 	}
 
-	data_ = &GetClientResponse{}
+	data_ = &getClientResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -1549,8 +1549,8 @@ func GetClient(
 	return data_, err_
 }
 
-// The query executed by GetComment.
-const GetComment_Operation = `
+// The query executed by getComment.
+const getComment_Operation = `
 query GetComment ($postId: ID!, $createdOn: AWSDateTime!) {
 	getComment(postId: $postId, createdOn: $createdOn) {
 		... Comment
@@ -1565,23 +1565,23 @@ fragment Comment on Comment {
 }
 `
 
-// GetComment reads a Comment (query getComment).
-func GetComment(
+// getComment reads a Comment (query getComment).
+func getComment(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	postId string,
 	createdOn time.Time,
-) (data_ *GetCommentResponse, err_ error) {
+) (data_ *getCommentResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "GetComment",
-		Query:  GetComment_Operation,
+		Query:  getComment_Operation,
 		Variables: &__GetCommentInput{
 			PostId:    postId,
 			CreatedOn: createdOn,
 		},
 	}
 
-	data_ = &GetCommentResponse{}
+	data_ = &getCommentResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -1593,8 +1593,8 @@ func GetComment(
 	return data_, err_
 }
 
-// The query executed by GetPost.
-const GetPost_Operation = `
+// The query executed by getPost.
+const getPost_Operation = `
 query GetPost ($id: ID!) {
 	getPost(id: $id) {
 		... Post
@@ -1636,21 +1636,21 @@ fragment Address on Address {
 }
 `
 
-// GetPost reads a Post (query getPost).
-func GetPost(
+// getPost reads a Post (query getPost).
+func getPost(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	id string,
-) (data_ *GetPostResponse, err_ error) {
+) (data_ *getPostResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "GetPost",
-		Query:  GetPost_Operation,
+		Query:  getPost_Operation,
 		Variables: &__GetPostInput{
 			Id: id,
 		},
 	}
 
-	data_ = &GetPostResponse{}
+	data_ = &getPostResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -1662,8 +1662,8 @@ func GetPost(
 	return data_, err_
 }
 
-// The query executed by ListClients.
-const ListClients_Operation = `
+// The query executed by listClients.
+const listClients_Operation = `
 query ListClients ($filter: ModelClientFilterInput, $limit: Int, $nextToken: String) {
 	listClients(filter: $filter, limit: $limit, nextToken: $nextToken) {
 		items {
@@ -1680,17 +1680,17 @@ fragment Client2 on Client {
 }
 `
 
-// ListClients lists Client (query listClients).
-func ListClients(
+// listClients lists Client (query listClients).
+func listClients(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	filter *ModelClientFilterInput,
 	limit *int,
 	nextToken *string,
-) (data_ *ListClientsResponse, err_ error) {
+) (data_ *listClientsResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "ListClients",
-		Query:  ListClients_Operation,
+		Query:  listClients_Operation,
 		Variables: &__ListClientsInput{
 			Filter:    filter,
 			Limit:     limit,
@@ -1698,7 +1698,7 @@ func ListClients(
 		},
 	}
 
-	data_ = &ListClientsResponse{}
+	data_ = &listClientsResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -1710,8 +1710,8 @@ func ListClients(
 	return data_, err_
 }
 
-// The query executed by ListComments.
-const ListComments_Operation = `
+// The query executed by listComments.
+const listComments_Operation = `
 query ListComments ($postId: ID, $createdOn: ModelStringKeyConditionInput, $filter: ModelCommentFilterInput, $limit: Int, $nextToken: String, $sortDirection: ModelSortDirection) {
 	listComments(postId: $postId, createdOn: $createdOn, filter: $filter, limit: $limit, nextToken: $nextToken, sortDirection: $sortDirection) {
 		items {
@@ -1729,8 +1729,8 @@ fragment Comment on Comment {
 }
 `
 
-// ListComments lists Comment (query listComments).
-func ListComments(
+// listComments lists Comment (query listComments).
+func listComments(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	postId *string,
@@ -1739,10 +1739,10 @@ func ListComments(
 	limit *int,
 	nextToken *string,
 	sortDirection *ModelSortDirection,
-) (data_ *ListCommentsResponse, err_ error) {
+) (data_ *listCommentsResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "ListComments",
-		Query:  ListComments_Operation,
+		Query:  listComments_Operation,
 		Variables: &__ListCommentsInput{
 			PostId:        postId,
 			CreatedOn:     createdOn,
@@ -1753,7 +1753,7 @@ func ListComments(
 		},
 	}
 
-	data_ = &ListCommentsResponse{}
+	data_ = &listCommentsResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -1765,8 +1765,8 @@ func ListComments(
 	return data_, err_
 }
 
-// The query executed by ListPosts.
-const ListPosts_Operation = `
+// The query executed by listPosts.
+const listPosts_Operation = `
 query ListPosts ($filter: ModelPostFilterInput, $limit: Int, $nextToken: String) {
 	listPosts(filter: $filter, limit: $limit, nextToken: $nextToken) {
 		items {
@@ -1811,17 +1811,17 @@ fragment Address on Address {
 }
 `
 
-// ListPosts lists Post (query listPosts).
-func ListPosts(
+// listPosts lists Post (query listPosts).
+func listPosts(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	filter *ModelPostFilterInput,
 	limit *int,
 	nextToken *string,
-) (data_ *ListPostsResponse, err_ error) {
+) (data_ *listPostsResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "ListPosts",
-		Query:  ListPosts_Operation,
+		Query:  listPosts_Operation,
 		Variables: &__ListPostsInput{
 			Filter:    filter,
 			Limit:     limit,
@@ -1829,7 +1829,7 @@ func ListPosts(
 		},
 	}
 
-	data_ = &ListPostsResponse{}
+	data_ = &listPostsResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -1841,8 +1841,8 @@ func ListPosts(
 	return data_, err_
 }
 
-// The query executed by Nearby.
-const Nearby_Operation = `
+// The query executed by nearby.
+const nearby_Operation = `
 query Nearby ($location: LocationInput!, $meta: AWSJSON) {
 	nearby(location: $location, meta: $meta) {
 		... Location
@@ -1861,23 +1861,23 @@ fragment Address on Address {
 }
 `
 
-// Nearby calls the custom query nearby.
-func Nearby(
+// nearby calls the custom query nearby.
+func nearby(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	location LocationInput,
 	meta json.RawMessage,
-) (data_ *NearbyResponse, err_ error) {
+) (data_ *nearbyResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "Nearby",
-		Query:  Nearby_Operation,
+		Query:  nearby_Operation,
 		Variables: &__NearbyInput{
 			Location: location,
 			Meta:     meta,
 		},
 	}
 
-	data_ = &NearbyResponse{}
+	data_ = &nearbyResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -1889,24 +1889,24 @@ func Nearby(
 	return data_, err_
 }
 
-// The query executed by Ping.
-const Ping_Operation = `
+// The query executed by ping.
+const ping_Operation = `
 query Ping {
 	ping
 }
 `
 
-// Ping calls the custom query ping.
-func Ping(
+// ping calls the custom query ping.
+func ping(
 	ctx_ context.Context,
 	client_ graphql.Client,
-) (data_ *PingResponse, err_ error) {
+) (data_ *pingResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "Ping",
-		Query:  Ping_Operation,
+		Query:  ping_Operation,
 	}
 
-	data_ = &PingResponse{}
+	data_ = &pingResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -1918,8 +1918,8 @@ func Ping(
 	return data_, err_
 }
 
-// The mutation executed by Publish.
-const Publish_Operation = `
+// The mutation executed by publish.
+const publish_Operation = `
 mutation Publish ($id: ID!, $at: AWSDateTime, $when: AWSDate) {
 	publish(id: $id, at: $at, when: $when) {
 		... Post
@@ -1961,17 +1961,17 @@ fragment Address on Address {
 }
 `
 
-// Publish calls the custom mutation publish.
-func Publish(
+// publish calls the custom mutation publish.
+func publish(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	id string,
 	at *time.Time,
 	when *client.Date,
-) (data_ *PublishResponse, err_ error) {
+) (data_ *publishResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "Publish",
-		Query:  Publish_Operation,
+		Query:  publish_Operation,
 		Variables: &__PublishInput{
 			Id:   id,
 			At:   at,
@@ -1979,7 +1979,7 @@ func Publish(
 		},
 	}
 
-	data_ = &PublishResponse{}
+	data_ = &publishResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -1991,24 +1991,24 @@ func Publish(
 	return data_, err_
 }
 
-// The query executed by Statuses.
-const Statuses_Operation = `
+// The query executed by statuses.
+const statuses_Operation = `
 query Statuses {
 	statuses
 }
 `
 
-// Statuses calls the custom query statuses.
-func Statuses(
+// statuses calls the custom query statuses.
+func statuses(
 	ctx_ context.Context,
 	client_ graphql.Client,
-) (data_ *StatusesResponse, err_ error) {
+) (data_ *statusesResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "Statuses",
-		Query:  Statuses_Operation,
+		Query:  statuses_Operation,
 	}
 
-	data_ = &StatusesResponse{}
+	data_ = &statusesResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -2093,8 +2093,8 @@ func Type(
 	return data_, err_
 }
 
-// The mutation executed by UpdateComment.
-const UpdateComment_Operation = `
+// The mutation executed by updateComment.
+const updateComment_Operation = `
 mutation UpdateComment ($input: UpdateCommentInput!) {
 	updateComment(input: $input) {
 		... Comment
@@ -2109,21 +2109,21 @@ fragment Comment on Comment {
 }
 `
 
-// UpdateComment updates a Comment (mutation updateComment).
-func UpdateComment(
+// updateComment updates a Comment (mutation updateComment).
+func updateComment(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	input UpdateCommentInput,
-) (data_ *UpdateCommentResponse, err_ error) {
+) (data_ *updateCommentResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "UpdateComment",
-		Query:  UpdateComment_Operation,
+		Query:  updateComment_Operation,
 		Variables: &__UpdateCommentInput{
 			Input: input,
 		},
 	}
 
-	data_ = &UpdateCommentResponse{}
+	data_ = &updateCommentResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -2135,8 +2135,8 @@ func UpdateComment(
 	return data_, err_
 }
 
-// The mutation executed by UpdatePost.
-const UpdatePost_Operation = `
+// The mutation executed by updatePost.
+const updatePost_Operation = `
 mutation UpdatePost ($input: UpdatePostInput!, $condition: ModelPostConditionInput) {
 	updatePost(input: $input, condition: $condition) {
 		... Post
@@ -2178,23 +2178,23 @@ fragment Address on Address {
 }
 `
 
-// UpdatePost updates a Post (mutation updatePost).
-func UpdatePost(
+// updatePost updates a Post (mutation updatePost).
+func updatePost(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	input UpdatePostInput,
 	condition *ModelPostConditionInput,
-) (data_ *UpdatePostResponse, err_ error) {
+) (data_ *updatePostResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "UpdatePost",
-		Query:  UpdatePost_Operation,
+		Query:  updatePost_Operation,
 		Variables: &__UpdatePostInput{
 			Input:     input,
 			Condition: condition,
 		},
 	}
 
-	data_ = &UpdatePostResponse{}
+	data_ = &updatePostResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(

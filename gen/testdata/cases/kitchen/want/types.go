@@ -203,6 +203,42 @@ type CreateClientInput struct {
 	Name *string `json:"name,omitempty"`
 }
 
+// DateTimeKeyCondition is a sort-key condition on an AWSDateTime field, with
+// time.Time bounds: the schema types such keys ModelStringKeyConditionInput,
+// whose strings DynamoDB compares as stored, so a bound must be written in
+// the stored form. This type writes each time in UTC with milliseconds
+// (2006-01-02T15:04:05.000Z), the form of the createdAt and updatedAt that
+// AppSync sets and of JavaScript's Date.toISOString(). Set one operator, or
+// Between (inclusive); BeginsWith takes a prefix of that form ("2026-05"
+// for May 2026).
+type DateTimeKeyCondition struct {
+	Eq, Le, Lt, Ge, Gt *time.Time
+	Between            *[2]time.Time
+	BeginsWith         *string
+}
+
+// input is c as the schema's ModelStringKeyConditionInput; nil stays nil.
+func (c *DateTimeKeyCondition) input() *ModelStringKeyConditionInput {
+	if c == nil {
+		return nil
+	}
+	bound := func(t *time.Time) *string {
+		if t == nil {
+			return nil
+		}
+		s := t.UTC().Format("2006-01-02T15:04:05.000Z")
+		return &s
+	}
+	in := &ModelStringKeyConditionInput{Eq: bound(c.Eq), Le: bound(c.Le), Lt: bound(c.Lt), Ge: bound(c.Ge), Gt: bound(c.Gt), BeginsWith: c.BeginsWith}
+	if c.Between != nil {
+		in.Between = []string{*bound(&c.Between[0]), *bound(&c.Between[1])}
+	}
+	return in
+}
+
+// MarshalJSON writes c as the schema's ModelStringKeyConditionInput.
+func (c DateTimeKeyCondition) MarshalJSON() ([]byte, error) { return json.Marshal(c.input()) }
+
 // PostIdentifier is the primary key of a Post.
 type PostIdentifier struct {
 	ID string `json:"id"`
@@ -223,12 +259,12 @@ type CommentIdentifier struct {
 
 // CommentListOptions are the arguments of listComments: filter, page size and the token of the page to read.
 type CommentListOptions struct {
-	PostID        *string                       `json:"postId,omitempty"`
-	CreatedOn     *ModelStringKeyConditionInput `json:"createdOn,omitempty"`
-	Filter        *ModelCommentFilterInput      `json:"filter,omitempty"`
-	Limit         *int                          `json:"limit,omitempty"`
-	NextToken     *string                       `json:"nextToken,omitempty"`
-	SortDirection *ModelSortDirection           `json:"sortDirection,omitempty"`
+	PostID        *string                  `json:"postId,omitempty"`
+	CreatedOn     *DateTimeKeyCondition    `json:"createdOn,omitempty"`
+	Filter        *ModelCommentFilterInput `json:"filter,omitempty"`
+	Limit         *int                     `json:"limit,omitempty"`
+	NextToken     *string                  `json:"nextToken,omitempty"`
+	SortDirection *ModelSortDirection      `json:"sortDirection,omitempty"`
 }
 
 // Client2Identifier is the primary key of a Client.

@@ -13,26 +13,26 @@ import (
 	"github.com/go-amplify/data/client"
 )
 
-// AddUserToGroupResponse is returned by AddUserToGroup on success.
-type AddUserToGroupResponse struct {
+// addUserToGroupResponse is returned by addUserToGroup on success.
+type addUserToGroupResponse struct {
 	AddUserToGroup json.RawMessage `json:"-"`
 }
 
-// GetAddUserToGroup returns AddUserToGroupResponse.AddUserToGroup, and is useful for accessing the field via an interface.
-func (v *AddUserToGroupResponse) GetAddUserToGroup() json.RawMessage { return v.AddUserToGroup }
+// GetAddUserToGroup returns addUserToGroupResponse.AddUserToGroup, and is useful for accessing the field via an interface.
+func (v *addUserToGroupResponse) GetAddUserToGroup() json.RawMessage { return v.AddUserToGroup }
 
-func (v *AddUserToGroupResponse) UnmarshalJSON(b []byte) error {
+func (v *addUserToGroupResponse) UnmarshalJSON(b []byte) error {
 
 	if string(b) == "null" {
 		return nil
 	}
 
 	var firstPass struct {
-		*AddUserToGroupResponse
+		*addUserToGroupResponse
 		AddUserToGroup json.RawMessage `json:"addUserToGroup"`
 		graphql.NoUnmarshalJSON
 	}
-	firstPass.AddUserToGroupResponse = v
+	firstPass.addUserToGroupResponse = v
 
 	err := json.Unmarshal(b, &firstPass)
 	if err != nil {
@@ -58,7 +58,7 @@ type __premarshalAddUserToGroupResponse struct {
 	AddUserToGroup json.RawMessage `json:"addUserToGroup"`
 }
 
-func (v *AddUserToGroupResponse) MarshalJSON() ([]byte, error) {
+func (v *addUserToGroupResponse) MarshalJSON() ([]byte, error) {
 	premarshaled, err := v.__premarshalJSON()
 	if err != nil {
 		return nil, err
@@ -66,7 +66,7 @@ func (v *AddUserToGroupResponse) MarshalJSON() ([]byte, error) {
 	return json.Marshal(premarshaled)
 }
 
-func (v *AddUserToGroupResponse) __premarshalJSON() (*__premarshalAddUserToGroupResponse, error) {
+func (v *addUserToGroupResponse) __premarshalJSON() (*__premarshalAddUserToGroupResponse, error) {
 	var retval __premarshalAddUserToGroupResponse
 
 	{
@@ -84,81 +84,81 @@ func (v *AddUserToGroupResponse) __premarshalJSON() (*__premarshalAddUserToGroup
 	return &retval, nil
 }
 
-// CreateTodoResponse is returned by CreateTodo on success.
-type CreateTodoResponse struct {
+// createTodoResponse is returned by createTodo on success.
+type createTodoResponse struct {
 	CreateTodo *Todo `json:"createTodo"`
 }
 
-// GetCreateTodo returns CreateTodoResponse.CreateTodo, and is useful for accessing the field via an interface.
-func (v *CreateTodoResponse) GetCreateTodo() *Todo { return v.CreateTodo }
+// GetCreateTodo returns createTodoResponse.CreateTodo, and is useful for accessing the field via an interface.
+func (v *createTodoResponse) GetCreateTodo() *Todo { return v.CreateTodo }
 
-// DeleteTodoResponse is returned by DeleteTodo on success.
-type DeleteTodoResponse struct {
+// deleteTodoResponse is returned by deleteTodo on success.
+type deleteTodoResponse struct {
 	DeleteTodo *Todo `json:"deleteTodo"`
 }
 
-// GetDeleteTodo returns DeleteTodoResponse.DeleteTodo, and is useful for accessing the field via an interface.
-func (v *DeleteTodoResponse) GetDeleteTodo() *Todo { return v.DeleteTodo }
+// GetDeleteTodo returns deleteTodoResponse.DeleteTodo, and is useful for accessing the field via an interface.
+func (v *deleteTodoResponse) GetDeleteTodo() *Todo { return v.DeleteTodo }
 
-// EchoResponse is returned by Echo on success.
-type EchoResponse struct {
+// echoResponse is returned by echo on success.
+type echoResponse struct {
 	Echo *string `json:"echo"`
 }
 
-// GetEcho returns EchoResponse.Echo, and is useful for accessing the field via an interface.
-func (v *EchoResponse) GetEcho() *string { return v.Echo }
+// GetEcho returns echoResponse.Echo, and is useful for accessing the field via an interface.
+func (v *echoResponse) GetEcho() *string { return v.Echo }
 
-// GetTodoResponse is returned by GetTodo on success.
-type GetTodoResponse struct {
+// getTodoResponse is returned by getTodo on success.
+type getTodoResponse struct {
 	GetTodo *Todo `json:"getTodo"`
 }
 
-// GetGetTodo returns GetTodoResponse.GetTodo, and is useful for accessing the field via an interface.
-func (v *GetTodoResponse) GetGetTodo() *Todo { return v.GetTodo }
+// GetGetTodo returns getTodoResponse.GetTodo, and is useful for accessing the field via an interface.
+func (v *getTodoResponse) GetGetTodo() *Todo { return v.GetTodo }
 
-// ListTodosListTodosModelTodoConnection includes the requested fields of the GraphQL type ModelTodoConnection.
-type ListTodosListTodosModelTodoConnection struct {
+// listTodosListTodosModelTodoConnection includes the requested fields of the GraphQL type ModelTodoConnection.
+type listTodosListTodosModelTodoConnection struct {
 	Items     []*Todo `json:"items"`
 	NextToken *string `json:"nextToken"`
 }
 
-// GetItems returns ListTodosListTodosModelTodoConnection.Items, and is useful for accessing the field via an interface.
-func (v *ListTodosListTodosModelTodoConnection) GetItems() []*Todo { return v.Items }
+// GetItems returns listTodosListTodosModelTodoConnection.Items, and is useful for accessing the field via an interface.
+func (v *listTodosListTodosModelTodoConnection) GetItems() []*Todo { return v.Items }
 
-// GetNextToken returns ListTodosListTodosModelTodoConnection.NextToken, and is useful for accessing the field via an interface.
-func (v *ListTodosListTodosModelTodoConnection) GetNextToken() *string { return v.NextToken }
+// GetNextToken returns listTodosListTodosModelTodoConnection.NextToken, and is useful for accessing the field via an interface.
+func (v *listTodosListTodosModelTodoConnection) GetNextToken() *string { return v.NextToken }
 
-// ListTodosResponse is returned by ListTodos on success.
-type ListTodosResponse struct {
-	ListTodos *ListTodosListTodosModelTodoConnection `json:"listTodos"`
+// listTodosResponse is returned by listTodos on success.
+type listTodosResponse struct {
+	ListTodos *listTodosListTodosModelTodoConnection `json:"listTodos"`
 }
 
-// GetListTodos returns ListTodosResponse.ListTodos, and is useful for accessing the field via an interface.
-func (v *ListTodosResponse) GetListTodos() *ListTodosListTodosModelTodoConnection { return v.ListTodos }
+// GetListTodos returns listTodosResponse.ListTodos, and is useful for accessing the field via an interface.
+func (v *listTodosResponse) GetListTodos() *listTodosListTodosModelTodoConnection { return v.ListTodos }
 
-// OnCreateTodoResponse is returned by OnCreateTodo on success.
-type OnCreateTodoResponse struct {
+// onCreateTodoResponse is returned by onCreateTodo on success.
+type onCreateTodoResponse struct {
 	OnCreateTodo *Todo `json:"onCreateTodo"`
 }
 
-// GetOnCreateTodo returns OnCreateTodoResponse.OnCreateTodo, and is useful for accessing the field via an interface.
-func (v *OnCreateTodoResponse) GetOnCreateTodo() *Todo { return v.OnCreateTodo }
+// GetOnCreateTodo returns onCreateTodoResponse.OnCreateTodo, and is useful for accessing the field via an interface.
+func (v *onCreateTodoResponse) GetOnCreateTodo() *Todo { return v.OnCreateTodo }
 
-// OnDeleteTodoResponse is returned by OnDeleteTodo on success.
-type OnDeleteTodoResponse struct {
+// onDeleteTodoResponse is returned by onDeleteTodo on success.
+type onDeleteTodoResponse struct {
 	OnDeleteTodo *Todo `json:"onDeleteTodo"`
 }
 
-// GetOnDeleteTodo returns OnDeleteTodoResponse.OnDeleteTodo, and is useful for accessing the field via an interface.
-func (v *OnDeleteTodoResponse) GetOnDeleteTodo() *Todo { return v.OnDeleteTodo }
+// GetOnDeleteTodo returns onDeleteTodoResponse.OnDeleteTodo, and is useful for accessing the field via an interface.
+func (v *onDeleteTodoResponse) GetOnDeleteTodo() *Todo { return v.OnDeleteTodo }
 
-// OnUpdateTodoResponse is returned by OnUpdateTodo on success.
-type OnUpdateTodoResponse struct {
+// onUpdateTodoResponse is returned by onUpdateTodo on success.
+type onUpdateTodoResponse struct {
 	OnUpdateTodo *Todo `json:"onUpdateTodo"`
 }
 
-// GetOnUpdateTodo returns OnUpdateTodoResponse.OnUpdateTodo, and is useful for accessing the field via an interface.
-func (v *OnUpdateTodoResponse) GetOnUpdateTodo() *Todo { return v.OnUpdateTodo }
+// GetOnUpdateTodo returns onUpdateTodoResponse.OnUpdateTodo, and is useful for accessing the field via an interface.
+func (v *onUpdateTodoResponse) GetOnUpdateTodo() *Todo { return v.OnUpdateTodo }
 
 // Todo is the default selection of a Todo.
 type Todo struct {
@@ -298,13 +298,13 @@ func (v *Todo) __premarshalJSON() (*__premarshalTodo, error) {
 	return &retval, nil
 }
 
-// UpdateTodoResponse is returned by UpdateTodo on success.
-type UpdateTodoResponse struct {
+// updateTodoResponse is returned by updateTodo on success.
+type updateTodoResponse struct {
 	UpdateTodo *Todo `json:"updateTodo"`
 }
 
-// GetUpdateTodo returns UpdateTodoResponse.UpdateTodo, and is useful for accessing the field via an interface.
-func (v *UpdateTodoResponse) GetUpdateTodo() *Todo { return v.UpdateTodo }
+// GetUpdateTodo returns updateTodoResponse.UpdateTodo, and is useful for accessing the field via an interface.
+func (v *updateTodoResponse) GetUpdateTodo() *Todo { return v.UpdateTodo }
 
 // __AddUserToGroupInput is used internally by genqlient
 type __AddUserToGroupInput struct {
@@ -422,30 +422,30 @@ func (v *__UpdateTodoInput) GetInput() UpdateTodoInput { return v.Input }
 // GetCondition returns __UpdateTodoInput.Condition, and is useful for accessing the field via an interface.
 func (v *__UpdateTodoInput) GetCondition() *ModelTodoConditionInput { return v.Condition }
 
-// The mutation executed by AddUserToGroup.
-const AddUserToGroup_Operation = `
+// The mutation executed by addUserToGroup.
+const addUserToGroup_Operation = `
 mutation AddUserToGroup ($userId: String!, $groupName: String!) {
 	addUserToGroup(userId: $userId, groupName: $groupName)
 }
 `
 
-// AddUserToGroup calls the custom mutation addUserToGroup.
-func AddUserToGroup(
+// addUserToGroup calls the custom mutation addUserToGroup.
+func addUserToGroup(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	userId string,
 	groupName string,
-) (data_ *AddUserToGroupResponse, err_ error) {
+) (data_ *addUserToGroupResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "AddUserToGroup",
-		Query:  AddUserToGroup_Operation,
+		Query:  addUserToGroup_Operation,
 		Variables: &__AddUserToGroupInput{
 			UserId:    userId,
 			GroupName: groupName,
 		},
 	}
 
-	data_ = &AddUserToGroupResponse{}
+	data_ = &addUserToGroupResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -457,8 +457,8 @@ func AddUserToGroup(
 	return data_, err_
 }
 
-// The mutation executed by CreateTodo.
-const CreateTodo_Operation = `
+// The mutation executed by createTodo.
+const createTodo_Operation = `
 mutation CreateTodo ($input: CreateTodoInput!, $condition: ModelTodoConditionInput) {
 	createTodo(input: $input, condition: $condition) {
 		... Todo
@@ -475,23 +475,23 @@ fragment Todo on Todo {
 }
 `
 
-// CreateTodo creates a Todo (mutation createTodo).
-func CreateTodo(
+// createTodo creates a Todo (mutation createTodo).
+func createTodo(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	input CreateTodoInput,
 	condition *ModelTodoConditionInput,
-) (data_ *CreateTodoResponse, err_ error) {
+) (data_ *createTodoResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "CreateTodo",
-		Query:  CreateTodo_Operation,
+		Query:  createTodo_Operation,
 		Variables: &__CreateTodoInput{
 			Input:     input,
 			Condition: condition,
 		},
 	}
 
-	data_ = &CreateTodoResponse{}
+	data_ = &createTodoResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -503,8 +503,8 @@ func CreateTodo(
 	return data_, err_
 }
 
-// The mutation executed by DeleteTodo.
-const DeleteTodo_Operation = `
+// The mutation executed by deleteTodo.
+const deleteTodo_Operation = `
 mutation DeleteTodo ($input: DeleteTodoInput!, $condition: ModelTodoConditionInput) {
 	deleteTodo(input: $input, condition: $condition) {
 		... Todo
@@ -521,23 +521,23 @@ fragment Todo on Todo {
 }
 `
 
-// DeleteTodo deletes a Todo (mutation deleteTodo).
-func DeleteTodo(
+// deleteTodo deletes a Todo (mutation deleteTodo).
+func deleteTodo(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	input DeleteTodoInput,
 	condition *ModelTodoConditionInput,
-) (data_ *DeleteTodoResponse, err_ error) {
+) (data_ *deleteTodoResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "DeleteTodo",
-		Query:  DeleteTodo_Operation,
+		Query:  deleteTodo_Operation,
 		Variables: &__DeleteTodoInput{
 			Input:     input,
 			Condition: condition,
 		},
 	}
 
-	data_ = &DeleteTodoResponse{}
+	data_ = &deleteTodoResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -549,28 +549,28 @@ func DeleteTodo(
 	return data_, err_
 }
 
-// The query executed by Echo.
-const Echo_Operation = `
+// The query executed by echo.
+const echo_Operation = `
 query Echo ($msg: String!) {
 	echo(msg: $msg)
 }
 `
 
-// Echo calls the custom query echo.
-func Echo(
+// echo calls the custom query echo.
+func echo(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	msg string,
-) (data_ *EchoResponse, err_ error) {
+) (data_ *echoResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "Echo",
-		Query:  Echo_Operation,
+		Query:  echo_Operation,
 		Variables: &__EchoInput{
 			Msg: msg,
 		},
 	}
 
-	data_ = &EchoResponse{}
+	data_ = &echoResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -582,8 +582,8 @@ func Echo(
 	return data_, err_
 }
 
-// The query executed by GetTodo.
-const GetTodo_Operation = `
+// The query executed by getTodo.
+const getTodo_Operation = `
 query GetTodo ($id: ID!) {
 	getTodo(id: $id) {
 		... Todo
@@ -600,21 +600,21 @@ fragment Todo on Todo {
 }
 `
 
-// GetTodo reads a Todo (query getTodo).
-func GetTodo(
+// getTodo reads a Todo (query getTodo).
+func getTodo(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	id string,
-) (data_ *GetTodoResponse, err_ error) {
+) (data_ *getTodoResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "GetTodo",
-		Query:  GetTodo_Operation,
+		Query:  getTodo_Operation,
 		Variables: &__GetTodoInput{
 			Id: id,
 		},
 	}
 
-	data_ = &GetTodoResponse{}
+	data_ = &getTodoResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -626,8 +626,8 @@ func GetTodo(
 	return data_, err_
 }
 
-// The query executed by ListTodos.
-const ListTodos_Operation = `
+// The query executed by listTodos.
+const listTodos_Operation = `
 query ListTodos ($filter: ModelTodoFilterInput, $limit: Int, $nextToken: String) {
 	listTodos(filter: $filter, limit: $limit, nextToken: $nextToken) {
 		items {
@@ -647,17 +647,17 @@ fragment Todo on Todo {
 }
 `
 
-// ListTodos lists Todo (query listTodos).
-func ListTodos(
+// listTodos lists Todo (query listTodos).
+func listTodos(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	filter *ModelTodoFilterInput,
 	limit *int,
 	nextToken *string,
-) (data_ *ListTodosResponse, err_ error) {
+) (data_ *listTodosResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "ListTodos",
-		Query:  ListTodos_Operation,
+		Query:  listTodos_Operation,
 		Variables: &__ListTodosInput{
 			Filter:    filter,
 			Limit:     limit,
@@ -665,7 +665,7 @@ func ListTodos(
 		},
 	}
 
-	data_ = &ListTodosResponse{}
+	data_ = &listTodosResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -677,8 +677,8 @@ func ListTodos(
 	return data_, err_
 }
 
-// The subscription executed by OnCreateTodo.
-const OnCreateTodo_Operation = `
+// The subscription executed by onCreateTodo.
+const onCreateTodo_Operation = `
 subscription OnCreateTodo ($filter: ModelSubscriptionTodoFilterInput, $owner: String) {
 	onCreateTodo(filter: $filter, owner: $owner) {
 		... Todo
@@ -695,34 +695,34 @@ fragment Todo on Todo {
 }
 `
 
-// OnCreateTodo subscribes to Todo (subscription onCreateTodo).
+// onCreateTodo subscribes to Todo (subscription onCreateTodo).
 // To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func OnCreateTodo(
+func onCreateTodo(
 	ctx_ context.Context,
 	client_ graphql.WebSocketClient,
 	filter *ModelSubscriptionTodoFilterInput,
 	owner *string,
-) (dataChan_ chan OnCreateTodoWsResponse, subscriptionID_ string, err_ error) {
+) (dataChan_ chan onCreateTodoWsResponse, subscriptionID_ string, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "OnCreateTodo",
-		Query:  OnCreateTodo_Operation,
+		Query:  onCreateTodo_Operation,
 		Variables: &__OnCreateTodoInput{
 			Filter: filter,
 			Owner:  owner,
 		},
 	}
 
-	dataChan_ = make(chan OnCreateTodoWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnCreateTodoForwardData)
+	dataChan_ = make(chan onCreateTodoWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onCreateTodoForwardData)
 
 	return dataChan_, subscriptionID_, err_
 }
 
-type OnCreateTodoWsResponse graphql.BaseResponse[*OnCreateTodoResponse]
+type onCreateTodoWsResponse graphql.BaseResponse[*onCreateTodoResponse]
 
-func OnCreateTodoForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+func onCreateTodoForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
 	var gqlResp graphql.Response
-	var wsResp OnCreateTodoWsResponse
+	var wsResp onCreateTodoWsResponse
 	err := json.Unmarshal(jsonRawMsg, &gqlResp)
 	if err != nil {
 		return err
@@ -735,7 +735,7 @@ func OnCreateTodoForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessa
 	} else {
 		wsResp.Errors = gqlResp.Errors
 	}
-	dataChan_, ok := interfaceChan.(chan OnCreateTodoWsResponse)
+	dataChan_, ok := interfaceChan.(chan onCreateTodoWsResponse)
 	if !ok {
 		return errors.New("failed to cast interface into 'chan OnCreateTodoWsResponse'")
 	}
@@ -743,8 +743,8 @@ func OnCreateTodoForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessa
 	return nil
 }
 
-// The subscription executed by OnDeleteTodo.
-const OnDeleteTodo_Operation = `
+// The subscription executed by onDeleteTodo.
+const onDeleteTodo_Operation = `
 subscription OnDeleteTodo ($filter: ModelSubscriptionTodoFilterInput, $owner: String) {
 	onDeleteTodo(filter: $filter, owner: $owner) {
 		... Todo
@@ -761,34 +761,34 @@ fragment Todo on Todo {
 }
 `
 
-// OnDeleteTodo subscribes to Todo (subscription onDeleteTodo).
+// onDeleteTodo subscribes to Todo (subscription onDeleteTodo).
 // To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func OnDeleteTodo(
+func onDeleteTodo(
 	ctx_ context.Context,
 	client_ graphql.WebSocketClient,
 	filter *ModelSubscriptionTodoFilterInput,
 	owner *string,
-) (dataChan_ chan OnDeleteTodoWsResponse, subscriptionID_ string, err_ error) {
+) (dataChan_ chan onDeleteTodoWsResponse, subscriptionID_ string, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "OnDeleteTodo",
-		Query:  OnDeleteTodo_Operation,
+		Query:  onDeleteTodo_Operation,
 		Variables: &__OnDeleteTodoInput{
 			Filter: filter,
 			Owner:  owner,
 		},
 	}
 
-	dataChan_ = make(chan OnDeleteTodoWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnDeleteTodoForwardData)
+	dataChan_ = make(chan onDeleteTodoWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onDeleteTodoForwardData)
 
 	return dataChan_, subscriptionID_, err_
 }
 
-type OnDeleteTodoWsResponse graphql.BaseResponse[*OnDeleteTodoResponse]
+type onDeleteTodoWsResponse graphql.BaseResponse[*onDeleteTodoResponse]
 
-func OnDeleteTodoForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+func onDeleteTodoForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
 	var gqlResp graphql.Response
-	var wsResp OnDeleteTodoWsResponse
+	var wsResp onDeleteTodoWsResponse
 	err := json.Unmarshal(jsonRawMsg, &gqlResp)
 	if err != nil {
 		return err
@@ -801,7 +801,7 @@ func OnDeleteTodoForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessa
 	} else {
 		wsResp.Errors = gqlResp.Errors
 	}
-	dataChan_, ok := interfaceChan.(chan OnDeleteTodoWsResponse)
+	dataChan_, ok := interfaceChan.(chan onDeleteTodoWsResponse)
 	if !ok {
 		return errors.New("failed to cast interface into 'chan OnDeleteTodoWsResponse'")
 	}
@@ -809,8 +809,8 @@ func OnDeleteTodoForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessa
 	return nil
 }
 
-// The subscription executed by OnUpdateTodo.
-const OnUpdateTodo_Operation = `
+// The subscription executed by onUpdateTodo.
+const onUpdateTodo_Operation = `
 subscription OnUpdateTodo ($filter: ModelSubscriptionTodoFilterInput, $owner: String) {
 	onUpdateTodo(filter: $filter, owner: $owner) {
 		... Todo
@@ -827,34 +827,34 @@ fragment Todo on Todo {
 }
 `
 
-// OnUpdateTodo subscribes to Todo (subscription onUpdateTodo).
+// onUpdateTodo subscribes to Todo (subscription onUpdateTodo).
 // To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func OnUpdateTodo(
+func onUpdateTodo(
 	ctx_ context.Context,
 	client_ graphql.WebSocketClient,
 	filter *ModelSubscriptionTodoFilterInput,
 	owner *string,
-) (dataChan_ chan OnUpdateTodoWsResponse, subscriptionID_ string, err_ error) {
+) (dataChan_ chan onUpdateTodoWsResponse, subscriptionID_ string, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "OnUpdateTodo",
-		Query:  OnUpdateTodo_Operation,
+		Query:  onUpdateTodo_Operation,
 		Variables: &__OnUpdateTodoInput{
 			Filter: filter,
 			Owner:  owner,
 		},
 	}
 
-	dataChan_ = make(chan OnUpdateTodoWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, OnUpdateTodoForwardData)
+	dataChan_ = make(chan onUpdateTodoWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onUpdateTodoForwardData)
 
 	return dataChan_, subscriptionID_, err_
 }
 
-type OnUpdateTodoWsResponse graphql.BaseResponse[*OnUpdateTodoResponse]
+type onUpdateTodoWsResponse graphql.BaseResponse[*onUpdateTodoResponse]
 
-func OnUpdateTodoForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+func onUpdateTodoForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
 	var gqlResp graphql.Response
-	var wsResp OnUpdateTodoWsResponse
+	var wsResp onUpdateTodoWsResponse
 	err := json.Unmarshal(jsonRawMsg, &gqlResp)
 	if err != nil {
 		return err
@@ -867,7 +867,7 @@ func OnUpdateTodoForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessa
 	} else {
 		wsResp.Errors = gqlResp.Errors
 	}
-	dataChan_, ok := interfaceChan.(chan OnUpdateTodoWsResponse)
+	dataChan_, ok := interfaceChan.(chan onUpdateTodoWsResponse)
 	if !ok {
 		return errors.New("failed to cast interface into 'chan OnUpdateTodoWsResponse'")
 	}
@@ -875,8 +875,8 @@ func OnUpdateTodoForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessa
 	return nil
 }
 
-// The mutation executed by UpdateTodo.
-const UpdateTodo_Operation = `
+// The mutation executed by updateTodo.
+const updateTodo_Operation = `
 mutation UpdateTodo ($input: UpdateTodoInput!, $condition: ModelTodoConditionInput) {
 	updateTodo(input: $input, condition: $condition) {
 		... Todo
@@ -893,23 +893,23 @@ fragment Todo on Todo {
 }
 `
 
-// UpdateTodo updates a Todo (mutation updateTodo).
-func UpdateTodo(
+// updateTodo updates a Todo (mutation updateTodo).
+func updateTodo(
 	ctx_ context.Context,
 	client_ graphql.Client,
 	input UpdateTodoInput,
 	condition *ModelTodoConditionInput,
-) (data_ *UpdateTodoResponse, err_ error) {
+) (data_ *updateTodoResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "UpdateTodo",
-		Query:  UpdateTodo_Operation,
+		Query:  updateTodo_Operation,
 		Variables: &__UpdateTodoInput{
 			Input:     input,
 			Condition: condition,
 		},
 	}
 
-	data_ = &UpdateTodoResponse{}
+	data_ = &updateTodoResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
