@@ -22,7 +22,7 @@ import (
 
 // On one line, so that go generate of this module does not take it for a
 // directive of its own.
-const newModuleGenerate = "package main\n\n//go:generate go tool amplifygen -outputs amplify_outputs.json -out appdata\n"
+const newModuleGenerate = "package main\n\n//go:generate go tool amplifygen -outputs amplify_outputs.json -out amplifydata\n"
 
 const newModuleMain = `package main
 
@@ -31,7 +31,7 @@ import (
 	"fmt"
 	"log"
 
-	"example.com/app/appdata"
+	"example.com/app/amplifydata"
 	"github.com/go-amplify/data/appsynctest"
 	"github.com/go-amplify/data/client"
 )
@@ -47,15 +47,15 @@ func main() {
 		log.Fatal(err)
 	}
 	defer srv.Close()
-	c, err := appdata.New(srv.Outputs(), client.WithUserPool(srv.SignIn("alice")))
+	c, err := amplifydata.New(srv.Outputs(), client.WithUserPool(srv.SignIn("alice")))
 	if err != nil {
 		log.Fatal(err)
 	}
-	todo, err := c.Models.Todo.Create(ctx, appdata.CreateTodoInput{Content: client.Ptr("milk")})
+	todo, err := c.Models.Todo.Create(ctx, amplifydata.CreateTodoInput{Content: client.Ptr("milk")})
 	if err != nil {
 		log.Fatal(err)
 	}
-	page, err := c.Models.Todo.List(ctx, appdata.TodoListOptions{})
+	page, err := c.Models.Todo.List(ctx, amplifydata.TodoListOptions{})
 	if err != nil {
 		log.Fatal(err)
 	}
