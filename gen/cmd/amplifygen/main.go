@@ -1,7 +1,15 @@
 // Command amplifygen generates a typed Go client for an Amplify Gen 2 / AWS
 // AppSync backend. Use it from a go:generate line:
 //
-//	//go:generate go run github.com/go-amplify/data/gen/cmd/amplifygen -outputs ../amplify_outputs.json -schema ../schema.graphql -out . -package amplifydata
+//	//go:generate go tool amplifygen -outputs amplify_outputs.json -out amplifydata
+//
+// (after `go get -tool github.com/go-amplify/data/gen/cmd/amplifygen@latest`).
+//
+// Usage:
+//
+//	amplifygen -outputs amplify_outputs.json [-schema schema.graphql] [-out dir] [-package name] [-genqlient-config genqlient.yaml]
+//
+// -out defaults to the working directory.
 //
 // -schema is optional: without it the AppSync schema is synthesized from
 // the data.model_introspection of amplify_outputs.json, by the transformer's
@@ -29,6 +37,10 @@ import (
 	"github.com/go-amplify/data/gen"
 )
 
+// synopsis is the usage line: every flag, as the package documentation and
+// the README give it.
+const synopsis = "amplifygen -outputs amplify_outputs.json [-schema schema.graphql] [-out dir] [-package name] [-genqlient-config genqlient.yaml]"
+
 func main() {
 	var cfg gen.Config
 	flag.StringVar(&cfg.Outputs, "outputs", "", "path of amplify_outputs.json (required)")
@@ -37,7 +49,7 @@ func main() {
 	flag.StringVar(&cfg.Package, "package", "", "package name (default: the output directory's name)")
 	flag.StringVar(&cfg.GenqlientConfig, "genqlient-config", "", "also write the annotated genqlient.yaml of the generation to this path")
 	flag.Usage = func() {
-		fmt.Fprintf(flag.CommandLine.Output(), "usage: amplifygen -outputs amplify_outputs.json [-schema schema.graphql] [-out dir] [-package name]\n\n")
+		fmt.Fprintf(flag.CommandLine.Output(), "usage: %s\n\n", synopsis)
 		flag.PrintDefaults()
 	}
 	flag.Parse()
