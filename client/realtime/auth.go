@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/go-amplify/data/client"
+	"github.com/go-amplify/data/client/internal/sigv4"
 )
 
 // An Authorizer returns the authorization headers of one realtime message.
@@ -45,7 +45,7 @@ var secretHeaders = map[string]bool{
 }
 
 // APIKey authorizes with an AppSync API key (the apiKey mode): the headers
-// are host, x-amz-date and x-api-key.
+// are host, x-amz-date and x-api-key, and Header's.
 type APIKey struct {
 	// URL is the GraphQL endpoint (its host goes into the host header).
 	URL string
@@ -53,6 +53,9 @@ type APIKey struct {
 	Key string
 	// Clock returns the time of x-amz-date. Default time.Now.
 	Clock func() time.Time
+	// Header holds extra headers for the connection and every start (see
+	// IAM.Header).
+	Header http.Header
 }
 
 // Headers implements Authorizer.
@@ -64,11 +67,11 @@ func (a *APIKey) Headers(_ context.Context, _ []byte, _ bool) (map[string]string
 	if a.Key == "" {
 		return nil, errors.New("realtime: the API key is empty")
 	}
-	return map[string]string{
+	return withExtra(map[string]string{
 		"host":       host,
 		"x-amz-date": now(a.Clock).UTC().Format("20060102T150405Z"),
 		"x-api-key":  a.Key,
-	}, nil
+	}, a.Header), nil
 }
 
 // Token authorizes with a token in the Authorization header (no "Bearer"
@@ -81,6 +84,9 @@ type Token struct {
 	URL string
 	// Source supplies the token.
 	Source client.TokenSource
+	// Header holds extra headers for the connection and every start (see
+	// IAM.Header).
+	Header http.Header
 }
 
 // Headers implements Authorizer.
@@ -99,7 +105,7 @@ func (a *Token) Headers(ctx context.Context, _ []byte, _ bool) (map[string]strin
 	if tok == "" {
 		return nil, errors.New("realtime: get token: the token source returned an empty token")
 	}
-	return map[string]string{"host": host, "Authorization": tok}, nil
+	return withExtra(map[string]string{"host": host, "Authorization": tok}, a.Header), nil
 }
 
 // IAM authorizes with AWS Signature Version 4 (the iam and identityPool
@@ -126,6 +132,16 @@ type IAM struct {
 	Credentials aws.CredentialsProvider
 	// Clock returns the signing time. Default time.Now.
 	Clock func() time.Time
+	// Header holds extra headers (client.WithHeader's, which AuthorizerFor
+	// sets) for the connection and every start, as amplify-js's
+	// additional headers: they are merged into the auth headers (the
+	// header query parameter of the connection, extensions.authorization
+	// of a start), the values of a name joined with ", ". A name the auth
+	// headers have (host, x-amz-date, Authorization, ...) keeps the auth
+	// header's value. The IAM authorizer signs them with the rest, as the
+	// HTTP client signs its extra headers; those SigV4 never signs
+	// (User-Agent, X-Amzn-Trace-Id, ...) are sent unsigned.
+	Header http.Header
 }
 
 // The headers AppSync's realtime protocol signs besides host and x-amz-date.
@@ -135,8 +151,14 @@ const (
 	iamContentType     = "application/json; charset=UTF-8"
 )
 
-// signer is safe for concurrent use; it caches derived signing keys.
-var signer = v4.NewSigner()
+// signer signs for every IAM authorizer of the process. It keeps one
+// v4.Signer per credentials identity (key id and a hash of the secret, a
+// bounded set), so the key it derives is always the key of the secret it
+// is given: a v4.Signer alone caches derived keys by key id and day, and
+// would sign a second secret under the same key id with the first one's
+// key (aws-sdk-go-v2 issue 3350). The HTTP client signs with the same
+// package.
+var signer sigv4.Signer
 
 // Headers implements Authorizer.
 func (a *IAM) Headers(ctx context.Context, body []byte, connect bool) (map[string]string, error) {
@@ -162,6 +184,10 @@ func (a *IAM) Headers(ctx context.Context, body []byte, connect bool) (map[strin
 	if err != nil || req.URL.Host == "" {
 		return nil, fmt.Errorf("realtime: GraphQL URL %q is not an absolute http(s) URL", a.URL)
 	}
+	extra := joinExtra(a.Header, iamReserved)
+	for name, v := range extra {
+		req.Header.Set(name, v)
+	}
 	req.Header.Set("Accept", iamAccept)
 	req.Header.Set("Content-Encoding", iamContentEncoding)
 	req.Header.Set("Content-Type", iamContentType)
@@ -174,8 +200,18 @@ func (a *IAM) Headers(ctx context.Context, body []byte, connect bool) (map[strin
 		return nil, fmt.Errorf("realtime: sign: %w", err)
 	}
 	authz := req.Header.Get("Authorization")
-	out := map[string]string{"Authorization": authz}
+	out := make(map[string]string, 8+len(extra))
+	out["Authorization"] = authz
+	// The extra headers go by the caller's names (signed or not: the
+	// server reads the names case-insensitively), the others by the names
+	// of AppSync's documentation.
+	for name, v := range extra {
+		out[name] = v
+	}
 	for _, name := range signedHeaderNames(authz) {
+		if _, ok := extra[http.CanonicalHeaderKey(name)]; ok {
+			continue
+		}
 		switch name {
 		case "host":
 			host := req.Host
@@ -195,6 +231,48 @@ func (a *IAM) Headers(ctx context.Context, body []byte, connect bool) (map[strin
 	return out, nil
 }
 
+// iamReserved are the headers of an IAM signature, which no extra header
+// replaces (lower case).
+var iamReserved = map[string]bool{
+	"host": true, "authorization": true, "x-amz-date": true, "x-amz-security-token": true, "x-amz-content-sha256": true,
+	"accept": true, "content-encoding": true, "content-type": true, "content-length": true,
+}
+
+// joinExtra returns the extra headers h by canonical name, the values of
+// each joined with ", " (how HTTP combines a header's values, and how the
+// one string of the header map holds them), without the names in reserved
+// (lower case) and without host, which is always the endpoint's.
+func joinExtra(h http.Header, reserved map[string]bool) map[string]string {
+	if len(h) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(h))
+	for name, vs := range h {
+		lower := strings.ToLower(name)
+		if len(vs) == 0 || lower == "host" || reserved[lower] {
+			continue
+		}
+		out[http.CanonicalHeaderKey(name)] = strings.Join(vs, ", ")
+	}
+	return out
+}
+
+// withExtra adds the extra headers h to the auth headers out, none of
+// which it replaces (names compared case-insensitively), and returns out.
+func withExtra(out map[string]string, h http.Header) map[string]string {
+	if len(h) == 0 {
+		return out
+	}
+	reserved := make(map[string]bool, len(out))
+	for name := range out {
+		reserved[strings.ToLower(name)] = true
+	}
+	for name, v := range joinExtra(h, reserved) {
+		out[name] = v
+	}
+	return out
+}
+
 // signedHeaderNames returns the SignedHeaders list of a SigV4 Authorization
 // header value.
 func signedHeaderNames(authz string) []string {
@@ -210,7 +288,8 @@ func signedHeaderNames(authz string) []string {
 // AuthorizerFor returns the Authorizer of mode for the endpoint, configured
 // by the same options as client.New (client.WithAPIKey, client.WithIAM,
 // client.WithIdentityPool, client.WithUserPool, client.WithOIDC,
-// client.WithLambda, client.WithToken, client.WithRegion, client.WithClock):
+// client.WithLambda, client.WithToken, client.WithRegion, client.WithClock,
+// client.WithHeader: its headers go with the connection and every start):
 // the realtime counterpart of the HTTP client's auth modes. The none mode
 // is refused: AppSync's realtime endpoint authorizes every connection.
 func AuthorizerFor(endpoint client.Endpoint, mode client.AuthMode, opts ...client.Option) (Authorizer, error) {
@@ -228,14 +307,14 @@ func AuthorizerFor(endpoint client.Endpoint, mode client.AuthMode, opts ...clien
 		if ts == nil {
 			return nil, fmt.Errorf("realtime: auth mode %s is not configured: pass %s", mode, option)
 		}
-		return &Token{URL: endpoint.URL, Source: ts}, nil
+		return &Token{URL: endpoint.URL, Source: ts, Header: o.Headers.Clone()}, nil
 	}
 	switch mode {
 	case client.AuthAPIKey:
 		if o.APIKey == "" {
 			return nil, fmt.Errorf("realtime: auth mode %s is not configured: pass client.WithAPIKey", mode)
 		}
-		return &APIKey{URL: endpoint.URL, Key: o.APIKey, Clock: o.Clock}, nil
+		return &APIKey{URL: endpoint.URL, Key: o.APIKey, Clock: o.Clock, Header: o.Headers.Clone()}, nil
 	case client.AuthIAM, client.AuthIdentityPool:
 		p, option := o.Credentials, "client.WithIAM"
 		if mode == client.AuthIdentityPool {
@@ -244,7 +323,7 @@ func AuthorizerFor(endpoint client.Endpoint, mode client.AuthMode, opts ...clien
 		if p == nil {
 			return nil, fmt.Errorf("realtime: auth mode %s is not configured: pass %s", mode, option)
 		}
-		return &IAM{URL: endpoint.URL, Region: o.Region, Credentials: p, Clock: o.Clock}, nil
+		return &IAM{URL: endpoint.URL, Region: o.Region, Credentials: p, Clock: o.Clock, Header: o.Headers.Clone()}, nil
 	case client.AuthUserPool:
 		return tokens(o.UserPoolTokens, "client.WithUserPool")
 	case client.AuthOIDC:

@@ -128,3 +128,43 @@ func TestAuthorizerFor(t *testing.T) {
 	_, err = realtime.AuthorizerFor(client.Endpoint{URL: "not a url"}, client.AuthAPIKey, client.WithAPIKey("k"))
 	assert.Error(t, err)
 }
+
+// The derived signing key belongs to the secret it was derived from, not to
+// the access key id (aws-sdk-go-v2 issue 3350: its signer caches by key id
+// and day). Every IAM authorizer of the process shares the realtime
+// signer: after a signing with one secret, a signing with another secret
+// under the same key id must use its own, so that a verifier knowing only
+// the first refuses it, and the reverse.
+func TestIAMSignsWithTheSecretGiven(t *testing.T) {
+	const u = "https://abcdefghijklmnopqrstuvwxyz.appsync-api.us-east-1.amazonaws.com/graphql"
+	const body = `{"query":"subscription { s }","variables":{}}`
+	at := time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC)
+	// A key id of this test only: no other test fills the cache for it.
+	const akid = "AKIDSECRETGIVEN"
+	secrets := map[string]string{"A": "secret-a/K7MDENG+bPxRfiCYEXAMPLEKEY", "B": "secret-b/K7MDENG+bPxRfiCYEXAMPLEKEY"}
+	verifier := func(secret string) *sigv4verify.Verifier {
+		return &sigv4verify.Verifier{Credentials: map[string]string{akid: secret}, Service: "appsync", Region: "us-east-1", Now: func() time.Time { return at }}
+	}
+	for _, order := range [][]string{{"A", "B", "A"}, {"B", "A", "B"}} {
+		for i, name := range order {
+			other := map[string]string{"A": "B", "B": "A"}[name]
+			creds := aws.Credentials{AccessKeyID: akid, SecretAccessKey: secrets[name]}
+			a := &realtime.IAM{URL: u, Region: "us-east-1", Clock: func() time.Time { return at },
+				Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) { return creds, nil })}
+			for _, connect := range []bool{true, false} {
+				body, path := body, "/graphql"
+				if connect {
+					body, path = "{}", "/graphql/connect"
+				}
+				h, err := a.Headers(context.Background(), []byte(body), connect)
+				require.NoError(t, err)
+				req, _ := http.NewRequest(http.MethodPost, "https://abcdefghijklmnopqrstuvwxyz.appsync-api.us-east-1.amazonaws.com"+path, nil)
+				for k, v := range h {
+					req.Header.Set(k, v)
+				}
+				assert.NoError(t, verifier(secrets[name]).Verify(req, []byte(body)), "%v, signing %d (%s, connect=%v): a verifier knowing its secret accepts it", order, i, name, connect)
+				assert.Error(t, verifier(secrets[other]).Verify(req, []byte(body)), "%v, signing %d (%s, connect=%v): a verifier knowing the other secret refuses it", order, i, name, connect)
+			}
+		}
+	}
+}

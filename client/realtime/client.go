@@ -417,9 +417,26 @@ func (c *Client) markLost(cause error) {
 		}
 	}
 	c.mu.Unlock()
-	for _, s := range unacked {
-		c.remove(s, &ConnectionError{Err: fmt.Errorf("connection lost before start_ack: %w", cause)})
+	lost := func() error {
+		// A connection lost to the network stays a *client.NetworkError,
+		// the one target for "could not reach the backend".
+		var ne *client.NetworkError
+		if errors.As(cause, &ne) {
+			return &client.NetworkError{Err: fmt.Errorf("connection lost before start_ack: %w", ne.Err)}
+		}
+		return fmt.Errorf("connection lost before start_ack: %w", cause)
 	}
+	for _, s := range unacked {
+		c.remove(s, &ConnectionError{Err: lost()})
+	}
+}
+
+// networkError is a failure to reach the backend (dial, read, write, a
+// connection gone silent), its text free of secrets: a *client.NetworkError,
+// as the HTTP client's, so that errors.As with that one target tells a
+// network failure on either side.
+func (c *Client) networkError(err error) error {
+	return &client.NetworkError{Err: c.red.error(err)}
 }
 
 // isNil reports whether v is nil or a nil pointer, map, slice or interface.
@@ -445,6 +462,13 @@ func (c *Client) connect(parent context.Context) (*websocket.Conn, time.Duration
 		}
 		return &ConnectionError{Err: c.red.error(err)}
 	}
+	// failNet is fail for a failure to reach the backend: the dial, or a
+	// read or write of the socket (the connect timeout included).
+	failNet := func(err error) error {
+		ce := fail(err).(*ConnectionError)
+		ce.Err = &client.NetworkError{Err: ce.Err}
+		return ce
+	}
 
 	h, err := c.auth.Headers(ctx, []byte(connectPayload), true)
 	if err != nil {
@@ -469,8 +493,12 @@ func (c *Client) connect(parent context.Context) (*websocket.Conn, time.Duration
 
 	ws, resp, err := websocket.Dial(ctx, u, &websocket.DialOptions{HTTPClient: c.hc, Subprotocols: protocols})
 	if err != nil {
+		if resp == nil {
+			// No answer: the backend was not reached.
+			return nil, 0, failNet(err)
+		}
 		ce := fail(err).(*ConnectionError)
-		if resp != nil && resp.StatusCode != http.StatusSwitchingProtocols {
+		if resp.StatusCode != http.StatusSwitchingProtocols {
 			ce.StatusCode = resp.StatusCode
 			if resp.Body != nil {
 				body, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
@@ -490,13 +518,13 @@ func (c *Client) connect(parent context.Context) (*websocket.Conn, time.Duration
 	ws.SetReadLimit(c.o.MaxMessageBytes)
 	if err := ws.Write(ctx, websocket.MessageText, []byte(`{"type":"connection_init"}`)); err != nil {
 		_ = ws.CloseNow()
-		return nil, 0, fail(fmt.Errorf("send connection_init: %w", err))
+		return nil, 0, failNet(fmt.Errorf("send connection_init: %w", err))
 	}
 	for {
 		_, b, err := ws.Read(ctx)
 		if err != nil {
 			_ = ws.CloseNow()
-			return nil, 0, fail(fmt.Errorf("waiting for connection_ack: %w", err))
+			return nil, 0, failNet(fmt.Errorf("waiting for connection_ack: %w", err))
 		}
 		keepAlive, acked, err := c.ackFrame(b)
 		if err != nil {
@@ -518,24 +546,24 @@ func (c *Client) connect(parent context.Context) (*websocket.Conn, time.Duration
 // *ConnectionError for connection_error, an error for a frame that is not
 // JSON, and nothing for a frame to ignore.
 func (c *Client) ackFrame(b []byte) (keepAlive time.Duration, acked bool, err error) {
-	var m message
-	if err := json.Unmarshal(b, &m); err != nil {
-		return 0, false, fmt.Errorf("waiting for connection_ack: a message that is not JSON: %w", err)
+	m, err := decodeFrame(b)
+	if err != nil {
+		return 0, false, fmt.Errorf("waiting for connection_ack: a message that is not JSON (%d bytes): %w", len(b), ErrProtocol)
 	}
-	switch m.Type {
+	switch string(m.typ) {
 	case typeConnectionAck:
 		var p ackPayload
-		_ = json.Unmarshal(m.Payload, &p)
+		_ = json.Unmarshal(m.payload, &p)
 		if timeout, ok := keepAliveOf(p, c.o.serverKeepAlive[0], c.o.serverKeepAlive[1]); ok {
 			return timeout, true, nil
 		}
 		return c.o.KeepAliveTimeout, true, nil
 	case typeConnectionError:
-		errs, codes := parseErrors(m.Payload)
+		errs, codes := parseErrors(m.payload)
 		return 0, false, &ConnectionError{Errors: c.red.graphQLErrors(errs), codes: codes}
 	case typeKeepAlive:
 	default:
-		c.log.Debug("realtime: unexpected message before connection_ack", "type", c.red.clip(m.Type, maxLoggedField))
+		c.log.Debug("realtime: unexpected message before connection_ack", "type", c.red.clip(string(m.typ), maxLoggedField))
 	}
 	return 0, false, nil
 }
@@ -586,16 +614,23 @@ func (c *Client) serve(ws *websocket.Conn, keepAlive time.Duration) (lost error)
 	c.mu.Unlock()
 
 	ctx, cancel := context.WithCancel(context.Background())
-	in := make(chan inbound)
+	// The reader runs at most inboundAhead messages ahead of the loop, so
+	// that neither waits for the other at every message.
+	in := make(chan inbound, inboundAhead)
 	loopDone := make(chan struct{})
 	readerDone := make(chan struct{})
 	go func() {
 		defer close(readerDone)
+		var scratch []byte
 		for {
-			_, b, err := ws.Read(context.Background())
+			b, err := readMessage(ws, &scratch)
 			select {
 			case in <- inbound{raw: b, err: err}:
-			case <-loopDone: // keep reading, so a close handshake completes
+			default:
+				select {
+				case in <- inbound{raw: b, err: err}:
+				case <-loopDone: // keep reading, so a close handshake completes
+				}
 			}
 			if err != nil {
 				return
@@ -631,7 +666,7 @@ func (c *Client) serve(ws *websocket.Conn, keepAlive time.Duration) (lost error)
 		wctx, wcancel := context.WithTimeout(ctx, c.o.WriteTimeout)
 		defer wcancel()
 		if err := ws.Write(wctx, websocket.MessageText, b); err != nil {
-			return c.red.error(fmt.Errorf("write: %w", err))
+			return c.networkError(fmt.Errorf("write: %w", err))
 		}
 		return nil
 	}
@@ -743,19 +778,85 @@ func (c *Client) serve(ws *websocket.Conn, keepAlive time.Duration) (lost error)
 			}
 
 		case <-watchdog.C:
-			return ErrKeepAliveTimeout
+			// A connection gone silent is one the network lost (a NAT's
+			// timeout, a sleeping laptop), as an HTTP attempt without a
+			// reply within its timeout is.
+			return &client.NetworkError{Err: ErrKeepAliveTimeout}
 
 		case m := <-in:
-			if m.err != nil {
-				return c.red.error(fmt.Errorf("read: %w", m.err))
+			// The messages already read are dispatched in one go (at
+			// most inboundBatch, so that the other cases get their turn
+			// in a flood): a receive that does not wait is much cheaper
+			// than this select.
+			for n := 1; ; n++ {
+				if m.err != nil {
+					return c.networkError(fmt.Errorf("read: %w", m.err))
+				}
+				if err := c.dispatch(m.raw, cs); err != nil {
+					return err
+				}
+				if n == inboundBatch {
+					break
+				}
+				var ok bool
+				select {
+				case m = <-in:
+					ok = true
+				default:
+				}
+				if !ok {
+					break
+				}
 			}
 			watchdog.Reset(keepAlive)
-			if err := c.dispatch(m.raw, cs); err != nil {
-				return err
-			}
 		}
 	}
 }
+
+// readMessage reads the next message as ws.Read does, into a buffer of its
+// own size: ws.Read's io.ReadAll starts every message with 512 bytes, three
+// times an event's usual size, and the buffer lives as long as the event
+// does (its Data and Payload are slices of it). The message is read into
+// scratch, kept from message to message unless it grew large, then
+// copied.
+func readMessage(ws *websocket.Conn, scratch *[]byte) ([]byte, error) {
+	_, r, err := ws.Reader(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	buf := (*scratch)[:0]
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if cap(buf) <= maxScratch {
+		*scratch = buf
+	} else {
+		*scratch = nil
+	}
+	return append([]byte(nil), buf...), nil
+}
+
+// maxScratch bounds the read buffer a connection keeps between messages.
+const maxScratch = 64 << 10
+
+// inboundAhead is how many messages the socket reader may read ahead of
+// the connection loop: at most that many more buffers of MaxMessageBytes
+// (besides the subscriptions' own) per connection. inboundBatch is how many
+// messages the loop dispatches before it looks at its other work.
+const (
+	inboundAhead = 16
+	inboundBatch = 64
+)
 
 // maxLoggedField bounds the server's text (a message's type or id) that a
 // log line quotes: an id is a UUID, a type a short word.
@@ -764,26 +865,30 @@ const maxLoggedField = 64
 // dispatch handles one received message; an error means the connection
 // is lost.
 func (c *Client) dispatch(raw []byte, cs *connState) error {
-	var m message
-	if err := json.Unmarshal(raw, &m); err != nil {
+	// One pass over the message finds its type, its id and, for data, the
+	// payload's data and errors, as slices of raw: the data is decoded
+	// once, by the consumer, into its own type.
+	m, err := decodeFrame(raw)
+	if err != nil {
 		// A frame that is not JSON means the stream cannot be trusted:
 		// the connection is dropped, re-established and every
 		// subscription restarted with a gap. (A well-formed message of an
 		// unknown type, or for an unknown id, is ignored.)
 		return fmt.Errorf("realtime: the server sent a message that is not JSON (%d bytes): %w", len(raw), ErrProtocol)
 	}
-	s := cs.started[m.ID]
-	switch m.Type {
+	// Indexing a map with string(bytes) does not allocate.
+	s := cs.started[string(m.id)]
+	switch string(m.typ) {
 	case typeKeepAlive, typeConnectionAck:
 
 	case typeStartAck:
-		if s == nil || cs.acked[m.ID] {
+		if s == nil || cs.acked[s.id] {
 			return nil
 		}
-		cs.acked[m.ID] = true
-		if t := cs.timers[m.ID]; t != nil {
+		cs.acked[s.id] = true
+		if t := cs.timers[s.id]; t != nil {
 			t.Stop()
-			delete(cs.timers, m.ID)
+			delete(cs.timers, s.id)
 		}
 		c.mu.Lock()
 		first := !s.everAcked
@@ -800,44 +905,43 @@ func (c *Client) dispatch(raw []byte, cs *connState) error {
 
 	case typeData:
 		if s == nil {
-			c.log.Debug("realtime: data for an unknown subscription", "id", c.red.clip(m.ID, maxLoggedField))
+			c.log.Debug("realtime: data for an unknown subscription", "id", c.red.clip(string(m.id), maxLoggedField))
 			return nil
 		}
-		var p dataPayload
 		var errs client.GraphQLErrors
-		if err := json.Unmarshal(m.Payload, &p); err != nil {
-			errs = client.GraphQLErrors{{Message: "unreadable data payload (" + kindOf(m.Payload) + ")"}}
-		} else {
-			errs, _ = decodeErrors(p.Errors)
+		if !m.dataOK {
+			errs = client.GraphQLErrors{{Message: "unreadable data payload (" + kindOf(m.payload) + ")"}}
+		} else if len(m.errors) > 0 {
+			errs, _ = decodeErrors(m.errors)
 		}
-		ev := Event{Data: p.Data, Errors: c.red.graphQLErrors(errs), Payload: m.Payload}
+		ev := Event{Data: m.data, Errors: c.red.graphQLErrors(errs), Payload: m.payload}
 		if !s.q.push(ev) {
-			c.log.Debug("realtime: subscription buffer full, event dropped", "id", m.ID)
+			c.log.Debug("realtime: subscription buffer full, event dropped", "id", s.id)
 		}
 
 	case typeError:
 		if s == nil {
-			errs, _ := parseErrors(m.Payload)
-			c.log.Warn("realtime: error message", "id", c.red.clip(m.ID, maxLoggedField), "err", c.red.graphQLErrors(errs))
+			errs, _ := parseErrors(m.payload)
+			c.log.Warn("realtime: error message", "id", c.red.clip(string(m.id), maxLoggedField), "err", c.red.graphQLErrors(errs))
 			return nil
 		}
-		cs.forget(m.ID)
-		errs, _ := parseErrors(m.Payload)
+		cs.forget(s.id)
+		errs, _ := parseErrors(m.payload)
 		c.remove(s, &SubscriptionError{ID: s.id, Operation: s.op, Errors: c.red.graphQLErrors(errs)})
 
 	case typeComplete:
 		if s == nil {
 			return nil // the answer to our stop
 		}
-		cs.forget(m.ID)
+		cs.forget(s.id)
 		c.remove(s, &SubscriptionError{ID: s.id, Operation: s.op, Reason: "the server completed the subscription"})
 
 	case typeConnectionError:
-		errs, codes := parseErrors(m.Payload)
+		errs, codes := parseErrors(m.payload)
 		return &ConnectionError{Errors: c.red.graphQLErrors(errs), codes: codes}
 
 	default:
-		c.log.Debug("realtime: ignoring a message of unknown type", "type", c.red.clip(m.Type, maxLoggedField))
+		c.log.Debug("realtime: ignoring a message of unknown type", "type", c.red.clip(string(m.typ), maxLoggedField))
 	}
 	return nil
 }

@@ -40,6 +40,18 @@
 // data for each start; credentials retrieved every time). AuthorizerFor
 // builds one from the same client.Option values as client.New.
 // WithStartAuthorizer gives one subscription's starts another Authorizer.
+// IAM signs with one SigV4 signer per credentials identity (key id and
+// secret), so a derived key is never used for another secret.
+//
+// Extra headers (client.WithHeader, the client's and the call's; the
+// Header field of APIKey, Token and IAM) go with the connection and every
+// start, as amplify-js's additional headers do: merged into the auth
+// headers of the header query parameter and of extensions.authorization,
+// the values of a name joined with ", ". An auth header keeps its value
+// when an extra header has its name. IAM signs them with the rest (the
+// headers SigV4 never signs, such as User-Agent, go unsigned). A Session's
+// connection carries the headers of the subscription that opened it,
+// each start those of its own call.
 //
 // # One socket
 //
@@ -59,7 +71,15 @@
 // been; the consumer gets the events buffered before it, then the gap,
 // then what came after. Memory per subscription is therefore bounded, and
 // a slow consumer delays nobody but itself and loses events only with
-// notice.
+// notice. The socket's reader reads at most 16 messages ahead of the
+// dispatcher.
+//
+// Each message is read once: one pass over it finds its type, its id and
+// its payload's data and errors, and an Event's Data and Payload are
+// slices of the received message (Data a part of Payload), not copies.
+// Values decodes Data once, into T, with a json.Decoder kept for the
+// subscription. A steady stream allocates nothing per event on its way to
+// the consumer but the message's own buffer and what T's decoding needs.
 //
 // # Keep-alive and reconnects
 //
@@ -118,16 +138,50 @@
 //
 // # Errors and secrets
 //
-// Errors are typed: *GapError (errors.Is(err, ErrGap); not final),
-// *EventError (from Values; not final), *SubscriptionError and
-// *ConnectionError (errors.As reaches the server's client.GraphQLErrors
-// with their ErrorType; StatusCode for a refused handshake), ErrClosed,
-// ErrStartTimeout, ErrKeepAliveTimeout, ErrProtocol. Their methods accept
-// a nil receiver and nil entries in Errors. A server's errors list is read
-// whatever its shape: null entries are dropped, an entry that is not an
-// object is kept as an error saying so, a field of the wrong type is left
-// empty, and an errors member that is a single object or a string still
-// counts.
+// Every error is typed; errors.As and errors.Is reach what a program acts
+// on, and every method accepts a nil receiver and nil entries in Errors:
+//
+//   - *GapError (errors.Is(err, ErrGap)): events may have been missed, the
+//     subscription goes on. Reconnects and Dropped say why; Cause is why
+//     the connection was lost the last time: a *client.NetworkError (the
+//     network, or ErrKeepAliveTimeout within one), a *ConnectionError (a
+//     connection_error mid-stream), ErrProtocol, ErrStartTimeout (a
+//     re-subscription not acknowledged), or the Authorizer's error.
+//   - *EventError (from Values, not final): an event came with GraphQL
+//     errors (Errors) and its partial value, or did not decode into T
+//     (Err) and comes with the zero T.
+//   - *SubscriptionError (final): the server refused the start or ended
+//     the subscription (an error or a complete the client did not ask
+//     for); errors.As reaches the client.GraphQLErrors, HasType their
+//     errorType. Err is ErrStartTimeout when no start_ack came in time.
+//   - *ConnectionError (final): the connection could not be opened, for
+//     the Subscribe that waited for it (or a subscription not yet
+//     acknowledged when it was lost), and for every subscription once the
+//     reconnect policy gave up (Attempts). StatusCode is the HTTP status
+//     of a refused handshake, Errors those of a connection_error
+//     (errors.As reaches the client.GraphQLErrors), Err any other cause: a
+//     *client.NetworkError, or the Authorizer's error.
+//   - *client.NetworkError: the backend could not be reached: the dial
+//     failed, a read or a write of the socket failed (the connect timeout
+//     included), or the connection stayed silent past its keep-alive
+//     timeout (Err is then ErrKeepAliveTimeout). It is a ConnectionError's
+//     Err or a gap's Cause, so errors.As with a *client.NetworkError is the
+//     one test for "could not reach the backend", for HTTP calls and
+//     subscriptions alike. A server's answer (a refused handshake,
+//     connection_error, an error for a start) is never one.
+//   - ErrClosed: Next after Close, Subscribe on a closed Client (Events
+//     and Values end without it).
+//   - ErrStartTimeout, ErrKeepAliveTimeout, ErrProtocol: causes, matched
+//     with errors.Is.
+//   - the context's error, when the subscription's context ends.
+//
+// A Session's Subscribe wraps its error in a *client.OperationError (the
+// operation and the auth mode); errors.As reaches the error inside.
+//
+// A server's errors list is read whatever its shape: null entries are
+// dropped, an entry that is not an object is kept as an error saying so,
+// a field of the wrong type is left empty, and an errors member that is a
+// single object or a string still counts.
 //
 // A redirect of the WebSocket handshake (301, 302, 307, 308) is never
 // followed, whatever the HTTP client given: the handshake carries the

@@ -46,6 +46,10 @@ type fakeAppSync struct {
 	ackTimeout   any           // connection_ack's timeout in ms (default 300000); any JSON value
 	simulatorAck bool          // say connectionTimeout, as amplify-appsync-simulator
 	keepAlive    time.Duration // send ka this often (0: never)
+	// extraHeaders are the names (lower case) of headers besides the
+	// mode's that the connection and the starts may carry; in the iam mode
+	// each one sent must be signed.
+	extraHeaders []string
 
 	// Hooks; nil means the normal behaviour.
 	handshake func(n int) (status int)                    // refuse connection n with an HTTP status
@@ -71,6 +75,7 @@ type srvEvent struct {
 	Token  string // the token of the token mode
 	Sig    string // the signature of an IAM Authorization
 	Status websocket.StatusCode
+	Hdr    map[string]string // the auth headers of a connect or a start
 }
 
 // startMsg is a start as received.
@@ -257,7 +262,7 @@ func (f *fakeAppSync) serve(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	ev := srvEvent{Kind: "connect", Conn: n}
+	ev := srvEvent{Kind: "connect", Conn: n, Hdr: hdr}
 	authErr := f.checkAuth(&ev, hdr, []byte("{}"), true)
 	f.record(ev)
 	status := 0
@@ -313,7 +318,9 @@ func (f *fakeAppSync) checkAuth(ev *srvEvent, hdr map[string]string, body []byte
 	}
 	keys := make([]string, 0, len(hdr))
 	for k := range hdr {
-		keys = append(keys, k)
+		if !slices.Contains(f.extraHeaders, strings.ToLower(k)) {
+			keys = append(keys, k)
+		}
 	}
 	sort.Strings(keys)
 	switch f.mode {
@@ -385,13 +392,20 @@ func (f *fakeAppSync) checkIAM(ev *srvEvent, where string, hdr map[string]string
 		}
 		want = append(want, "x-amz-security-token")
 	}
+	names := map[string]string{"accept": "accept", "content-encoding": "content-encoding", "content-type": "content-type",
+		"host": "host", "x-amz-date": "x-amz-date", "x-amz-security-token": "X-Amz-Security-Token"}
+	for k := range hdr {
+		if lower := strings.ToLower(k); slices.Contains(f.extraHeaders, lower) {
+			want = append(want, lower)
+			names[lower] = k
+		}
+	}
+	sort.Strings(want)
 	if !slices.Equal(signed, want) {
 		return f.violate("%s: SignedHeaders %v, want %v", where, signed, want)
 	}
 	// Every header sent is signed (Authorization aside), and every
 	// signed header is sent, with the names AppSync's documentation uses.
-	names := map[string]string{"accept": "accept", "content-encoding": "content-encoding", "content-type": "content-type",
-		"host": "host", "x-amz-date": "x-amz-date", "x-amz-security-token": "X-Amz-Security-Token"}
 	if len(hdr) != len(signed)+1 {
 		return f.violate("%s: headers %v: want exactly the signed ones and Authorization", where, hdr)
 	}
@@ -521,7 +535,7 @@ func (f *fakeAppSync) start(c *fakeConn, id string, raw json.RawMessage) {
 		return
 	}
 	st := startMsg{ID: id, Data: *p.Data, Query: *data.Query, Vars: data.Variables, Auth: p.Extensions.Authorization}
-	ev := srvEvent{Kind: "start", Conn: c.n, ID: id, Query: st.Query, Vars: st.Vars}
+	ev := srvEvent{Kind: "start", Conn: c.n, ID: id, Query: st.Query, Vars: st.Vars, Hdr: st.Auth}
 	f.mu.Lock()
 	_, dup := c.subs[id]
 	f.mu.Unlock()

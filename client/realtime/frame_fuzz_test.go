@@ -61,15 +61,15 @@ func FuzzDispatch(f *testing.F) {
 		inspect(t, lost)
 		inspect(t, handshake)
 		inspect(t, s.q.terminal())
-		for _, it := range s.q.items {
+		s.q.items.each(func(it item) {
 			if it.gap != nil {
 				inspect(t, it.gap)
-				continue
+				return
 			}
 			inspectErrors(t, it.ev.Errors)
 			inspect(t, &EventError{Errors: it.ev.Errors})
 			inspect(t, &EventError{Errors: it.ev.Errors, Err: errors.New("did not decode")})
-		}
+		})
 		c.remove(s, ErrClosed) // a no-op if the frame ended it
 	})
 }

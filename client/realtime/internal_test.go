@@ -2,6 +2,7 @@ package realtime
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"testing"
@@ -86,7 +87,7 @@ func TestQueueBoundedUnderFlood(t *testing.T) {
 		}
 	}
 	q.mu.Lock()
-	n, events := len(q.items), q.events
+	n, events := q.items.len(), q.events
 	q.mu.Unlock()
 	assert.Equal(t, 8, events)
 	assert.LessOrEqual(t, n, 2*8+1, "at most the limit of events, and merged gaps between them")
@@ -112,4 +113,111 @@ func TestRedactor(t *testing.T) {
 	err := r.error(errors.New("failed with da2-secretkey and tok.en.value"))
 	assert.Equal(t, "failed with [REDACTED] and [REDACTED]", err.Error())
 	assert.Equal(t, "example.com", r.string("example.com"), "the host is no secret")
+}
+
+// The ring keeps its items in order across growth and wrap-around, and
+// lets go of a large buffer once a drain empties it.
+func TestRingOrder(t *testing.T) {
+	var r ring
+	next, want := 0, 0
+	for round := range 50 {
+		for range round % 13 {
+			r.push(item{ev: Event{Data: []byte{byte(next)}}})
+			next++
+		}
+		for range round % 7 {
+			if r.len() == 0 {
+				break
+			}
+			require.Equal(t, byte(want), r.pop().ev.Data[0])
+			want++
+		}
+	}
+	for r.len() > 0 {
+		require.Equal(t, byte(want), r.pop().ev.Data[0])
+		want++
+	}
+	assert.Equal(t, next, want)
+	assert.Nil(t, r.last())
+
+	for i := range 1000 {
+		r.push(item{ev: Event{Data: []byte{byte(i)}}})
+	}
+	assert.Equal(t, byte(999%256), r.last().ev.Data[0])
+	for r.len() > 0 {
+		r.pop()
+	}
+	assert.Nil(t, r.buf, "a drained large ring lets go of its buffer")
+}
+
+// dataDecoder decodes as json.Unmarshal does, event after event, whatever
+// came before (a value of the wrong type, one that does not decode).
+func TestDataDecoderLikeUnmarshal(t *testing.T) {
+	type todo struct {
+		ID    string  `json:"id"`
+		N     float64 `json:"n"`
+		Owner *string `json:"owner"`
+	}
+	type resp struct {
+		OnCreateTodo *todo `json:"onCreateTodo"`
+	}
+	var dec dataDecoder
+	for _, data := range []string{
+		`{"onCreateTodo":{"id":"1","n":2,"owner":"a"}}`,
+		`{"onCreateTodo":{"id":7}}`,
+		`{"onCreateTodo":{"id":"3","owner":null}}`,
+		`{"onCreateTodo":"not an object"}`,
+		`{"onCreateTodo":{"id":"5","n":1e400}}`,
+		`[1,2]`, `"s"`, `12`, `null`, `{}`,
+		`{"onCreateTodo":{"id":"\u00e9\ud800","extra":[{"a":{}}]}}`,
+		`{"onCreateTodo":{"id":"8"}} trailing`,
+		`{"onCreateTodo":{"id":"9"}}`,
+	} {
+		var got, want resp
+		gotErr := dec.decode([]byte(data), &got)
+		wantErr := json.Unmarshal([]byte(data), &want)
+		assert.Equal(t, fmt.Sprint(wantErr), fmt.Sprint(gotErr), data)
+		if wantErr == nil {
+			assert.Equal(t, want, got, data)
+		}
+	}
+}
+
+// The way of an event from the socket to the consumer's value (dispatch,
+// the subscription's buffer, Values' decoder) allocates only what the
+// decoded value holds (three strings here): the message is read in one
+// pass, the event holds slices of it, the buffer is a ring and the
+// decoder is kept.
+func TestEventPathAllocations(t *testing.T) {
+	c, err := New("http://127.0.0.1:1/graphql", &APIKey{URL: "http://127.0.0.1:1/graphql", Key: "da2-allocs"})
+	require.NoError(t, err)
+	s := &Subscription{c: c, id: "5f1b0a3c-8d2e-4f6a-9b7c-1d2e3f4a5b6c", ctx: context.Background(), q: newQueue(256), acked: make(chan struct{})}
+	cs := &connState{started: map[string]*Subscription{s.id: s}, acked: map[string]bool{s.id: true}, timers: map[string]*time.Timer{}}
+	frame := []byte(`{"type":"data","id":"` + s.id + `","payload":{"data":{"onCreateTodo":{"id":"todo-1","content":"event 1","done":false,"owner":"alice"}}}}`)
+	var dec dataDecoder
+	type todoEvent struct {
+		OnCreateTodo struct {
+			ID      string `json:"id"`
+			Content string `json:"content"`
+			Done    bool   `json:"done"`
+			Owner   string `json:"owner"`
+		} `json:"onCreateTodo"`
+	}
+	v := new(todoEvent)
+	ctx := context.Background()
+	allocs := testing.AllocsPerRun(200, func() {
+		if err := c.dispatch(frame, cs); err != nil {
+			t.Fatal(err)
+		}
+		it, err := s.q.next(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		*v = todoEvent{}
+		if err := dec.decode(it.ev.Data, v); err != nil {
+			t.Fatal(err)
+		}
+	})
+	assert.Equal(t, "alice", v.OnCreateTodo.Owner)
+	assert.LessOrEqual(t, allocs, 3.0, "allocations per event besides the message's own buffer")
 }

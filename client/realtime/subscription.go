@@ -1,6 +1,7 @@
 package realtime
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -19,6 +20,8 @@ type Event struct {
 	// from every field, and null entries the server sent are dropped.
 	Errors client.GraphQLErrors
 	// Payload is the whole payload as received, {"data": ..., "errors": ...}.
+	// Data is a part of it: both are slices of the received message, not
+	// copies, so a change to one shows in the other.
 	Payload json.RawMessage
 }
 
@@ -136,35 +139,61 @@ func (s *Subscription) Events() iter.Seq2[Event, error] {
 // GraphQL errors, or with the zero T for an event that did not decode.
 func Values[T any](s *Subscription) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
+		var dec dataDecoder
+		// One T to decode into, reset before each event and yielded by
+		// value: a T per event would escape to the heap (the decoder
+		// takes an interface).
+		v := new(T)
+		var zero T
 		for ev, err := range s.Events() {
-			var v T
+			*v = zero
 			if err != nil {
-				if !yield(v, err) {
+				if !yield(zero, err) {
 					return
 				}
 				continue
 			}
-			var evErr *EventError
+			var evErr error // never a nil *EventError
 			if len(ev.Data) > 0 && string(ev.Data) != "null" {
-				if derr := json.Unmarshal(ev.Data, &v); derr != nil {
-					var zero T
-					v, evErr = zero, &EventError{Errors: ev.Errors, Err: derr}
+				if derr := dec.decode(ev.Data, v); derr != nil {
+					*v, evErr = zero, &EventError{Errors: ev.Errors, Err: derr}
 				}
 			}
 			if evErr == nil && len(ev.Errors) > 0 {
 				evErr = &EventError{Errors: ev.Errors}
 			}
-			if evErr != nil {
-				if !yield(v, evErr) {
-					return
-				}
-				continue
-			}
-			if !yield(v, nil) {
+			if !yield(*v, evErr) {
 				return
 			}
 		}
 	}
+}
+
+// dataDecoder decodes the data of a subscription's events, one after the
+// other, as json.Unmarshal would, with one json.Decoder kept from event to
+// event: its buffers and its scanner's state are allocated once, where
+// json.Unmarshal allocates them for every call.
+type dataDecoder struct {
+	r   bytes.Reader
+	dec *json.Decoder
+}
+
+func (d *dataDecoder) decode(data []byte, v any) error {
+	if d.dec == nil {
+		d.dec = json.NewDecoder(&d.r)
+	}
+	d.r.Reset(data)
+	start := d.dec.InputOffset()
+	err := d.dec.Decode(v)
+	if err != nil || d.dec.InputOffset()-start != int64(len(data)) {
+		// A decoder that failed, or that did not read data to its end
+		// (the frame decoder gives it exactly one JSON value, so this
+		// does not happen), is dropped, and json.Unmarshal says what is
+		// wrong, as Event.Decode would.
+		d.dec = nil
+		return json.Unmarshal(data, v)
+	}
+	return nil
 }
 
 // item is an event or a gap marker in a subscription's buffer.
@@ -181,7 +210,7 @@ type item struct {
 // limit+1 markers.
 type queue struct {
 	mu       sync.Mutex
-	items    []item
+	items    ring
 	events   int
 	limit    int
 	err      error
@@ -215,7 +244,7 @@ func (q *queue) push(ev Event) bool {
 		q.notify()
 		return false
 	}
-	q.items = append(q.items, item{ev: ev})
+	q.items.push(item{ev: ev})
 	q.events++
 	q.notify()
 	return true
@@ -237,11 +266,11 @@ func (q *queue) pushGap(reconnects int, cause error) {
 // lastGap returns the trailing gap marker, appending one if the last item
 // is an event. q.mu is held.
 func (q *queue) lastGap() *GapError {
-	if n := len(q.items); n > 0 && q.items[n-1].gap != nil {
-		return q.items[n-1].gap
+	if last := q.items.last(); last != nil && last.gap != nil {
+		return last.gap
 	}
 	g := &GapError{}
-	q.items = append(q.items, item{gap: g})
+	q.items.push(item{gap: g})
 	return g
 }
 
@@ -256,7 +285,7 @@ func (q *queue) finish(err error, discard bool) bool {
 	}
 	q.finished, q.err, q.discard = true, err, discard
 	if discard {
-		q.items, q.events = nil, 0
+		q.items, q.events = ring{}, 0
 	}
 	close(q.done)
 	q.notify()
@@ -268,15 +297,10 @@ func (q *queue) finish(err error, discard bool) bool {
 func (q *queue) next(ctx context.Context) (item, error) {
 	for {
 		q.mu.Lock()
-		if len(q.items) > 0 {
-			it := q.items[0]
-			q.items[0] = item{}
-			q.items = q.items[1:]
+		if q.items.len() > 0 {
+			it := q.items.pop()
 			if it.gap == nil {
 				q.events--
-			}
-			if len(q.items) == 0 {
-				q.items = nil
 			}
 			q.mu.Unlock()
 			return it, nil
@@ -287,6 +311,12 @@ func (q *queue) next(ctx context.Context) (item, error) {
 			return item{}, err
 		}
 		q.mu.Unlock()
+		if ctx.Done() == nil {
+			// A context that is never done (Events passes Background):
+			// a receive rather than a select, at every event.
+			<-q.signal
+			continue
+		}
 		select {
 		case <-q.signal:
 		case <-ctx.Done():
@@ -300,4 +330,61 @@ func (q *queue) terminal() error {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	return q.err
+}
+
+// ring is the queue's FIFO of items: a circular buffer whose size is a
+// power of two, grown as needed (a queue holds at most 2·limit+1 items)
+// and dropped when a drain empties a large one, so that a burst does not
+// pin its memory and a steady stream allocates nothing.
+type ring struct {
+	buf  []item
+	head int
+	n    int
+}
+
+// ringKeep is the size of a ring that stays allocated when it empties.
+const ringKeep = 64
+
+func (r *ring) len() int { return r.n }
+
+func (r *ring) push(it item) {
+	if r.n == len(r.buf) {
+		buf := make([]item, max(8, 2*len(r.buf)))
+		for i := range r.n {
+			buf[i] = r.buf[(r.head+i)&(len(r.buf)-1)]
+		}
+		r.buf, r.head = buf, 0
+	}
+	r.buf[(r.head+r.n)&(len(r.buf)-1)] = it
+	r.n++
+}
+
+// pop removes the first item; the ring must not be empty.
+func (r *ring) pop() item {
+	it := r.buf[r.head]
+	r.buf[r.head] = item{} // the event's bytes are the consumer's now
+	r.head = (r.head + 1) & (len(r.buf) - 1)
+	r.n--
+	if r.n == 0 {
+		r.head = 0
+		if len(r.buf) > ringKeep {
+			r.buf = nil
+		}
+	}
+	return it
+}
+
+// last returns the last item, or nil.
+func (r *ring) last() *item {
+	if r.n == 0 {
+		return nil
+	}
+	return &r.buf[(r.head+r.n-1)&(len(r.buf)-1)]
+}
+
+// each calls f with every item, first to last.
+func (r *ring) each(f func(item)) {
+	for i := range r.n {
+		f(r.buf[(r.head+i)&(len(r.buf)-1)])
+	}
 }
