@@ -35,15 +35,17 @@ type identity struct {
 
 // describe names the caller in logs (no secrets).
 func (id *identity) describe() string {
-	switch id.mode {
-	case schema.AuthAPIKey:
-		return "apiKey"
-	case schema.AuthIAM:
-		return "iam:" + id.iam.name
-	case schema.AuthUserPools:
-		return "userPool:" + id.username
+	mode := string(id.mode)
+	if ms := id.mode.Modes(); len(ms) > 0 {
+		mode = string(ms[0])
 	}
-	return string(id.mode)
+	switch id.mode {
+	case schema.AuthIAM:
+		return mode + ":" + id.iam.name
+	case schema.AuthUserPools:
+		return mode + ":" + id.username
+	}
+	return mode
 }
 
 // event returns $ctx.identity as AppSync builds it for the mode (null for

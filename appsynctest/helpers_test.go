@@ -33,10 +33,12 @@ func engineBackend(t testing.TB) appsynctest.Backend {
 	return loadBackend(t, filepath.Join("testdata", "engine", "amplify_outputs.json"), filepath.Join("testdata", "engine", "schema.graphql"))
 }
 
-// The seed example's backend.
+// The seed's backend (the one of examples/add-user-to-group), as copied into
+// the fixture of the runtime's tests, internal/fixture/testdata, whose typed
+// client is internal/fixture/tododata.
 func seedBackend(t testing.TB) appsynctest.Backend {
-	dir := filepath.Join("..", "examples", "add-user-to-group")
-	return loadBackend(t, filepath.Join(dir, "amplify_outputs.json"), filepath.Join(dir, "amplify", "schema.graphql"))
+	dir := filepath.Join("..", "internal", "fixture", "testdata")
+	return loadBackend(t, filepath.Join(dir, "amplify_outputs.json"), filepath.Join(dir, "schema.graphql"))
 }
 
 // The blog backend, transformed by Amplify's own transformer (a copy of

@@ -1,10 +1,9 @@
 package appsynctest_test
 
 // A load benchmark: 64 goroutines calling through one generated client
-// (the seed's, examples/add-user-to-group/amplifydata, with a user-pool
-// token) against the local backend of the seed example, in process. It
-// reports throughput and the latency percentiles of the calls, and fails
-// on any error.
+// (the seed's, internal/fixture/tododata, with a user-pool token) against
+// the local backend of the seed, in process. It reports throughput and the
+// latency percentiles of the calls, and fails on any error.
 //
 //	go test -run '^$' -bench BenchmarkLoad -benchtime 5000x ./appsynctest/
 //
@@ -25,13 +24,13 @@ import (
 
 	"github.com/go-amplify/data/appsynctest"
 	"github.com/go-amplify/data/client"
-	"github.com/go-amplify/data/examples/add-user-to-group/amplifydata"
+	"github.com/go-amplify/data/internal/fixture/tododata"
 )
 
 const loadGoroutines = 64
 
 func BenchmarkLoad(b *testing.B) {
-	backend, err := appsynctest.LoadBackend("../examples/add-user-to-group/amplify_outputs.json", "../examples/add-user-to-group/amplify/schema.graphql")
+	backend, err := appsynctest.LoadBackend("../internal/fixture/testdata/amplify_outputs.json", "../internal/fixture/testdata/schema.graphql")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -40,14 +39,14 @@ func BenchmarkLoad(b *testing.B) {
 	// (net/http's default keeps 2 per host, so most calls would open one).
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.MaxIdleConnsPerHost = loadGoroutines
-	c, err := amplifydata.New(srv.Outputs(), client.WithUserPool(srv.SignIn("alice")), client.WithHTTPClient(&http.Client{Transport: transport}))
+	c, err := tododata.New(srv.Outputs(), client.WithUserPool(srv.SignIn("alice")), client.WithHTTPClient(&http.Client{Transport: transport}))
 	if err != nil {
 		b.Fatal(err)
 	}
 	ctx := context.Background()
 	var ids []string
 	for i := range 20 {
-		todo, err := c.Models.Todo.Create(ctx, amplifydata.CreateTodoInput{Content: client.Ptr(fmt.Sprintf("item %d", i))})
+		todo, err := c.Models.Todo.Create(ctx, tododata.CreateTodoInput{Content: client.Ptr(fmt.Sprintf("item %d", i))})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -57,7 +56,7 @@ func BenchmarkLoad(b *testing.B) {
 	b.Run("getTodo", func(b *testing.B) {
 		load(b, func(i int) error {
 			id := ids[i%len(ids)]
-			todo, err := c.Models.Todo.Get(ctx, amplifydata.TodoIdentifier{ID: id})
+			todo, err := c.Models.Todo.Get(ctx, tododata.TodoIdentifier{ID: id})
 			if err == nil && (todo == nil || todo.ID != id) {
 				err = fmt.Errorf("getTodo(%s) returned %+v", id, todo)
 			}
@@ -66,7 +65,7 @@ func BenchmarkLoad(b *testing.B) {
 	})
 	b.Run("listTodos", func(b *testing.B) {
 		load(b, func(int) error {
-			page, err := c.Models.Todo.List(ctx, amplifydata.TodoListOptions{Limit: client.Ptr(100)})
+			page, err := c.Models.Todo.List(ctx, tododata.TodoListOptions{Limit: client.Ptr(100)})
 			if err == nil && len(page.Items) != len(ids) {
 				err = fmt.Errorf("listTodos returned %d items, want %d", len(page.Items), len(ids))
 			}

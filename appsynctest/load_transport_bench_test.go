@@ -26,18 +26,18 @@ import (
 
 	"github.com/go-amplify/data/appsynctest"
 	"github.com/go-amplify/data/client"
-	"github.com/go-amplify/data/examples/add-user-to-group/amplifydata"
+	"github.com/go-amplify/data/internal/fixture/tododata"
 )
 
 func BenchmarkLoadTransport(b *testing.B) {
-	backend, err := appsynctest.LoadBackend("../examples/add-user-to-group/amplify_outputs.json", "../examples/add-user-to-group/amplify/schema.graphql")
+	backend, err := appsynctest.LoadBackend("../internal/fixture/testdata/amplify_outputs.json", "../internal/fixture/testdata/schema.graphql")
 	if err != nil {
 		b.Fatal(err)
 	}
 	srv := appsynctest.NewServer(b, backend, appsynctest.WithLogger(slog.New(slog.DiscardHandler)))
 	token := srv.SignIn("alice")
-	newClient := func(opts ...client.Option) *amplifydata.Client {
-		c, err := amplifydata.New(srv.Outputs(), append([]client.Option{client.WithUserPool(token)}, opts...)...)
+	newClient := func(opts ...client.Option) *tododata.Client {
+		c, err := tododata.New(srv.Outputs(), append([]client.Option{client.WithUserPool(token)}, opts...)...)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -45,18 +45,18 @@ func BenchmarkLoadTransport(b *testing.B) {
 	}
 	variants := []struct {
 		name string
-		c    *amplifydata.Client
+		c    *tododata.Client
 	}{
 		{"default", newClient()},
 		{"DefaultTransport", newClient(client.WithHTTPClient(&http.Client{Transport: http.DefaultTransport}))},
 	}
 	ctx := context.Background()
-	todo, err := variants[0].c.Models.Todo.Create(ctx, amplifydata.CreateTodoInput{Content: client.Ptr("milk")})
+	todo, err := variants[0].c.Models.Todo.Create(ctx, tododata.CreateTodoInput{Content: client.Ptr("milk")})
 	if err != nil {
 		b.Fatal(err)
 	}
-	get := func(c *amplifydata.Client) error {
-		got, err := c.Models.Todo.Get(ctx, amplifydata.TodoIdentifier{ID: todo.ID})
+	get := func(c *tododata.Client) error {
+		got, err := c.Models.Todo.Get(ctx, tododata.TodoIdentifier{ID: todo.ID})
 		if err == nil && (got == nil || got.ID != todo.ID) {
 			err = fmt.Errorf("getTodo(%s) returned %+v", todo.ID, got)
 		}

@@ -14,7 +14,7 @@ import (
 
 	"github.com/go-amplify/data/appsynctest"
 	"github.com/go-amplify/data/client"
-	"github.com/go-amplify/data/examples/add-user-to-group/amplifydata"
+	"github.com/go-amplify/data/internal/fixture/tododata"
 )
 
 var isoMillis = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$`)
@@ -25,17 +25,17 @@ func TestTodoWithTheGeneratedClient(t *testing.T) {
 	srv := appsynctest.NewServer(t, seedBackend(t), appsynctest.WithClock(c.Now))
 	ctx := context.Background()
 	alice, bob, admin := srv.SignIn("alice"), srv.SignIn("bob"), srv.SignIn("root", "ADMINS")
-	as := func(s *appsynctest.Session) *amplifydata.Client {
-		cl, err := amplifydata.New(srv.Outputs(), client.WithUserPool(s))
+	as := func(s *appsynctest.Session) *tododata.Client {
+		cl, err := tododata.New(srv.Outputs(), client.WithUserPool(s))
 		require.NoError(t, err)
 		return cl
 	}
 	ac, bc, rc := as(alice), as(bob), as(admin)
 
-	var milk *amplifydata.Todo
+	var milk *tododata.Todo
 	t.Run("create sets id, timestamps, typename and owner", func(t *testing.T) {
 		var err error
-		milk, err = ac.Models.Todo.Create(ctx, amplifydata.CreateTodoInput{Content: client.Ptr("milk"), Priority: client.Ptr(amplifydata.TodoPriorityHigh)})
+		milk, err = ac.Models.Todo.Create(ctx, tododata.CreateTodoInput{Content: client.Ptr("milk"), Priority: client.Ptr(tododata.TodoPriorityHigh)})
 		require.NoError(t, err)
 		assert.Regexp(t, uuidRe, milk.ID)
 		assert.Equal(t, "milk", *milk.Content)
@@ -55,64 +55,64 @@ func TestTodoWithTheGeneratedClient(t *testing.T) {
 	})
 
 	t.Run("owners read their items; others get Unauthorized", func(t *testing.T) {
-		got, err := ac.Models.Todo.Get(ctx, amplifydata.TodoIdentifier{ID: milk.ID})
+		got, err := ac.Models.Todo.Get(ctx, tododata.TodoIdentifier{ID: milk.ID})
 		require.NoError(t, err)
 		assert.Equal(t, milk, got)
 
-		_, err = bc.Models.Todo.Get(ctx, amplifydata.TodoIdentifier{ID: milk.ID})
+		_, err = bc.Models.Todo.Get(ctx, tododata.TodoIdentifier{ID: milk.ID})
 		var gqlErrs client.GraphQLErrors
 		require.ErrorAs(t, err, &gqlErrs)
 		assert.Equal(t, "Unauthorized", gqlErrs[0].ErrorType)
 		assert.Equal(t, "Not Authorized to access getTodo on type Query", gqlErrs[0].Message)
 
-		got, err = rc.Models.Todo.Get(ctx, amplifydata.TodoIdentifier{ID: milk.ID})
+		got, err = rc.Models.Todo.Get(ctx, tododata.TodoIdentifier{ID: milk.ID})
 		require.NoError(t, err)
 		assert.Equal(t, milk.ID, got.ID, "the ADMINS group reads every item")
 
-		missing, err := bc.Models.Todo.Get(ctx, amplifydata.TodoIdentifier{ID: "nope"})
+		missing, err := bc.Models.Todo.Get(ctx, tododata.TodoIdentifier{ID: "nope"})
 		require.NoError(t, err)
 		assert.Nil(t, missing, "no item is null, not an error")
 	})
 
 	t.Run("signed-in identity pool users read, guests do not", func(t *testing.T) {
-		ic, err := amplifydata.New(srv.Outputs(), client.WithIdentityPool(srv.AuthenticatedCredentials()), client.WithAuthMode(client.AuthIdentityPool), client.WithClock(c.Now))
+		ic, err := tododata.New(srv.Outputs(), client.WithIdentityPool(srv.AuthenticatedCredentials()), client.WithAuthMode(client.AuthIdentityPool), client.WithClock(c.Now))
 		require.NoError(t, err)
-		got, err := ic.Models.Todo.Get(ctx, amplifydata.TodoIdentifier{ID: milk.ID})
+		got, err := ic.Models.Todo.Get(ctx, tododata.TodoIdentifier{ID: milk.ID})
 		require.NoError(t, err)
 		assert.Equal(t, milk.ID, got.ID)
 
-		gc, err := amplifydata.New(srv.Outputs(), client.WithIdentityPool(srv.GuestCredentials()), client.WithAuthMode(client.AuthIdentityPool), client.WithClock(c.Now))
+		gc, err := tododata.New(srv.Outputs(), client.WithIdentityPool(srv.GuestCredentials()), client.WithAuthMode(client.AuthIdentityPool), client.WithClock(c.Now))
 		require.NoError(t, err)
-		_, err = gc.Models.Todo.Get(ctx, amplifydata.TodoIdentifier{ID: milk.ID})
+		_, err = gc.Models.Todo.Get(ctx, tododata.TodoIdentifier{ID: milk.ID})
 		var gqlErrs client.GraphQLErrors
 		require.ErrorAs(t, err, &gqlErrs)
 		assert.Equal(t, "Unauthorized", gqlErrs[0].ErrorType)
 
 		// Creating needs a user pool token (createTodo's directive).
-		_, err = ic.Models.Todo.Create(ctx, amplifydata.CreateTodoInput{}, client.WithAuthMode(client.AuthIdentityPool))
+		_, err = ic.Models.Todo.Create(ctx, tododata.CreateTodoInput{}, client.WithAuthMode(client.AuthIdentityPool))
 		require.ErrorAs(t, err, &gqlErrs)
 		assert.Equal(t, "Not Authorized to access createTodo on type Mutation", gqlErrs[0].Message)
 	})
 
 	t.Run("list filters out other owners' items", func(t *testing.T) {
-		_, err := bc.Models.Todo.Create(ctx, amplifydata.CreateTodoInput{Content: client.Ptr("bread")})
+		_, err := bc.Models.Todo.Create(ctx, tododata.CreateTodoInput{Content: client.Ptr("bread")})
 		require.NoError(t, err)
-		page, err := ac.Models.Todo.List(ctx, amplifydata.TodoListOptions{})
+		page, err := ac.Models.Todo.List(ctx, tododata.TodoListOptions{})
 		require.NoError(t, err)
 		require.Len(t, page.Items, 1)
 		assert.Equal(t, "milk", *page.Items[0].Content)
-		page, err = rc.Models.Todo.List(ctx, amplifydata.TodoListOptions{})
+		page, err = rc.Models.Todo.List(ctx, tododata.TodoListOptions{})
 		require.NoError(t, err)
 		assert.Len(t, page.Items, 2)
 	})
 
 	t.Run("update keeps unset fields and removes null ones", func(t *testing.T) {
 		c.Add(time.Minute)
-		got, err := ac.Models.Todo.Update(ctx, amplifydata.UpdateTodoInput{ID: milk.ID, Done: client.Set(true), Content: client.Null[string]()})
+		got, err := ac.Models.Todo.Update(ctx, tododata.UpdateTodoInput{ID: milk.ID, Done: client.Set(true), Content: client.Null[string]()})
 		require.NoError(t, err)
 		assert.Equal(t, true, *got.Done)
 		assert.Nil(t, got.Content)
-		assert.Equal(t, amplifydata.TodoPriorityHigh, *got.Priority)
+		assert.Equal(t, tododata.TodoPriorityHigh, *got.Priority)
 		assert.Equal(t, milk.CreatedAt, got.CreatedAt)
 		assert.Equal(t, milk.CreatedAt.Add(time.Minute), got.UpdatedAt)
 		items, _ := srv.Items("Todo")
@@ -124,34 +124,34 @@ func TestTodoWithTheGeneratedClient(t *testing.T) {
 	})
 
 	t.Run("update and delete of others' items are Unauthorized", func(t *testing.T) {
-		_, err := bc.Models.Todo.Update(ctx, amplifydata.UpdateTodoInput{ID: milk.ID, Done: client.Set(false)})
+		_, err := bc.Models.Todo.Update(ctx, tododata.UpdateTodoInput{ID: milk.ID, Done: client.Set(false)})
 		var gqlErrs client.GraphQLErrors
 		require.ErrorAs(t, err, &gqlErrs)
 		assert.Equal(t, "Not Authorized to access updateTodo on type Mutation", gqlErrs[0].Message)
-		_, err = bc.Models.Todo.Delete(ctx, amplifydata.TodoIdentifier{ID: milk.ID})
+		_, err = bc.Models.Todo.Delete(ctx, tododata.TodoIdentifier{ID: milk.ID})
 		require.ErrorAs(t, err, &gqlErrs)
 		assert.Equal(t, "Not Authorized to access deleteTodo on type Mutation", gqlErrs[0].Message)
-		_, err = ac.Models.Todo.Update(ctx, amplifydata.UpdateTodoInput{ID: "missing", Done: client.Set(true)})
+		_, err = ac.Models.Todo.Update(ctx, tododata.UpdateTodoInput{ID: "missing", Done: client.Set(true)})
 		require.ErrorAs(t, err, &gqlErrs)
 		assert.Equal(t, "Unauthorized", gqlErrs[0].ErrorType, "an owner cannot own an item that does not exist")
-		_, err = rc.Models.Todo.Update(ctx, amplifydata.UpdateTodoInput{ID: "missing", Done: client.Set(true)})
+		_, err = rc.Models.Todo.Update(ctx, tododata.UpdateTodoInput{ID: "missing", Done: client.Set(true)})
 		require.ErrorAs(t, err, &gqlErrs)
 		assert.Equal(t, "DynamoDB:ConditionalCheckFailedException", gqlErrs[0].ErrorType, "the group may, but the item must exist")
 		assert.Regexp(t, `^The conditional request failed \(Service: DynamoDb, Status Code: 400, Request ID: [A-Z0-9]+\)$`, gqlErrs[0].Message)
 	})
 
 	t.Run("create with an existing id fails the condition", func(t *testing.T) {
-		_, err := rc.Models.Todo.Create(ctx, amplifydata.CreateTodoInput{ID: &milk.ID})
+		_, err := rc.Models.Todo.Create(ctx, tododata.CreateTodoInput{ID: &milk.ID})
 		var gqlErrs client.GraphQLErrors
 		require.ErrorAs(t, err, &gqlErrs)
 		assert.Equal(t, "DynamoDB:ConditionalCheckFailedException", gqlErrs[0].ErrorType)
 	})
 
 	t.Run("delete returns the item; a second delete fails", func(t *testing.T) {
-		got, err := ac.Models.Todo.Delete(ctx, amplifydata.TodoIdentifier{ID: milk.ID})
+		got, err := ac.Models.Todo.Delete(ctx, tododata.TodoIdentifier{ID: milk.ID})
 		require.NoError(t, err)
 		assert.Equal(t, milk.ID, got.ID)
-		_, err = rc.Models.Todo.Delete(ctx, amplifydata.TodoIdentifier{ID: milk.ID})
+		_, err = rc.Models.Todo.Delete(ctx, tododata.TodoIdentifier{ID: milk.ID})
 		var gqlErrs client.GraphQLErrors
 		require.ErrorAs(t, err, &gqlErrs)
 		assert.Equal(t, "DynamoDB:ConditionalCheckFailedException", gqlErrs[0].ErrorType)
@@ -237,12 +237,12 @@ func TestPagination(t *testing.T) {
 	ctx := context.Background()
 	alice, bob := srv.SignIn("alice"), srv.SignIn("bob")
 	for _, s := range []*appsynctest.Session{alice, bob, alice, bob, alice, bob, alice} {
-		cl, err := amplifydata.New(srv.Outputs(), client.WithUserPool(s))
+		cl, err := tododata.New(srv.Outputs(), client.WithUserPool(s))
 		require.NoError(t, err)
-		_, err = cl.Models.Todo.Create(ctx, amplifydata.CreateTodoInput{Content: client.Ptr(s.Username())})
+		_, err = cl.Models.Todo.Create(ctx, tododata.CreateTodoInput{Content: client.Ptr(s.Username())})
 		require.NoError(t, err)
 	}
-	bc, err := amplifydata.New(srv.Outputs(), client.WithUserPool(bob))
+	bc, err := tododata.New(srv.Outputs(), client.WithUserPool(bob))
 	require.NoError(t, err)
 
 	// Limit counts the items read before the auth filter: pages can be
@@ -250,7 +250,7 @@ func TestPagination(t *testing.T) {
 	// carries a token to an empty page.
 	var sizes []int
 	seen := map[string]bool{}
-	opts := amplifydata.TodoListOptions{Limit: client.Ptr(2)}
+	opts := tododata.TodoListOptions{Limit: client.Ptr(2)}
 	for range 10 {
 		page, err := bc.Models.Todo.List(ctx, opts)
 		require.NoError(t, err)
@@ -274,20 +274,20 @@ func TestPagination(t *testing.T) {
 	assert.Equal(t, 3, total)
 
 	t.Run("a full last page has a token to an empty page", func(t *testing.T) {
-		rc, err := amplifydata.New(srv.Outputs(), client.WithUserPool(srv.SignIn("root", "ADMINS")))
+		rc, err := tododata.New(srv.Outputs(), client.WithUserPool(srv.SignIn("root", "ADMINS")))
 		require.NoError(t, err)
-		page, err := rc.Models.Todo.List(ctx, amplifydata.TodoListOptions{Limit: client.Ptr(7)})
+		page, err := rc.Models.Todo.List(ctx, tododata.TodoListOptions{Limit: client.Ptr(7)})
 		require.NoError(t, err)
 		assert.Len(t, page.Items, 7)
 		require.NotEmpty(t, page.NextToken)
-		next, err := rc.Models.Todo.List(ctx, amplifydata.TodoListOptions{Limit: client.Ptr(7), NextToken: page.NextToken})
+		next, err := rc.Models.Todo.List(ctx, tododata.TodoListOptions{Limit: client.Ptr(7), NextToken: page.NextToken})
 		require.NoError(t, err)
 		assert.Empty(t, next.Items)
 		assert.Nil(t, next.NextToken)
 	})
 
 	t.Run("a token the server did not issue", func(t *testing.T) {
-		_, err := bc.Models.Todo.List(ctx, amplifydata.TodoListOptions{NextToken: client.Ptr("eyJ2ZXJzaW9uIjozLCJ0b2tlbiI6Im5vcGUifQ==")})
+		_, err := bc.Models.Todo.List(ctx, tododata.TodoListOptions{NextToken: client.Ptr("eyJ2ZXJzaW9uIjozLCJ0b2tlbiI6Im5vcGUifQ==")})
 		var gqlErrs client.GraphQLErrors
 		require.ErrorAs(t, err, &gqlErrs)
 		assert.Equal(t, "DynamoDB:UserIllegalArgumentException", gqlErrs[0].ErrorType)
@@ -295,7 +295,7 @@ func TestPagination(t *testing.T) {
 	})
 
 	t.Run("limit must be positive", func(t *testing.T) {
-		_, err := bc.Models.Todo.List(ctx, amplifydata.TodoListOptions{Limit: client.Ptr(0)})
+		_, err := bc.Models.Todo.List(ctx, tododata.TodoListOptions{Limit: client.Ptr(0)})
 		var gqlErrs client.GraphQLErrors
 		require.ErrorAs(t, err, &gqlErrs)
 		assert.Equal(t, "DynamoDB:DynamoDbException", gqlErrs[0].ErrorType)

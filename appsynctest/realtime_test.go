@@ -22,6 +22,7 @@ import (
 
 	"github.com/go-amplify/data/appsynctest"
 	"github.com/go-amplify/data/schema"
+	"github.com/go-amplify/data/schema/appsync"
 )
 
 // This file tests the realtime endpoint with a raw client of AppSync's
@@ -789,7 +790,7 @@ const chatOutputs = `{
 }`
 
 func chatServer(t *testing.T) *appsynctest.Server {
-	sdl, err := schema.ParseSDL("chat.graphql", []byte(chatSchema))
+	sdl, err := appsync.ParseSDL("chat.graphql", []byte(chatSchema))
 	require.NoError(t, err)
 	o, err := schema.ParseOutputs("chat_outputs.json", []byte(chatOutputs))
 	require.NoError(t, err)

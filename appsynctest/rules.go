@@ -85,35 +85,21 @@ func (r authRule) allows(op string) bool {
 	return false
 }
 
-// provider normalizes the rule's provider, with Amplify's defaults.
+// provider is the rule's provider, with Amplify's defaults.
 func (r authRule) provider() string {
-	switch r.Provider {
-	case "":
-		if r.Allow == "public" {
-			return "apiKey"
-		}
-		return "userPools"
-	case "identityPool":
-		return "iam"
+	if r.Provider != "" {
+		return r.Provider
 	}
-	return r.Provider
+	if r.Allow == "public" {
+		return schema.ModeAPIKey.Provider()
+	}
+	return schema.ModeUserPool.Provider()
 }
 
-// mode returns the authorization mode the rule applies to.
+// mode returns the authorization mode the rule applies to (AWS_IAM for both
+// the iam and the identityPool provider).
 func (r authRule) mode() schema.AuthorizationType {
-	switch r.provider() {
-	case "apiKey":
-		return schema.AuthAPIKey
-	case "iam":
-		return schema.AuthIAM
-	case "userPools":
-		return schema.AuthUserPools
-	case "oidc":
-		return schema.AuthOIDC
-	case "function":
-		return schema.AuthLambda
-	}
-	return ""
+	return schema.ProviderMode(r.provider()).AuthorizationType()
 }
 
 // ownerClaim returns the claim of an owner rule: Amplify Gen 2 stores

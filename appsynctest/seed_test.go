@@ -15,8 +15,8 @@ import (
 
 	"github.com/go-amplify/data/appsynctest"
 	"github.com/go-amplify/data/client"
-	"github.com/go-amplify/data/examples/add-user-to-group/amplifydata"
 	"github.com/go-amplify/data/examples/add-user-to-group/function"
+	"github.com/go-amplify/data/internal/fixture/tododata"
 )
 
 // fakeCognito records AdminAddUserToGroup calls.
@@ -51,7 +51,7 @@ func seedServer(t *testing.T) (*appsynctest.Server, *fakeCognito) {
 		// (.authorization((allow) => [allow.group("ADMINS")])).
 		appsynctest.Handle("addUserToGroup", appsynctest.Typed(h.Handle), appsynctest.AllowGroups("ADMINS")),
 		appsynctest.Handle("echo", appsynctest.Typed(func(_ context.Context, e struct {
-			Arguments amplifydata.EchoArgs `json:"arguments"`
+			Arguments tododata.EchoArgs `json:"arguments"`
 		}) (string, error) {
 			return e.Arguments.Msg, nil
 		}), appsynctest.AllowAuthenticated()),
@@ -64,11 +64,11 @@ func TestSeedAddUserToGroup(t *testing.T) {
 	ctx := context.Background()
 	admin := srv.SignIn("admin@example.com", "ADMINS")
 
-	c, err := amplifydata.New(srv.Outputs(), client.WithUserPool(admin))
+	c, err := tododata.New(srv.Outputs(), client.WithUserPool(admin))
 	require.NoError(t, err)
 
 	t.Run("an admin adds a user", func(t *testing.T) {
-		res, err := c.Mutations.AddUserToGroup(ctx, amplifydata.AddUserToGroupArgs{UserID: "5468d468-4061-70ed-8870-45c766d26225", GroupName: "ADMINS"})
+		res, err := c.Mutations.AddUserToGroup(ctx, tododata.AddUserToGroupArgs{UserID: "5468d468-4061-70ed-8870-45c766d26225", GroupName: "ADMINS"})
 		require.NoError(t, err)
 		assert.JSONEq(t, `{"$metadata":{}}`, string(res), "the handler's JSON, carried as AWSJSON")
 
@@ -108,9 +108,9 @@ func TestSeedAddUserToGroup(t *testing.T) {
 
 	t.Run("a non-admin is unauthorized and the function does not run", func(t *testing.T) {
 		before := len(cognito.Calls())
-		mallory, err := amplifydata.New(srv.Outputs(), client.WithUserPool(srv.SignIn("mallory@example.com")))
+		mallory, err := tododata.New(srv.Outputs(), client.WithUserPool(srv.SignIn("mallory@example.com")))
 		require.NoError(t, err)
-		_, err = mallory.Mutations.AddUserToGroup(ctx, amplifydata.AddUserToGroupArgs{UserID: "x", GroupName: "ADMINS"})
+		_, err = mallory.Mutations.AddUserToGroup(ctx, tododata.AddUserToGroupArgs{UserID: "x", GroupName: "ADMINS"})
 		var gqlErrs client.GraphQLErrors
 		require.ErrorAs(t, err, &gqlErrs)
 		require.Len(t, gqlErrs, 1)
@@ -130,9 +130,9 @@ func TestSeedAddUserToGroup(t *testing.T) {
 	})
 
 	t.Run("iam is refused by the field's directive", func(t *testing.T) {
-		ic, err := amplifydata.New(srv.Outputs(), client.WithCredentials(srv.AuthenticatedCredentials()))
+		ic, err := tododata.New(srv.Outputs(), client.WithCredentials(srv.AuthenticatedCredentials()))
 		require.NoError(t, err)
-		_, err = ic.Mutations.AddUserToGroup(ctx, amplifydata.AddUserToGroupArgs{UserID: "x", GroupName: "ADMINS"}, client.WithAuthMode(client.AuthIAM))
+		_, err = ic.Mutations.AddUserToGroup(ctx, tododata.AddUserToGroupArgs{UserID: "x", GroupName: "ADMINS"}, client.WithAuthMode(client.AuthIAM))
 		var gqlErrs client.GraphQLErrors
 		require.ErrorAs(t, err, &gqlErrs)
 		assert.True(t, gqlErrs.HasType("Unauthorized"))
@@ -143,7 +143,7 @@ func TestSeedAddUserToGroup(t *testing.T) {
 		cognito.err = &types.UserNotFoundException{Message: aws.String("User does not exist.")}
 		cognito.mu.Unlock()
 		defer func() { cognito.mu.Lock(); cognito.err = nil; cognito.mu.Unlock() }()
-		_, err := c.Mutations.AddUserToGroup(ctx, amplifydata.AddUserToGroupArgs{UserID: "ghost", GroupName: "ADMINS"})
+		_, err := c.Mutations.AddUserToGroup(ctx, tododata.AddUserToGroupArgs{UserID: "ghost", GroupName: "ADMINS"})
 		var gqlErrs client.GraphQLErrors
 		require.ErrorAs(t, err, &gqlErrs)
 		assert.Equal(t, "Lambda:Unhandled", gqlErrs[0].ErrorType)
@@ -164,31 +164,31 @@ func TestSeedAddUserToGroup(t *testing.T) {
 		h.Cognito, h.UserPoolID = srv.UserPool(), srv.UserPool().ID()
 
 		bob := srv.SignIn("bob")
-		admin, err := amplifydata.New(srv.Outputs(), client.WithUserPool(srv.SignIn("admin", "ADMINS")))
+		admin, err := tododata.New(srv.Outputs(), client.WithUserPool(srv.SignIn("admin", "ADMINS")))
 		require.NoError(t, err)
-		_, err = admin.Mutations.AddUserToGroup(ctx, amplifydata.AddUserToGroupArgs{UserID: bob.Sub(), GroupName: "ADMINS"})
+		_, err = admin.Mutations.AddUserToGroup(ctx, tododata.AddUserToGroupArgs{UserID: bob.Sub(), GroupName: "ADMINS"})
 		require.NoError(t, err)
 		assert.Equal(t, []string{"ADMINS"}, srv.UserPool().Groups("bob"))
 		assert.Empty(t, bob.Groups(), "bob's current tokens do not carry the group")
 
-		bc, err := amplifydata.New(srv.Outputs(), client.WithUserPool(srv.SignIn("bob")))
+		bc, err := tododata.New(srv.Outputs(), client.WithUserPool(srv.SignIn("bob")))
 		require.NoError(t, err)
 		srv.SignIn("carol")
-		_, err = bc.Mutations.AddUserToGroup(ctx, amplifydata.AddUserToGroupArgs{UserID: "carol", GroupName: "ADMINS"})
+		_, err = bc.Mutations.AddUserToGroup(ctx, tododata.AddUserToGroupArgs{UserID: "carol", GroupName: "ADMINS"})
 		require.NoError(t, err, "bob's next sign-in carries ADMINS")
 
-		_, err = bc.Mutations.AddUserToGroup(ctx, amplifydata.AddUserToGroupArgs{UserID: "nobody", GroupName: "ADMINS"})
+		_, err = bc.Mutations.AddUserToGroup(ctx, tododata.AddUserToGroupArgs{UserID: "nobody", GroupName: "ADMINS"})
 		var gqlErrs client.GraphQLErrors
 		require.ErrorAs(t, err, &gqlErrs)
 		assert.Equal(t, "Lambda:Unhandled", gqlErrs[0].ErrorType)
 		assert.Contains(t, gqlErrs[0].Message, "UserNotFoundException: User does not exist.")
-		_, err = bc.Mutations.AddUserToGroup(ctx, amplifydata.AddUserToGroupArgs{UserID: "carol", GroupName: "EDITORS"})
+		_, err = bc.Mutations.AddUserToGroup(ctx, tododata.AddUserToGroupArgs{UserID: "carol", GroupName: "EDITORS"})
 		require.ErrorAs(t, err, &gqlErrs)
 		assert.Contains(t, gqlErrs[0].Message, "ResourceNotFoundException: Group not found.")
 	})
 
 	t.Run("echo", func(t *testing.T) {
-		msg, err := c.Queries.Echo(ctx, amplifydata.EchoArgs{Msg: "hi"})
+		msg, err := c.Queries.Echo(ctx, tododata.EchoArgs{Msg: "hi"})
 		require.NoError(t, err)
 		assert.Equal(t, "hi", aws.ToString(msg))
 	})

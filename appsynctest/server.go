@@ -17,6 +17,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/go-amplify/data/schema"
+	"github.com/go-amplify/data/schema/appsync"
 )
 
 // Backend is what the server serves: the backend's amplify_outputs.json
@@ -25,19 +26,19 @@ import (
 type Backend struct {
 	// Outputs is amplify_outputs.json, as schema.LoadOutputs returns it.
 	Outputs *schema.Outputs
-	// Schema is the AppSync schema, as schema.LoadSchema returns it.
-	Schema *schema.Schema
+	// Schema is the AppSync schema, as appsync.LoadSchema returns it.
+	Schema *appsync.Schema
 }
 
 // LoadBackend reads a Backend from an amplify_outputs.json file and an
 // AppSync schema file (SDL or introspection JSON), as schema.LoadOutputs
-// and schema.LoadSchema do.
+// and appsync.LoadSchema do.
 func LoadBackend(outputsPath, schemaPath string) (Backend, error) {
 	o, err := schema.LoadOutputs(outputsPath)
 	if err != nil {
 		return Backend{}, err
 	}
-	s, err := schema.LoadSchema(schemaPath)
+	s, err := appsync.LoadSchema(schemaPath)
 	if err != nil {
 		return Backend{}, err
 	}
@@ -97,7 +98,7 @@ type Server struct {
 	cfg     config
 	limits  Limits // cfg.limits with the defaults applied
 	outputs *schema.Outputs
-	sdl     *schema.Schema
+	sdl     *appsync.Schema
 	schema  *ast.Schema
 	data    *schema.DataOutputs
 	region  string
@@ -241,7 +242,7 @@ func checkBackend(b Backend) error {
 	case b.Outputs.Data == nil:
 		return errors.New("appsynctest: Backend.Outputs has no data section: the backend needs defineData; regenerate amplify_outputs.json with `npx ampx generate outputs`")
 	case b.Schema == nil || b.Schema.Schema == nil:
-		return errors.New("appsynctest: Backend.Schema is nil: load the AppSync schema with schema.LoadSchema (or appsynctest.LoadBackend); get it with `npx ampx generate graphql-client-code --format introspection`")
+		return errors.New("appsynctest: Backend.Schema is nil: load the AppSync schema with appsync.LoadSchema (or appsynctest.LoadBackend); get it with `npx ampx generate graphql-client-code --format introspection`")
 	case b.Schema.Query == nil:
 		return fmt.Errorf("appsynctest: schema %s has no Query type, and AppSync refuses a schema without one: give the backend a query or a model (a backend of custom mutations alone cannot be deployed), and pass the AppSync schema, not the Amplify input schema", b.Schema.Name)
 	}

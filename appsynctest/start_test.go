@@ -31,12 +31,12 @@ func TestStartRejectsBadBackends(t *testing.T) {
 		want string
 	}{
 		{"no outputs", appsynctest.Backend{Schema: seed.Schema}, nil, "Backend.Outputs is nil: load amplify_outputs.json with schema.LoadOutputs"},
-		{"no schema", appsynctest.Backend{Outputs: seed.Outputs}, nil, "Backend.Schema is nil: load the AppSync schema with schema.LoadSchema"},
+		{"no schema", appsynctest.Backend{Outputs: seed.Outputs}, nil, "Backend.Schema is nil: load the AppSync schema with appsync.LoadSchema"},
 		{"no data section", appsynctest.Backend{Outputs: &schema.Outputs{Version: "1.4"}, Schema: seed.Schema}, nil, "has no data section"},
 		{"outputs of another backend", appsynctest.Backend{Outputs: seed.Outputs, Schema: engine.Schema}, nil,
 			"model Todo of amplify_outputs.json (data.model_introspection.models.Todo) is not an object type of the schema testdata/engine/schema.graphql: pass the AppSync schema generated from the same backend as the outputs"},
 		{"unknown handler field", seed, []appsynctest.Option{appsynctest.Handle("addUserToGroups", h)},
-			`Handle("addUserToGroups"): the schema ../examples/add-user-to-group/amplify/schema.graphql has no custom query or mutation "addUserToGroups"; its custom operations are: Mutation.addUserToGroup, Query.echo`},
+			`Handle("addUserToGroups"): the schema ../internal/fixture/testdata/schema.graphql has no custom query or mutation "addUserToGroups"; its custom operations are: Mutation.addUserToGroup, Query.echo`},
 		{"handler for a model operation", seed, []appsynctest.Option{appsynctest.Handle("createTodo", h)},
 			`Handle("createTodo"): Mutation.createTodo is a model operation, which the server resolves itself; handlers are for custom queries and mutations`},
 		{"rules for an unknown field", seed, []appsynctest.Option{appsynctest.Allow("nope", appsynctest.AllowAuthenticated())}, `Allow("nope")`},

@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-amplify/data/client"
-	"github.com/go-amplify/data/examples/add-user-to-group/amplifydata"
+	"github.com/go-amplify/data/internal/fixture/tododata"
 )
 
 // amplify_outputs.json holds the API's key whenever the API has one, so
@@ -33,8 +33,8 @@ func TestOutputsAPIKeyIsNoImplicitFallback(t *testing.T) {
 		ep.Operations = map[string][]client.AuthMode{"GetTodo": {client.AuthAPIKey}}
 		return ep
 	}
-	get := func(t *testing.T, c *amplifydata.Client, opts ...client.Option) error {
-		_, err := c.Models.Todo.Get(context.Background(), amplifydata.TodoIdentifier{ID: "t1"}, opts...)
+	get := func(t *testing.T, c *tododata.Client, opts ...client.Option) error {
+		_, err := c.Models.Todo.Get(context.Background(), tododata.TodoIdentifier{ID: "t1"}, opts...)
 		return err
 	}
 	otherKey := "da2-anotherkey0123456789"
@@ -50,7 +50,7 @@ func TestOutputsAPIKeyIsNoImplicitFallback(t *testing.T) {
 	for _, tc := range refused {
 		t.Run("not a fallback for "+tc.name, func(t *testing.T) {
 			n := len(srv.got)
-			c, err := amplifydata.NewFromEndpoint(endpoint(t, ""), tc.opts...)
+			c, err := tododata.NewFromEndpoint(endpoint(t, ""), tc.opts...)
 			require.NoError(t, err)
 			err = get(t, c)
 			var aerr *client.AuthModeError
@@ -83,7 +83,7 @@ func TestOutputsAPIKeyIsNoImplicitFallback(t *testing.T) {
 	}
 	for _, tc := range used {
 		t.Run(tc.name, func(t *testing.T) {
-			c, err := amplifydata.NewFromEndpoint(endpoint(t, tc.def), tc.newOpts...)
+			c, err := tododata.NewFromEndpoint(endpoint(t, tc.def), tc.newOpts...)
 			require.NoError(t, err)
 			require.NoError(t, get(t, c, tc.callOpts...))
 			assert.Equal(t, tc.key, srv.last(t).Header.Get("X-Api-Key"))
@@ -98,7 +98,7 @@ func TestOutputsAPIKeyIsNoImplicitFallback(t *testing.T) {
 	t.Run("an operation that allows the default mode uses it", func(t *testing.T) {
 		ep := endpoint(t, "")
 		ep.Operations = map[string][]client.AuthMode{"GetTodo": {client.AuthAPIKey, client.AuthIAM}}
-		c, err := amplifydata.NewFromEndpoint(ep, client.WithCredentials(staticCreds("")), client.WithAPIKey(testAPIKey))
+		c, err := tododata.NewFromEndpoint(ep, client.WithCredentials(staticCreds("")), client.WithAPIKey(testAPIKey))
 		require.NoError(t, err)
 		require.NoError(t, get(t, c))
 		assert.Contains(t, srv.last(t).Header.Get("Authorization"), "AWS4-HMAC-SHA256")

@@ -45,7 +45,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/go-amplify/data/client"
-	"github.com/go-amplify/data/examples/add-user-to-group/amplifydata"
+	"github.com/go-amplify/data/internal/fixture/tododata"
 	"github.com/go-amplify/data/internal/sigv4verify"
 	"github.com/go-amplify/data/schema"
 )
@@ -157,10 +157,10 @@ var getTodoQuery = sync.OnceValue(func() string {
 		return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}},
 			Body: io.NopCloser(bytes.NewReader(benchGetTodoReply)), Request: r}, nil
 	})
-	c, err := amplifydata.NewFromEndpoint(client.Endpoint{URL: "http://appsync.test/graphql", Region: benchRegion, APIKey: benchAPIKey},
+	c, err := tododata.NewFromEndpoint(client.Endpoint{URL: "http://appsync.test/graphql", Region: benchRegion, APIKey: benchAPIKey},
 		client.WithHTTPClient(&http.Client{Transport: rec}))
 	if err == nil {
-		_, err = c.Models.Todo.Get(context.Background(), amplifydata.TodoIdentifier{ID: "t1"}, client.WithAuthMode(client.AuthAPIKey))
+		_, err = c.Models.Todo.Get(context.Background(), tododata.TodoIdentifier{ID: "t1"}, client.WithAuthMode(client.AuthAPIKey))
 	}
 	if err != nil || !strings.Contains(query, "query GetTodo") || !strings.Contains(query, "getTodo(id: $id)") {
 		panic(fmt.Sprintf("the generated getTodo sent %q (%v)", query, err))
@@ -274,7 +274,7 @@ func (h *hwClient) getTodo(ctx context.Context, id string) (*hwTodo, error) {
 
 func benchOutputs(b *testing.B, url string) *schema.Outputs {
 	b.Helper()
-	o, err := schema.LoadOutputs("../examples/add-user-to-group/amplify_outputs.json")
+	o, err := schema.LoadOutputs("../internal/fixture/testdata/amplify_outputs.json")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -366,13 +366,13 @@ func benchGetTodo(b *testing.B, hc *http.Client, base string, strictCall func(*t
 	// table with apiKey added to GetTodo, as a backend whose getTodo had
 	// @aws_api_key would generate: the call then takes the default path (no
 	// per-call client.WithAuthMode).
-	apiKeyOps := maps.Clone(amplifydata.OperationAuthModes)
+	apiKeyOps := maps.Clone(tododata.OperationAuthModes)
 	apiKeyOps["GetTodo"] = append([]client.AuthMode{client.AuthAPIKey}, apiKeyOps["GetTodo"]...)
 
-	newGenerated := func(b *testing.B, mode client.AuthMode) *amplifydata.Client {
+	newGenerated := func(b *testing.B, mode client.AuthMode) *tododata.Client {
 		b.Helper()
 		o := benchOutputs(b, base)
-		var c *amplifydata.Client
+		var c *tododata.Client
 		var err error
 		switch mode {
 		case client.AuthAPIKey:
@@ -381,9 +381,9 @@ func benchGetTodo(b *testing.B, hc *http.Client, base string, strictCall func(*t
 				b.Fatal(epErr)
 			}
 			ep.Operations = apiKeyOps
-			c, err = amplifydata.NewFromEndpoint(ep, client.WithHTTPClient(hc), client.WithAuthMode(client.AuthAPIKey))
+			c, err = tododata.NewFromEndpoint(ep, client.WithHTTPClient(hc), client.WithAuthMode(client.AuthAPIKey))
 		case client.AuthIAM:
-			c, err = amplifydata.New(o, client.WithHTTPClient(hc), client.WithCredentials(static))
+			c, err = tododata.New(o, client.WithHTTPClient(hc), client.WithCredentials(static))
 		}
 		if err != nil {
 			b.Fatal(err)
@@ -421,7 +421,7 @@ func benchGetTodo(b *testing.B, hc *http.Client, base string, strictCall func(*t
 		return func(b *testing.B) {
 			c := newGenerated(b, mode)
 			run(b, func() (string, error) {
-				t, err := c.Models.Todo.Get(ctx, amplifydata.TodoIdentifier{ID: "t1"})
+				t, err := c.Models.Todo.Get(ctx, tododata.TodoIdentifier{ID: "t1"})
 				if t == nil {
 					return "", err
 				}

@@ -291,7 +291,7 @@ func (c *Client) do(ctx context.Context, req *graphql.Request, resp *graphql.Res
 		// offset from its Date and sign once more with the corrected time,
 		// as aws-sdk-go-v2 does. The request was not executed, so this is
 		// safe for mutations too.
-		if !skewed && mode.signsRequests() && date != "" {
+		if !skewed && signsRequests(mode) && date != "" {
 			if offset, ok := cl.skewOffset(err, date); ok {
 				skewed = true
 				c.skew.Store(int64(offset))
@@ -303,7 +303,7 @@ func (c *Client) do(ctx context.Context, req *graphql.Request, resp *graphql.Res
 		// AppSync rejected the token: ask a TokenRefresher for a new one,
 		// once. The request was not executed.
 		var herr *HTTPError
-		if cl.status == http.StatusUnauthorized && mode.usesToken() && o.Token == "" && errors.As(err, &herr) {
+		if cl.status == http.StatusUnauthorized && usesToken(mode) && o.Token == "" && errors.As(err, &herr) {
 			if ref, ok := o.tokenSource(mode).(TokenRefresher); ok {
 				if refreshed {
 					return cl.finish(ctx, &TokenRejectedError{Mode: mode, Refreshed: true, Err: herr})
@@ -595,7 +595,7 @@ func (c *Client) newRequest(ctx context.Context, body []byte, mode AuthMode, o *
 		} else {
 			req.Header.Set("X-Api-Key", o.APIKey)
 		}
-	case mode.usesToken():
+	case usesToken(mode):
 		tok, err := o.tokenSource(mode).Token(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("get %s token: %w", mode, redactError(err, sec))
@@ -606,7 +606,7 @@ func (c *Client) newRequest(ctx context.Context, body []byte, mode AuthMode, o *
 		sec.Add(tok)
 		*token = tok
 		req.Header.Set("Authorization", tok)
-	case mode.signsRequests():
+	case signsRequests(mode):
 		provider := o.Credentials
 		if mode == AuthIdentityPool {
 			provider = o.IdentityPoolCredentials

@@ -19,7 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-amplify/data/client"
-	"github.com/go-amplify/data/examples/add-user-to-group/amplifydata"
+	"github.com/go-amplify/data/internal/fixture/tododata"
 	"github.com/go-amplify/data/internal/sigv4verify"
 	"github.com/go-amplify/data/schema"
 )
@@ -89,7 +89,7 @@ func (f *fakeAppSync) last(t *testing.T) received {
 // outputs are the seed's amplify_outputs.json pointed at url.
 func outputs(t *testing.T, url string) *schema.Outputs {
 	t.Helper()
-	o, err := schema.LoadOutputs("../examples/add-user-to-group/amplify_outputs.json")
+	o, err := schema.LoadOutputs("../internal/fixture/testdata/amplify_outputs.json")
 	require.NoError(t, err)
 	o.Data.URL = url + "/graphql"
 	o.Data.APIKey = testAPIKey
@@ -156,9 +156,9 @@ func TestAuthModesPutExactlyTheirHeaders(t *testing.T) {
 					newOpts = append(newOpts, o)
 				}
 			}
-			c, err := amplifydata.New(outputs(t, srv.URL), newOpts...)
+			c, err := tododata.New(outputs(t, srv.URL), newOpts...)
 			require.NoError(t, err)
-			todo, err := c.Models.Todo.Get(context.Background(), amplifydata.TodoIdentifier{ID: "t1"}, callOpts...)
+			todo, err := c.Models.Todo.Get(context.Background(), tododata.TodoIdentifier{ID: "t1"}, callOpts...)
 			require.NoError(t, err)
 			require.NotNil(t, todo)
 			assert.Equal(t, "t1", todo.ID)
@@ -204,9 +204,9 @@ func TestSigV4RejectsChangedRequests(t *testing.T) {
 	for name, fn := range cases {
 		t.Run(name, func(t *testing.T) {
 			hc := &http.Client{Transport: tamper{base: http.DefaultTransport, fn: fn}}
-			c, err := amplifydata.New(outputs(t, srv.URL), client.WithCredentials(staticCreds(testToken)), client.WithHTTPClient(hc))
+			c, err := tododata.New(outputs(t, srv.URL), client.WithCredentials(staticCreds(testToken)), client.WithHTTPClient(hc))
 			require.NoError(t, err)
-			_, err = c.Models.Todo.Get(context.Background(), amplifydata.TodoIdentifier{ID: "t1"})
+			_, err = c.Models.Todo.Get(context.Background(), tododata.TodoIdentifier{ID: "t1"})
 			var herr *client.HTTPError
 			require.ErrorAs(t, err, &herr)
 			assert.Equal(t, http.StatusForbidden, herr.StatusCode)
@@ -216,9 +216,9 @@ func TestSigV4RejectsChangedRequests(t *testing.T) {
 		})
 	}
 	t.Run("untouched passes", func(t *testing.T) {
-		c, err := amplifydata.New(outputs(t, srv.URL), client.WithCredentials(staticCreds(testToken)))
+		c, err := tododata.New(outputs(t, srv.URL), client.WithCredentials(staticCreds(testToken)))
 		require.NoError(t, err)
-		_, err = c.Models.Todo.Get(context.Background(), amplifydata.TodoIdentifier{ID: "t1"})
+		_, err = c.Models.Todo.Get(context.Background(), tododata.TodoIdentifier{ID: "t1"})
 		require.NoError(t, err)
 	})
 }
@@ -244,10 +244,10 @@ func TestRotatingCredentialsArePickedUp(t *testing.T) {
 		_, _ = io.WriteString(w, `{"data":{"getTodo":null}}`)
 	})))
 	defer srv.Close()
-	c, err := amplifydata.New(outputs(t, srv.URL), client.WithCredentials(&rotating{}))
+	c, err := tododata.New(outputs(t, srv.URL), client.WithCredentials(&rotating{}))
 	require.NoError(t, err)
 	for range 3 {
-		todo, err := c.Models.Todo.Get(context.Background(), amplifydata.TodoIdentifier{ID: "x"})
+		todo, err := c.Models.Todo.Get(context.Background(), tododata.TodoIdentifier{ID: "x"})
 		require.NoError(t, err)
 		assert.Nil(t, todo)
 	}
@@ -256,10 +256,10 @@ func TestRotatingCredentialsArePickedUp(t *testing.T) {
 
 func TestAuthModeChoice(t *testing.T) {
 	srv := newFakeAppSync(t, func(received) (int, string) { return 200, `{"data":{"addUserToGroup":"{\"ok\":true}"}}` })
-	args := amplifydata.AddUserToGroupArgs{UserID: "5468d468-4061-70ed-8870-45c766d26225", GroupName: "ADMINS"}
+	args := tododata.AddUserToGroupArgs{UserID: "5468d468-4061-70ed-8870-45c766d26225", GroupName: "ADMINS"}
 
 	t.Run("default iam is not configured: the allowed, configured user pool is used", func(t *testing.T) {
-		c, err := amplifydata.New(outputs(t, srv.URL), client.WithAPIKey(testAPIKey), client.WithUserPool(client.StaticToken(userToken)))
+		c, err := tododata.New(outputs(t, srv.URL), client.WithAPIKey(testAPIKey), client.WithUserPool(client.StaticToken(userToken)))
 		require.NoError(t, err)
 		res, err := c.Mutations.AddUserToGroup(context.Background(), args)
 		require.NoError(t, err)
@@ -270,7 +270,7 @@ func TestAuthModeChoice(t *testing.T) {
 	})
 	t.Run("no allowed mode configured: fails before sending, naming the modes", func(t *testing.T) {
 		n := len(srv.got)
-		c, err := amplifydata.New(outputs(t, srv.URL), client.WithAPIKey(testAPIKey))
+		c, err := tododata.New(outputs(t, srv.URL), client.WithAPIKey(testAPIKey))
 		require.NoError(t, err)
 		_, err = c.Mutations.AddUserToGroup(context.Background(), args)
 		var aerr *client.AuthModeError
@@ -281,7 +281,7 @@ func TestAuthModeChoice(t *testing.T) {
 		assert.Len(t, srv.got, n, "nothing may be sent")
 	})
 	t.Run("per-call mode is used as is", func(t *testing.T) {
-		c, err := amplifydata.New(outputs(t, srv.URL), client.WithUserPool(client.StaticToken(userToken)))
+		c, err := tododata.New(outputs(t, srv.URL), client.WithUserPool(client.StaticToken(userToken)))
 		require.NoError(t, err)
 		_, err = c.Mutations.AddUserToGroup(context.Background(), args, client.WithAuthMode(client.AuthAPIKey))
 		require.NoError(t, err)
@@ -289,7 +289,7 @@ func TestAuthModeChoice(t *testing.T) {
 		assert.Empty(t, srv.last(t).Header.Get("Authorization"))
 	})
 	t.Run("per-call token and header", func(t *testing.T) {
-		c, err := amplifydata.New(outputs(t, srv.URL), client.WithUserPool(client.StaticToken(userToken)))
+		c, err := tododata.New(outputs(t, srv.URL), client.WithUserPool(client.StaticToken(userToken)))
 		require.NoError(t, err)
 		_, err = c.Mutations.AddUserToGroup(context.Background(), args, client.WithToken("other-token"), client.WithHeader("X-Trace", "abc"))
 		require.NoError(t, err)
@@ -302,9 +302,9 @@ func TestAuthModeChoice(t *testing.T) {
 		assert.Empty(t, srv.last(t).Header.Get("X-Trace"))
 	})
 	t.Run("header is signed in iam", func(t *testing.T) {
-		c, err := amplifydata.New(outputs(t, srv.URL), client.WithCredentials(staticCreds("")))
+		c, err := tododata.New(outputs(t, srv.URL), client.WithCredentials(staticCreds("")))
 		require.NoError(t, err)
-		_, err = c.Models.Todo.List(context.Background(), amplifydata.TodoListOptions{}, client.WithHeader("X-Trace", "abc"))
+		_, err = c.Models.Todo.List(context.Background(), tododata.TodoListOptions{}, client.WithHeader("X-Trace", "abc"))
 		require.NoError(t, err)
 		assert.Contains(t, srv.last(t).Header.Get("Authorization"), "x-trace")
 	})
@@ -316,9 +316,9 @@ func TestGraphQLErrorsKeepPartialData(t *testing.T) {
 		"errors":[{"path":["listTodos","items",1],"data":null,"errorType":"Unauthorized","errorInfo":{"why":"owner"},
 		"locations":[{"line":2,"column":3,"sourceName":null}],"message":"Not Authorized to access items on type ModelTodoConnection"}]}`
 	})
-	c, err := amplifydata.New(outputs(t, srv.URL), client.WithCredentials(staticCreds("")))
+	c, err := tododata.New(outputs(t, srv.URL), client.WithCredentials(staticCreds("")))
 	require.NoError(t, err)
-	page, err := c.Models.Todo.List(context.Background(), amplifydata.TodoListOptions{})
+	page, err := c.Models.Todo.List(context.Background(), tododata.TodoListOptions{})
 	require.Error(t, err)
 	var gerrs client.GraphQLErrors
 	require.ErrorAs(t, err, &gerrs)
@@ -354,9 +354,9 @@ func TestBadRepliesAreTypedErrors(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := newFakeAppSync(t, func(received) (int, string) { return tc.status, tc.body })
-			c, err := amplifydata.New(outputs(t, srv.URL), client.WithUserPool(client.StaticToken(userToken)))
+			c, err := tododata.New(outputs(t, srv.URL), client.WithUserPool(client.StaticToken(userToken)))
 			require.NoError(t, err)
-			_, err = c.Models.Todo.Get(context.Background(), amplifydata.TodoIdentifier{ID: "a"})
+			_, err = c.Models.Todo.Get(context.Background(), tododata.TodoIdentifier{ID: "a"})
 			var herr *client.HTTPError
 			require.ErrorAs(t, err, &herr)
 			assert.Equal(t, tc.status, herr.StatusCode)
@@ -377,11 +377,11 @@ func TestContextCancellation(t *testing.T) {
 	}))
 	defer srv.Close()
 	defer close(block)
-	c, err := amplifydata.New(outputs(t, srv.URL))
+	c, err := tododata.New(outputs(t, srv.URL))
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	_, err = c.Models.Todo.Get(ctx, amplifydata.TodoIdentifier{ID: "a"}, client.WithAuthMode(client.AuthAPIKey))
+	_, err = c.Models.Todo.Get(ctx, tododata.TodoIdentifier{ID: "a"}, client.WithAuthMode(client.AuthAPIKey))
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 }
 
@@ -389,9 +389,9 @@ func TestStoppedServerIsANetworkError(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	url := srv.URL
 	srv.Close()
-	c, err := amplifydata.New(outputs(t, url))
+	c, err := tododata.New(outputs(t, url))
 	require.NoError(t, err)
-	_, err = c.Models.Todo.Get(context.Background(), amplifydata.TodoIdentifier{ID: "a"}, client.WithAuthMode(client.AuthAPIKey))
+	_, err = c.Models.Todo.Get(context.Background(), tododata.TodoIdentifier{ID: "a"}, client.WithAuthMode(client.AuthAPIKey))
 	var nerr *client.NetworkError
 	require.ErrorAs(t, err, &nerr)
 	assert.NotContains(t, err.Error(), testAPIKey)
@@ -401,9 +401,9 @@ func TestInputsLeaveUnsetFieldsOut(t *testing.T) {
 	srv := newFakeAppSync(t, func(received) (int, string) {
 		return 200, `{"data":{"updateTodo":{"id":"a","content":null,"done":true,"createdAt":"2024-01-01T00:00:00Z","updatedAt":"2024-01-01T00:00:00+05:30:15"}}}`
 	})
-	c, err := amplifydata.New(outputs(t, srv.URL), client.WithUserPool(client.StaticToken(userToken)))
+	c, err := tododata.New(outputs(t, srv.URL), client.WithUserPool(client.StaticToken(userToken)))
 	require.NoError(t, err)
-	todo, err := c.Models.Todo.Update(context.Background(), amplifydata.UpdateTodoInput{
+	todo, err := c.Models.Todo.Update(context.Background(), tododata.UpdateTodoInput{
 		ID: "a", Content: client.Null[string](), Done: client.Set(true),
 	})
 	require.NoError(t, err)
@@ -414,11 +414,11 @@ func TestInputsLeaveUnsetFieldsOut(t *testing.T) {
 	_, off := todo.UpdatedAt.Zone()
 	assert.Equal(t, 5*3600+30*60+15, off)
 
-	_, err = c.Models.Todo.Create(context.Background(), amplifydata.CreateTodoInput{Content: client.Ptr("milk")})
+	_, err = c.Models.Todo.Create(context.Background(), tododata.CreateTodoInput{Content: client.Ptr("milk")})
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"input":{"content":"milk"}}`, string(srv.last(t).Req.Variables), "unset create fields and the nil condition are left out")
 
-	_, err = c.Models.Todo.List(context.Background(), amplifydata.TodoListOptions{Limit: client.Ptr(5)}, client.WithAuthMode(client.AuthUserPool))
+	_, err = c.Models.Todo.List(context.Background(), tododata.TodoListOptions{Limit: client.Ptr(5)}, client.WithAuthMode(client.AuthUserPool))
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"limit":5}`, string(srv.last(t).Req.Variables))
 }
@@ -430,9 +430,9 @@ func TestAWSJSONRoundTrip(t *testing.T) {
 		// AppSync returns AWSJSON as a string holding the document.
 		return 200, `{"data":{"addUserToGroup":"{\"$metadata\":{\"httpStatusCode\":200},\"groups\":[\"ADMINS\"]}"}}`
 	})
-	c, err := amplifydata.New(outputs(t, srv.URL), client.WithUserPool(client.StaticToken(userToken)))
+	c, err := tododata.New(outputs(t, srv.URL), client.WithUserPool(client.StaticToken(userToken)))
 	require.NoError(t, err)
-	res, err := c.Mutations.AddUserToGroup(context.Background(), amplifydata.AddUserToGroupArgs{UserID: "u", GroupName: "ADMINS"})
+	res, err := c.Mutations.AddUserToGroup(context.Background(), tododata.AddUserToGroupArgs{UserID: "u", GroupName: "ADMINS"})
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"$metadata":{"httpStatusCode":200},"groups":["ADMINS"]}`, string(res))
 	assert.Contains(t, sent, `"operationName":"AddUserToGroup"`)
@@ -454,8 +454,8 @@ func TestAWSJSONRoundTrip(t *testing.T) {
 func TestErrorsUnwrapToContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	c, err := amplifydata.New(outputs(t, "http://127.0.0.1:1"), client.WithAuthMode(client.AuthAPIKey))
+	c, err := tododata.New(outputs(t, "http://127.0.0.1:1"), client.WithAuthMode(client.AuthAPIKey))
 	require.NoError(t, err)
-	_, err = c.Queries.Echo(ctx, amplifydata.EchoArgs{Msg: "hi"}, client.WithAuthMode(client.AuthAPIKey))
+	_, err = c.Queries.Echo(ctx, tododata.EchoArgs{Msg: "hi"}, client.WithAuthMode(client.AuthAPIKey))
 	assert.True(t, errors.Is(err, context.Canceled), "got %v", err)
 }

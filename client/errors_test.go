@@ -16,7 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-amplify/data/client"
-	"github.com/go-amplify/data/examples/add-user-to-group/amplifydata"
+	"github.com/go-amplify/data/internal/fixture/tododata"
 )
 
 func TestErrorMethodsAreNilSafe(t *testing.T) {
@@ -205,18 +205,18 @@ func TestAttemptTimeout(t *testing.T) {
 	})
 	t.Run("a mutation is not retried: it may have been applied", func(t *testing.T) {
 		srv := hangingAppSync(t)
-		c, err := amplifydata.New(outputs(t, srv.URL), client.WithUserPool(client.StaticToken(userToken)), retries, client.WithAttemptTimeout(50*time.Millisecond))
+		c, err := tododata.New(outputs(t, srv.URL), client.WithUserPool(client.StaticToken(userToken)), retries, client.WithAttemptTimeout(50*time.Millisecond))
 		require.NoError(t, err)
-		_, err = c.Mutations.AddUserToGroup(context.Background(), amplifydata.AddUserToGroupArgs{UserID: "u", GroupName: "ADMINS"})
+		_, err = c.Mutations.AddUserToGroup(context.Background(), tododata.AddUserToGroupArgs{UserID: "u", GroupName: "ADMINS"})
 		var nerr *client.NetworkError
 		require.ErrorAs(t, err, &nerr)
 		assert.Equal(t, 1, srv.requests())
 	})
 	t.Run("per call", func(t *testing.T) {
 		srv := hangingAppSync(t)
-		c, err := amplifydata.New(outputs(t, srv.URL), client.WithAuthMode(client.AuthAPIKey), retries)
+		c, err := tododata.New(outputs(t, srv.URL), client.WithAuthMode(client.AuthAPIKey), retries)
 		require.NoError(t, err)
-		_, err = c.Models.Todo.Get(context.Background(), amplifydata.TodoIdentifier{ID: "t1"},
+		_, err = c.Models.Todo.Get(context.Background(), tododata.TodoIdentifier{ID: "t1"},
 			client.WithAuthMode(client.AuthAPIKey), client.WithAttemptTimeout(20*time.Millisecond), client.WithRetry(client.RetryOptions{MaxAttempts: 1}))
 		var nerr *client.NetworkError
 		require.ErrorAs(t, err, &nerr)
@@ -227,11 +227,11 @@ func TestAttemptTimeout(t *testing.T) {
 	})
 	t.Run("the caller's deadline is the caller's error", func(t *testing.T) {
 		srv := hangingAppSync(t)
-		c, err := amplifydata.New(outputs(t, srv.URL), client.WithAuthMode(client.AuthAPIKey))
+		c, err := tododata.New(outputs(t, srv.URL), client.WithAuthMode(client.AuthAPIKey))
 		require.NoError(t, err)
 		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 		defer cancel()
-		_, err = c.Models.Todo.Get(ctx, amplifydata.TodoIdentifier{ID: "t1"}, client.WithAuthMode(client.AuthAPIKey))
+		_, err = c.Models.Todo.Get(ctx, tododata.TodoIdentifier{ID: "t1"}, client.WithAuthMode(client.AuthAPIKey))
 		assert.ErrorIs(t, err, context.DeadlineExceeded)
 		var nerr *client.NetworkError
 		assert.False(t, errors.As(err, &nerr))
@@ -270,12 +270,12 @@ func TestAttemptTimeoutDefault(t *testing.T) {
 	assert.True(t, rec.deadlines[0].IsZero())
 
 	rec.deadlines = nil
-	c, err := amplifydata.New(outputs(t, "http://appsync.test"), client.WithHTTPClient(rec))
+	c, err := tododata.New(outputs(t, "http://appsync.test"), client.WithHTTPClient(rec))
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	want, _ := ctx.Deadline()
-	_, err = c.Models.Todo.Get(ctx, amplifydata.TodoIdentifier{ID: "t1"}, client.WithAuthMode(client.AuthAPIKey))
+	_, err = c.Models.Todo.Get(ctx, tododata.TodoIdentifier{ID: "t1"}, client.WithAuthMode(client.AuthAPIKey))
 	require.NoError(t, err)
 	assert.Equal(t, want, rec.deadlines[0])
 }

@@ -21,7 +21,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-amplify/data/client"
-	"github.com/go-amplify/data/examples/add-user-to-group/amplifydata"
+	"github.com/go-amplify/data/internal/fixture/tododata"
 	"github.com/go-amplify/data/schema"
 )
 
@@ -102,16 +102,16 @@ func FuzzDecodeReply(f *testing.F) {
 		if encoding != "" {
 			h.Set("Content-Encoding", encoding)
 		}
-		c, err := amplifydata.New(&schema.Outputs{Data: &schema.DataOutputs{URL: "https://example.appsync-api.us-east-1.amazonaws.com/graphql",
+		c, err := tododata.New(&schema.Outputs{Data: &schema.DataOutputs{URL: "https://example.appsync-api.us-east-1.amazonaws.com/graphql",
 			AWSRegion: "us-east-1", DefaultAuthorizationType: schema.AuthAPIKey, APIKey: fuzzKey}},
 			client.WithHTTPClient(cannedHTTP{status: status, header: h, body: body}),
 			client.WithRetry(client.RetryOptions{MaxAttempts: 1}), client.WithMaxResponseBytes(1<<16))
 		if err != nil {
 			t.Fatal(err)
 		}
-		var todo *amplifydata.Todo
+		var todo *tododata.Todo
 		within(t, 10*time.Second, func() {
-			todo, err = c.Models.Todo.Get(context.Background(), amplifydata.TodoIdentifier{ID: "t1"}, client.WithAuthMode(client.AuthAPIKey))
+			todo, err = c.Models.Todo.Get(context.Background(), tododata.TodoIdentifier{ID: "t1"}, client.WithAuthMode(client.AuthAPIKey))
 		})
 		if err == nil {
 			if status != 200 {

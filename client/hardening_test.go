@@ -28,7 +28,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-amplify/data/client"
-	"github.com/go-amplify/data/examples/add-user-to-group/amplifydata"
+	"github.com/go-amplify/data/internal/fixture/tododata"
 	"github.com/go-amplify/data/internal/sigv4verify"
 )
 
@@ -69,11 +69,11 @@ const todoReply = `{"data":{"getTodo":{"ID":"t1","createdAt":"2024-01-02T03:04:0
 // fastRetries are retries quick enough for tests.
 var fastRetries = client.WithRetry(client.RetryOptions{BaseDelay: time.Millisecond, MaxBackoff: 5 * time.Millisecond})
 
-func getTodo(t *testing.T, url string, opts ...client.Option) (*amplifydata.Todo, error) {
+func getTodo(t *testing.T, url string, opts ...client.Option) (*tododata.Todo, error) {
 	t.Helper()
-	c, err := amplifydata.New(outputs(t, url), append([]client.Option{client.WithAuthMode(client.AuthAPIKey)}, opts...)...)
+	c, err := tododata.New(outputs(t, url), append([]client.Option{client.WithAuthMode(client.AuthAPIKey)}, opts...)...)
 	require.NoError(t, err)
-	return c.Models.Todo.Get(context.Background(), amplifydata.TodoIdentifier{ID: "t1"}, client.WithAuthMode(client.AuthAPIKey))
+	return c.Models.Todo.Get(context.Background(), tododata.TodoIdentifier{ID: "t1"}, client.WithAuthMode(client.AuthAPIKey))
 }
 
 func attemptsOf(t *testing.T, err error) int {
@@ -168,13 +168,13 @@ func TestRetriesThrottlingAndServerErrors(t *testing.T) {
 	})
 	t.Run("a delay past the context's deadline ends the call", func(t *testing.T) {
 		srv := newScripted(t, func(_ int, w http.ResponseWriter, _ *http.Request, _ []byte) { reply(w, 503, `x`) })
-		c, err := amplifydata.New(outputs(t, srv.URL), client.WithAuthMode(client.AuthAPIKey),
+		c, err := tododata.New(outputs(t, srv.URL), client.WithAuthMode(client.AuthAPIKey),
 			client.WithRetry(client.RetryOptions{BaseDelay: time.Hour, MaxBackoff: time.Hour}))
 		require.NoError(t, err)
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		start := time.Now()
-		_, err = c.Models.Todo.Get(ctx, amplifydata.TodoIdentifier{ID: "t1"}, client.WithAuthMode(client.AuthAPIKey))
+		_, err = c.Models.Todo.Get(ctx, tododata.TodoIdentifier{ID: "t1"}, client.WithAuthMode(client.AuthAPIKey))
 		var herr *client.HTTPError
 		require.ErrorAs(t, err, &herr)
 		// Either the drawn delay fit (and the wait was cut by the context)
@@ -184,7 +184,7 @@ func TestRetriesThrottlingAndServerErrors(t *testing.T) {
 	})
 	t.Run("cancelling stops the wait", func(t *testing.T) {
 		srv := newScripted(t, func(_ int, w http.ResponseWriter, _ *http.Request, _ []byte) { reply(w, 503, `x`) })
-		c, err := amplifydata.New(outputs(t, srv.URL), client.WithAuthMode(client.AuthAPIKey),
+		c, err := tododata.New(outputs(t, srv.URL), client.WithAuthMode(client.AuthAPIKey),
 			client.WithRetryer(retry.NewStandard(func(o *retry.StandardOptions) {
 				o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 10 * time.Second, nil })
 			})))
@@ -192,7 +192,7 @@ func TestRetriesThrottlingAndServerErrors(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		time.AfterFunc(50*time.Millisecond, cancel)
 		start := time.Now()
-		_, err = c.Models.Todo.Get(ctx, amplifydata.TodoIdentifier{ID: "t1"}, client.WithAuthMode(client.AuthAPIKey))
+		_, err = c.Models.Todo.Get(ctx, tododata.TodoIdentifier{ID: "t1"}, client.WithAuthMode(client.AuthAPIKey))
 		require.ErrorIs(t, err, context.Canceled)
 		assert.Less(t, time.Since(start), 5*time.Second)
 		assert.Equal(t, 1, srv.requests())
@@ -201,9 +201,9 @@ func TestRetriesThrottlingAndServerErrors(t *testing.T) {
 
 func TestMutationsAreRetriedOnlyWhenSafe(t *testing.T) {
 	create := func(t *testing.T, url string, opts ...client.Option) error {
-		c, err := amplifydata.New(outputs(t, url), client.WithUserPool(client.StaticToken(userToken)), fastRetries)
+		c, err := tododata.New(outputs(t, url), client.WithUserPool(client.StaticToken(userToken)), fastRetries)
 		require.NoError(t, err)
-		_, err = c.Models.Todo.Create(context.Background(), amplifydata.CreateTodoInput{Content: client.Ptr("milk")}, opts...)
+		_, err = c.Models.Todo.Create(context.Background(), tododata.CreateTodoInput{Content: client.Ptr("milk")}, opts...)
 		return err
 	}
 	const created = `{"data":{"createTodo":{"ID":"t1","createdAt":"2024-01-02T03:04:05Z","updatedAt":"2024-01-02T03:04:05Z"}}}`
@@ -297,23 +297,23 @@ func TestClockSkewIsLearntOnce(t *testing.T) {
 	for _, skew := range []time.Duration{time.Hour, -2 * time.Hour} {
 		t.Run(skew.String(), func(t *testing.T) {
 			srv := skewedAppSync(t, skew)
-			c, err := amplifydata.New(outputs(t, srv.URL), client.WithCredentials(staticCreds(testToken)), client.WithRetry(client.RetryOptions{MaxAttempts: 1}))
+			c, err := tododata.New(outputs(t, srv.URL), client.WithCredentials(staticCreds(testToken)), client.WithRetry(client.RetryOptions{MaxAttempts: 1}))
 			require.NoError(t, err)
-			_, err = c.Models.Todo.Get(context.Background(), amplifydata.TodoIdentifier{ID: "t1"})
+			_, err = c.Models.Todo.Get(context.Background(), tododata.TodoIdentifier{ID: "t1"})
 			require.NoError(t, err, "signed again with AppSync's time")
 			assert.Equal(t, 2, srv.requests())
 			// The offset is kept: the next calls, mutations included, are
 			// signed right the first time.
-			_, err = c.Models.Todo.Get(context.Background(), amplifydata.TodoIdentifier{ID: "t1"}, client.WithHeader("X-Trace", "1"))
+			_, err = c.Models.Todo.Get(context.Background(), tododata.TodoIdentifier{ID: "t1"}, client.WithHeader("X-Trace", "1"))
 			require.NoError(t, err)
 			assert.Equal(t, 3, srv.requests())
 		})
 	}
 	t.Run("a mutation is signed again too: it was not executed", func(t *testing.T) {
 		srv := skewedAppSync(t, 30*time.Minute)
-		c, err := amplifydata.New(outputs(t, srv.URL), client.WithCredentials(staticCreds("")))
+		c, err := tododata.New(outputs(t, srv.URL), client.WithCredentials(staticCreds("")))
 		require.NoError(t, err)
-		_, err = c.Mutations.AddUserToGroup(context.Background(), amplifydata.AddUserToGroupArgs{UserID: "u", GroupName: "ADMINS"})
+		_, err = c.Mutations.AddUserToGroup(context.Background(), tododata.AddUserToGroupArgs{UserID: "u", GroupName: "ADMINS"})
 		require.NoError(t, err)
 		assert.Equal(t, 2, srv.requests())
 	})
@@ -328,9 +328,9 @@ func TestClockSkewIsLearntOnce(t *testing.T) {
 			}
 			reply(w, 200, todoReply)
 		})
-		c, err := amplifydata.New(outputs(t, srv.URL), client.WithCredentials(staticCreds("")))
+		c, err := tododata.New(outputs(t, srv.URL), client.WithCredentials(staticCreds("")))
 		require.NoError(t, err)
-		_, err = c.Models.Todo.Get(context.Background(), amplifydata.TodoIdentifier{ID: "t1"})
+		_, err = c.Models.Todo.Get(context.Background(), tododata.TodoIdentifier{ID: "t1"})
 		require.NoError(t, err)
 		assert.Equal(t, 2, srv.requests())
 	})
@@ -339,9 +339,9 @@ func TestClockSkewIsLearntOnce(t *testing.T) {
 			w.Header()["Date"] = nil // the server adds none
 			reply(w, 403, `{"errors":[{"errorType":"InvalidSignatureException","message":"Signature expired: 20200101T000000Z is now earlier than ..."}]}`)
 		})
-		c, err := amplifydata.New(outputs(t, srv.URL), client.WithCredentials(staticCreds("")))
+		c, err := tododata.New(outputs(t, srv.URL), client.WithCredentials(staticCreds("")))
 		require.NoError(t, err)
-		_, err = c.Models.Todo.Get(context.Background(), amplifydata.TodoIdentifier{ID: "t1"})
+		_, err = c.Models.Todo.Get(context.Background(), tododata.TodoIdentifier{ID: "t1"})
 		var herr *client.HTTPError
 		require.ErrorAs(t, err, &herr)
 		assert.Equal(t, 403, herr.StatusCode)
@@ -349,11 +349,11 @@ func TestClockSkewIsLearntOnce(t *testing.T) {
 	})
 	t.Run("a wrong signature is not a skew", func(t *testing.T) {
 		srv := skewedAppSync(t, 0)
-		c, err := amplifydata.New(outputs(t, srv.URL), client.WithCredentials(aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+		c, err := tododata.New(outputs(t, srv.URL), client.WithCredentials(aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 			return aws.Credentials{AccessKeyID: testAKID, SecretAccessKey: "not-the-secret"}, nil
 		})))
 		require.NoError(t, err)
-		_, err = c.Models.Todo.Get(context.Background(), amplifydata.TodoIdentifier{ID: "t1"})
+		_, err = c.Models.Todo.Get(context.Background(), tododata.TodoIdentifier{ID: "t1"})
 		require.Error(t, err)
 		assert.Equal(t, 1, srv.requests())
 	})
@@ -405,9 +405,9 @@ func tokenAppSync(t *testing.T, valid ...string) *scripted {
 
 func TestUnauthorizedRefreshesTheTokenOnce(t *testing.T) {
 	get := func(t *testing.T, url string, ts client.TokenSource, opts ...client.Option) error {
-		c, err := amplifydata.New(outputs(t, url), append([]client.Option{client.WithUserPool(ts), fastRetries}, opts...)...)
+		c, err := tododata.New(outputs(t, url), append([]client.Option{client.WithUserPool(ts), fastRetries}, opts...)...)
 		require.NoError(t, err)
-		_, err = c.Models.Todo.Get(context.Background(), amplifydata.TodoIdentifier{ID: "t1"}, client.WithAuthMode(client.AuthUserPool))
+		_, err = c.Models.Todo.Get(context.Background(), tododata.TodoIdentifier{ID: "t1"}, client.WithAuthMode(client.AuthUserPool))
 		return err
 	}
 	t.Run("the refreshed token is accepted", func(t *testing.T) {
@@ -453,9 +453,9 @@ func TestUnauthorizedRefreshesTheTokenOnce(t *testing.T) {
 			reply(w, 200, `{"data":{"addUserToGroup":"{}"}}`)
 		})
 		ts := &refresher{tokens: []string{"token-1", "token-2"}}
-		c, err := amplifydata.New(outputs(t, srv.URL), client.WithUserPool(ts))
+		c, err := tododata.New(outputs(t, srv.URL), client.WithUserPool(ts))
 		require.NoError(t, err)
-		_, err = c.Mutations.AddUserToGroup(context.Background(), amplifydata.AddUserToGroupArgs{UserID: "u", GroupName: "ADMINS"})
+		_, err = c.Mutations.AddUserToGroup(context.Background(), tododata.AddUserToGroupArgs{UserID: "u", GroupName: "ADMINS"})
 		require.NoError(t, err)
 		assert.Equal(t, 2, srv.requests())
 	})
@@ -477,12 +477,12 @@ func TestUnauthorizedRefreshesTheTokenOnce(t *testing.T) {
 	t.Run("concurrent callers", func(t *testing.T) {
 		srv := tokenAppSync(t, "token-2")
 		ts := &refresher{tokens: []string{"token-1", "token-2"}}
-		c, err := amplifydata.New(outputs(t, srv.URL), client.WithUserPool(ts))
+		c, err := tododata.New(outputs(t, srv.URL), client.WithUserPool(ts))
 		require.NoError(t, err)
 		var wg sync.WaitGroup
 		for range 20 {
 			wg.Go(func() {
-				_, err := c.Models.Todo.Get(context.Background(), amplifydata.TodoIdentifier{ID: "t1"}, client.WithAuthMode(client.AuthUserPool))
+				_, err := c.Models.Todo.Get(context.Background(), tododata.TodoIdentifier{ID: "t1"}, client.WithAuthMode(client.AuthUserPool))
 				assert.NoError(t, err)
 			})
 		}
@@ -495,9 +495,9 @@ func TestRequestLimitsFailBeforeSending(t *testing.T) {
 	srv := newScripted(t, func(_ int, w http.ResponseWriter, _ *http.Request, _ []byte) {
 		reply(w, 200, `{"data":{"createTodo":null}}`)
 	})
-	c, err := amplifydata.New(outputs(t, srv.URL), client.WithUserPool(client.StaticToken(userToken)))
+	c, err := tododata.New(outputs(t, srv.URL), client.WithUserPool(client.StaticToken(userToken)))
 	require.NoError(t, err)
-	_, err = c.Models.Todo.Create(context.Background(), amplifydata.CreateTodoInput{Content: client.Ptr(strings.Repeat("x", 1<<20))})
+	_, err = c.Models.Todo.Create(context.Background(), tododata.CreateTodoInput{Content: client.Ptr(strings.Repeat("x", 1<<20))})
 	var lerr *client.LimitError
 	require.ErrorAs(t, err, &lerr)
 	assert.Equal(t, "request size", lerr.Limit)
@@ -505,12 +505,12 @@ func TestRequestLimitsFailBeforeSending(t *testing.T) {
 	assert.Contains(t, err.Error(), "CreateTodo")
 	assert.Equal(t, 0, srv.requests())
 
-	_, err = c.Models.Todo.Create(context.Background(), amplifydata.CreateTodoInput{Content: client.Ptr(strings.Repeat("x", 1<<20))},
+	_, err = c.Models.Todo.Create(context.Background(), tododata.CreateTodoInput{Content: client.Ptr(strings.Repeat("x", 1<<20))},
 		client.WithLimits(client.Limits{MaxRequestBytes: 2 << 20}))
 	require.NoError(t, err)
 	assert.Equal(t, 1, srv.requests())
 
-	_, err = c.Models.Todo.Get(context.Background(), amplifydata.TodoIdentifier{ID: "t1"}, client.WithLimits(client.Limits{MaxQueryDepth: 1}))
+	_, err = c.Models.Todo.Get(context.Background(), tododata.TodoIdentifier{ID: "t1"}, client.WithLimits(client.Limits{MaxQueryDepth: 1}))
 	require.ErrorAs(t, err, &lerr)
 	assert.Equal(t, client.LimitError{Limit: "query depth", Value: 2, Max: 1}, *lerr)
 	assert.Equal(t, 1, srv.requests())
@@ -580,9 +580,9 @@ func TestMalformedRepliesAreTypedErrors(t *testing.T) {
 			if tc.limitOpt > 0 {
 				opts = append(opts, client.WithMaxResponseBytes(tc.limitOpt))
 			}
-			c, err := amplifydata.New(outputs(t, srv.URL), opts...)
+			c, err := tododata.New(outputs(t, srv.URL), opts...)
 			require.NoError(t, err)
-			_, err = c.Models.Todo.Get(context.Background(), amplifydata.TodoIdentifier{ID: "t1"})
+			_, err = c.Models.Todo.Get(context.Background(), tododata.TodoIdentifier{ID: "t1"})
 			var herr *client.HTTPError
 			require.ErrorAs(t, err, &herr)
 			assert.Equal(t, tc.status, herr.StatusCode)
@@ -779,9 +779,9 @@ func TestRedirectsToAnotherHostGetNoCredentials(t *testing.T) {
 					} else {
 						opts = append(opts, tuned)
 					}
-					c, err := amplifydata.New(outputs(t, srv.URL), opts...)
+					c, err := tododata.New(outputs(t, srv.URL), opts...)
 					require.NoError(t, err)
-					todo, err := c.Models.Todo.Get(context.Background(), amplifydata.TodoIdentifier{ID: "t1"}, call...)
+					todo, err := c.Models.Todo.Get(context.Background(), tododata.TodoIdentifier{ID: "t1"}, call...)
 					assert.Nil(t, todo, "the other host's reply is not data")
 					assert.Equal(t, before, otherRequests.Load(), "the other host received a request")
 					assert.Zero(t, otherCredentials.Load(), "the other host received a credential")

@@ -24,7 +24,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-amplify/data/client"
-	"github.com/go-amplify/data/examples/add-user-to-group/amplifydata"
+	"github.com/go-amplify/data/internal/fixture/tododata"
 	"github.com/go-amplify/data/internal/sigv4verify"
 )
 
@@ -139,13 +139,13 @@ func TestNoSecretInLogsOrErrors(t *testing.T) {
 	)
 	for _, sc := range scenarios {
 		opts := append([]client.Option{client.WithLogger(logger), client.WithAPIKey(testAPIKey), fastRetries}, sc.opts...)
-		c, err := amplifydata.New(outputs(t, sc.url), opts...)
+		c, err := tododata.New(outputs(t, sc.url), opts...)
 		require.NoError(t, err)
 		call := sc.call
 		if sc.echo != "" {
 			call = append(call, client.WithHeader("X-Echo", sc.echo))
 		}
-		_, err = c.Models.Todo.Get(context.Background(), amplifydata.TodoIdentifier{ID: "t1"}, call...)
+		_, err = c.Models.Todo.Get(context.Background(), tododata.TodoIdentifier{ID: "t1"}, call...)
 		if sc.echo == "ok" || sc.echo == "retry" || strings.HasSuffix(sc.name, "skew") {
 			assert.NoError(t, err, sc.name)
 		}

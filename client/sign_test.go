@@ -15,7 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-amplify/data/client"
-	"github.com/go-amplify/data/examples/add-user-to-group/amplifydata"
+	"github.com/go-amplify/data/internal/fixture/tododata"
 	"github.com/go-amplify/data/internal/sigv4verify"
 )
 
@@ -78,14 +78,14 @@ func TestEachRequestIsSignedWithItsOwnSecret(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := newSignedRequests(t)
-			c, err := amplifydata.New(outputs(t, srv.URL), client.WithCredentials(tc.client))
+			c, err := tododata.New(outputs(t, srv.URL), client.WithCredentials(tc.client))
 			require.NoError(t, err)
 			for i, p := range tc.calls {
 				var opts []client.Option
 				if p != nil {
 					opts = append(opts, client.WithCredentials(p))
 				}
-				_, err := c.Models.Todo.Get(context.Background(), amplifydata.TodoIdentifier{ID: "t1"}, opts...)
+				_, err := c.Models.Todo.Get(context.Background(), tododata.TodoIdentifier{ID: "t1"}, opts...)
 				require.NoError(t, err)
 				other := secretA
 				if tc.secrets[i] == secretA {

@@ -8,8 +8,8 @@ import (
 
 	"github.com/vektah/gqlparser/v2/ast"
 
-	"github.com/go-amplify/data/client"
 	"github.com/go-amplify/data/schema"
+	"github.com/go-amplify/data/schema/appsync"
 )
 
 // api is everything the templates and documents need, derived from the
@@ -44,9 +44,9 @@ type api struct {
 	customFields map[string]bool
 	unknownAuth  []string
 	// defaultModes are the modes of the API's default authorization type.
-	defaultModes []client.AuthMode
+	defaultModes []schema.AuthMode
 
-	sch       *schema.Schema
+	sch       *appsync.Schema
 	intro     *schema.ModelIntrospection
 	names     *namer
 	fragments map[string]*fragment // by GraphQL type name
@@ -116,7 +116,7 @@ type operation struct {
 	Field    string // createTodo
 	Doc      string
 	Vars     []*variable
-	Auth     []client.AuthMode // allowed auth modes, in the schema's order
+	Auth     []schema.AuthMode // allowed auth modes, in the schema's order
 	Result   string            // Go type of the response field
 	RespName string            // Go field of the response struct: CreateTodo
 	Args     *argsType         // the arguments struct of a custom operation
@@ -241,7 +241,7 @@ type apiOptions struct {
 	synthesized bool
 }
 
-func buildAPI(pkg, pkgPath string, out *schema.Outputs, sch *schema.Schema, opt apiOptions) (*api, error) {
+func buildAPI(pkg, pkgPath string, out *schema.Outputs, sch *appsync.Schema, opt apiOptions) (*api, error) {
 	if out.Data == nil || out.Data.ModelIntrospection == nil {
 		return nil, fmt.Errorf("amplify outputs have no data.model_introspection: run `npx ampx generate outputs` with a backend that has defineData")
 	}
@@ -252,7 +252,7 @@ func buildAPI(pkg, pkgPath string, out *schema.Outputs, sch *schema.Schema, opt 
 		inputs: map[string]*inputType{}, models: map[string]bool{}, updateInputs: map[string]bool{},
 		names:       newNamer("Client", "New", "Models", "Queries", "Mutations", "Subscriptions", "Option"),
 		synthesized: opt.synthesized, customFields: map[string]bool{},
-		defaultModes: client.AuthModesForDirective(out.Data.DefaultAuthorizationType.Directive()),
+		defaultModes: out.Data.DefaultAuthorizationType.Modes(),
 	}
 	for _, ops := range [][]*schema.CustomOperation{a.intro.Queries, a.intro.Generations, a.intro.Mutations, a.intro.Subscriptions} {
 		for _, op := range ops {
@@ -640,7 +640,7 @@ func (a *api) customOperation(kind string, c *schema.CustomOperation) (*operatio
 // introspection JSON (no applied directives), or it was synthesized and
 // the field is a custom operation's (model_introspection does not record
 // their rules). A nil entry makes the client use its default mode.
-func (a *api) auth(typeName, field string) []client.AuthMode {
+func (a *api) auth(typeName, field string) []schema.AuthMode {
 	if a.sch.FromIntrospection {
 		return nil
 	}
@@ -654,9 +654,9 @@ func (a *api) auth(typeName, field string) []client.AuthMode {
 	if dirs == nil {
 		return a.defaultModes
 	}
-	var modes []client.AuthMode
+	var modes []schema.AuthMode
 	for _, d := range dirs {
-		for _, m := range client.AuthModesForDirective(d.Name) {
+		for _, m := range d.Modes() {
 			if !slices.Contains(modes, m) {
 				modes = append(modes, m)
 			}

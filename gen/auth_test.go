@@ -15,6 +15,7 @@ import (
 
 	"github.com/go-amplify/data/client"
 	"github.com/go-amplify/data/schema"
+	"github.com/go-amplify/data/schema/appsync"
 )
 
 // kitchenAPI builds the API of the kitchen case: a hand-written schema
@@ -25,7 +26,7 @@ func kitchenAPI(t *testing.T) *api {
 	dir := filepath.Join("testdata", "cases", "kitchen")
 	out, err := schema.LoadOutputs(filepath.Join(dir, "amplify_outputs.json"))
 	require.NoError(t, err)
-	sch, err := schema.LoadSchema(filepath.Join(dir, "schema.graphql"))
+	sch, err := appsync.LoadSchema(filepath.Join(dir, "schema.graphql"))
 	require.NoError(t, err)
 	a, err := buildAPI("want", "example.com/want", out, sch, apiOptions{})
 	require.NoError(t, err)
@@ -94,7 +95,7 @@ func TestAuthModesUnknown(t *testing.T) {
 		dir := filepath.Join("testdata", "cases", "seed-introspection")
 		out, err := schema.LoadOutputs(filepath.Join(dir, "amplify_outputs.json"))
 		require.NoError(t, err)
-		sch, err := schema.LoadSchema(filepath.Join(dir, "schema.json"))
+		sch, err := appsync.LoadSchema(filepath.Join(dir, "schema.json"))
 		require.NoError(t, err)
 		a, err := buildAPI("want", "example.com/want", out, sch, apiOptions{})
 		require.NoError(t, err)

@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"github.com/go-amplify/data/schema"
+	"github.com/go-amplify/data/schema/appsync"
 )
 
 const (
@@ -218,7 +219,7 @@ func writeSynth(b *testing.B, dir string, n int) *synthBackend {
 		b.Fatal(err)
 	}
 
-	sch, err := schema.LoadSchema(s.Schema)
+	sch, err := appsync.LoadSchema(s.Schema)
 	if err != nil {
 		b.Fatalf("synthetic schema with %d models: %v", n, err)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/vektah/gqlparser/v2/parser"
 
 	"github.com/go-amplify/data/schema"
+	"github.com/go-amplify/data/schema/appsync"
 )
 
 // TestCorpusSynthesizedOperations generates, for every transformed backend
@@ -86,7 +87,7 @@ func checkBackend(t *testing.T, root, dir string) {
 
 // checkOperations validates every operation document of the package in
 // dir against the real schema and returns how many there are.
-func checkOperations(t *testing.T, dir string, real *schema.Schema) int {
+func checkOperations(t *testing.T, dir string, real *appsync.Schema) int {
 	t.Helper()
 	frags := map[string]string{}
 	fragFiles, err := filepath.Glob(filepath.Join(dir, "graphql", "fragments", "*.graphql"))

@@ -14,7 +14,7 @@ import (
 	"github.com/vektah/gqlparser/v2/parser"
 	"github.com/vektah/gqlparser/v2/validator"
 
-	"github.com/go-amplify/data/client"
+	"github.com/go-amplify/data/schema"
 )
 
 // customDir holds the operations a user writes by hand, inside the output
@@ -133,7 +133,7 @@ func (a *api) addUserOperation(file string, od *ast.OperationDefinition) error {
 			op.Auth, first = modes, false
 			continue
 		}
-		op.Auth = slices.DeleteFunc(op.Auth, func(m client.AuthMode) bool { return !slices.Contains(modes, m) })
+		op.Auth = slices.DeleteFunc(op.Auth, func(m schema.AuthMode) bool { return !slices.Contains(modes, m) })
 	}
 	if len(op.Vars) > 0 {
 		op.Args = &argsType{GoName: a.names.name(op.Method + "Args"), Fields: op.Vars}

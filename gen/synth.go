@@ -63,6 +63,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/go-amplify/data/schema"
+	"github.com/go-amplify/data/schema/appsync"
 )
 
 // SynthesizeSchema returns the AppSync schema that Amplify's transformer
@@ -71,7 +72,7 @@ import (
 // the operations of its models, custom queries and mutations use. It
 // carries no auth directive; SynthesizeSchemaFromOutputs adds those of the
 // model operations.
-func SynthesizeSchema(intro *schema.ModelIntrospection) (*schema.Schema, error) {
+func SynthesizeSchema(intro *schema.ModelIntrospection) (*appsync.Schema, error) {
 	return synthesize(intro, nil, "synthesized.graphql")
 }
 
@@ -81,14 +82,14 @@ func SynthesizeSchema(intro *schema.ModelIntrospection) (*schema.Schema, error) 
 // modes (data.default_authorization_type and authorization_types). Gen 2
 // always enables IAM access, so IAM is among the modes of every model
 // operation when AWS_IAM is among the API's modes.
-func SynthesizeSchemaFromOutputs(out *schema.Outputs) (*schema.Schema, error) {
+func SynthesizeSchemaFromOutputs(out *schema.Outputs) (*appsync.Schema, error) {
 	if out == nil || out.Data == nil || out.Data.ModelIntrospection == nil {
 		return nil, fmt.Errorf("amplify outputs have no data.model_introspection: run `npx ampx generate outputs` with a backend that has defineData")
 	}
 	return synthesize(out.Data.ModelIntrospection, newAuthConfig(out.Data), "amplify_outputs.json")
 }
 
-func synthesize(intro *schema.ModelIntrospection, auth *authConfig, name string) (*schema.Schema, error) {
+func synthesize(intro *schema.ModelIntrospection, auth *authConfig, name string) (*appsync.Schema, error) {
 	s, err := newSynth(intro, auth)
 	if err != nil {
 		return nil, err
@@ -97,7 +98,7 @@ func synthesize(intro *schema.ModelIntrospection, auth *authConfig, name string)
 	if err != nil {
 		return nil, err
 	}
-	sch, err := schema.ParseSDL(name, []byte(sdl))
+	sch, err := appsync.ParseSDL(name, []byte(sdl))
 	if err != nil {
 		line := 0
 		if e, ok := err.(*schema.Error); ok {
@@ -113,7 +114,7 @@ func synthesize(intro *schema.ModelIntrospection, auth *authConfig, name string)
 
 // authConfig is what the auth transformer knows of the API.
 type authConfig struct {
-	def        string // default provider: apiKey, identityPool, userPools, oidc, function
+	def        string // default provider: apiKey, iam, userPools, oidc, function
 	genericIAM bool   // enableIamAccess: IAM is added to every model operation
 }
 
@@ -121,45 +122,30 @@ func newAuthConfig(d *schema.DataOutputs) *authConfig {
 	return &authConfig{def: providerOf(d.DefaultAuthorizationType), genericIAM: d.HasMode(schema.AuthIAM)}
 }
 
+// providerOf is the provider of the API's default authorization type, in
+// the names of Amplify's auth rules (iam for AWS_IAM, which sameProvider
+// takes for identityPool too); apiKey when the type is unknown.
 func providerOf(t schema.AuthorizationType) string {
-	switch t {
-	case schema.AuthUserPools:
-		return "userPools"
-	case schema.AuthIAM:
-		return "identityPool"
-	case schema.AuthOIDC:
-		return "oidc"
-	case schema.AuthLambda:
-		return "function"
+	if ms := t.Modes(); len(ms) > 0 {
+		return ms[0].Provider()
 	}
-	return "apiKey"
+	return schema.ModeAPIKey.Provider()
 }
 
 // sameProvider is the transformer's isAuthProviderEqual: iam and
 // identityPool are one.
 func sameProvider(a, b string) bool {
-	iam := func(p string) bool { return p == "iam" || p == "identityPool" }
+	iam := func(p string) bool { return schema.ProviderMode(p).AuthorizationType() == schema.AuthIAM }
 	return a == b || iam(a) && iam(b)
 }
 
-// providerDirectives is AUTH_PROVIDER_DIRECTIVE_MAP, in its order.
-var providerDirectives = []struct{ provider, directive string }{
-	{"apiKey", "aws_api_key"},
-	{"iam", "aws_iam"},
-	{"identityPool", "aws_iam"},
-	{"oidc", "aws_oidc"},
-	{"userPools", "aws_cognito_user_pools"},
-	{"function", "aws_lambda"},
-}
+// providerOrder is the order of the transformer's AUTH_PROVIDER_DIRECTIVE_MAP;
+// schema.ProviderMode maps each provider to its directive.
+var providerOrder = []string{"apiKey", "iam", "identityPool", "oidc", "userPools", "function"}
 
-func directiveOf(provider string) string {
-	for _, p := range providerDirectives {
-		if p.provider == provider {
-			return p.directive
-		}
-	}
-	return ""
-}
+// directiveOf is the AppSync directive of an auth rule's provider; "" for
+// an unknown one.
+func directiveOf(provider string) string { return schema.ProviderMode(provider).Directive() }
 
 // role is one role of the transformer's access control matrix.
 type role struct {
@@ -240,7 +226,7 @@ func rolesOf(m *schema.Model) []*role {
 				add(&role{key: "apiKey:public", provider: provider, strategy: r.Allow, static: true, ops: ops})
 			case provider == "function":
 				add(&role{key: "function:custom", provider: provider, strategy: r.Allow, static: true, ops: ops})
-			case provider == "iam" || provider == "identityPool":
+			case sameProvider(provider, "iam"):
 				add(&role{key: "iam:" + r.Allow, provider: provider, strategy: r.Allow, static: true, ops: ops})
 			case r.Allow == "groups":
 				field := r.GroupsField
@@ -310,14 +296,15 @@ func (c *authConfig) serviceDirectives(providers []string, addDefault bool) []st
 		return slices.ContainsFunc(providers, func(x string) bool { return !sameProvider(x, p) })
 	}
 	var out []string
-	for _, pd := range providerDirectives {
-		if slices.Contains(out, pd.directive) {
+	for _, p := range providerOrder {
+		directive := directiveOf(p)
+		if slices.Contains(out, directive) {
 			continue
 		}
-		isDef := sameProvider(c.def, pd.provider)
-		if !isDef && has(pd.provider) || isDef && hasOther(pd.provider) && addDefault {
-			out = append(out, pd.directive)
-		} else if pd.directive == "aws_iam" {
+		isDef := sameProvider(c.def, p)
+		if !isDef && has(p) || isDef && hasOther(p) && addDefault {
+			out = append(out, directive)
+		} else if directive == schema.ModeIAM.Directive() {
 			// iam and identityPool share the directive: the map's second
 			// entry is skipped once the first was looked at.
 			out = append(out, "")
@@ -338,7 +325,7 @@ func (c *authConfig) operationDirectives(roles []*role, op string) []string {
 	}
 	allowed := rolesFor(roles, op)
 	includeDefault := slices.ContainsFunc(allowed, func(r *role) bool { return sameProvider(r.provider, c.def) }) ||
-		len(allowed) == 0 && c.genericIAM && c.def != "identityPool"
+		len(allowed) == 0 && c.genericIAM && !sameProvider(c.def, "identityPool")
 	return c.serviceDirectives(c.providers(allowed), includeDefault)
 }
 
@@ -1408,7 +1395,7 @@ func (s *synth) customOperation(op *schema.CustomOperation) (sdlField, error) {
 // other values; a custom query or mutation missing, or with other
 // arguments or another return type. An empty list means the schema has
 // everything model_introspection describes (it may have more).
-func SchemaDisagreements(intro *schema.ModelIntrospection, sch *schema.Schema) []string {
+func SchemaDisagreements(intro *schema.ModelIntrospection, sch *appsync.Schema) []string {
 	var out []string
 	want, err := SynthesizeSchema(intro)
 	if err != nil {

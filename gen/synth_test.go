@@ -13,6 +13,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/go-amplify/data/schema"
+	"github.com/go-amplify/data/schema/appsync"
 )
 
 // The Gen 2 backends that Amplify's own transformer turned into AppSync
@@ -45,11 +46,11 @@ func backendName(dir string) string {
 }
 
 // loadBackend reads a transformed backend: its outputs and real schema.
-func loadBackend(t *testing.T, dir string) (*schema.Outputs, *schema.Schema) {
+func loadBackend(t *testing.T, dir string) (*schema.Outputs, *appsync.Schema) {
 	t.Helper()
 	out, err := schema.LoadOutputs(filepath.Join(dir, "amplify_outputs.json"))
 	require.NoError(t, err)
-	real, err := schema.LoadSchema(filepath.Join(dir, "appsync.graphql"))
+	real, err := appsync.LoadSchema(filepath.Join(dir, "appsync.graphql"))
 	require.NoError(t, err)
 	return out, real
 }
@@ -79,7 +80,7 @@ func knownGap(diff string) bool {
 // compareSchemas lists every difference between the transformer's schema
 // and the synthesized one: types, fields in order, arguments in order,
 // types of both, enum values, and directives.
-func compareSchemas(intro *schema.ModelIntrospection, real, syn *schema.Schema) []string {
+func compareSchemas(intro *schema.ModelIntrospection, real, syn *appsync.Schema) []string {
 	var out []string
 	say := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
 	custom := map[string]bool{}
@@ -353,7 +354,7 @@ func doctoredBlog(t *testing.T, dropCustomQuery bool) string {
 func TestSchemaDisagreements(t *testing.T) {
 	out, _ := loadBackend(t, filepath.Join(amplifyBackends, "blog", "generated"))
 	intro := out.Data.ModelIntrospection
-	sch, err := schema.ParseSDL("appsync.graphql", []byte(doctoredBlog(t, true)))
+	sch, err := appsync.ParseSDL("appsync.graphql", []byte(doctoredBlog(t, true)))
 	require.NoError(t, err)
 	assert.Equal(t, []string{
 		"model Post: field rating is Int in the AppSync schema, Float in model_introspection",
@@ -363,7 +364,7 @@ func TestSchemaDisagreements(t *testing.T) {
 		"custom query postStats: the AppSync schema has no query field postStats",
 	}, SchemaDisagreements(intro, sch))
 
-	sch, err = schema.ParseSDL("appsync.graphql", []byte(doctoredBlog(t, false)))
+	sch, err = appsync.ParseSDL("appsync.graphql", []byte(doctoredBlog(t, false)))
 	require.NoError(t, err)
 	assert.Contains(t, SchemaDisagreements(intro, sch),
 		"custom query postStats: argument blogId is String! in the AppSync schema, ID! in model_introspection")

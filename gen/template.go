@@ -7,7 +7,7 @@ import (
 	"strings"
 	"text/template"
 
-	"github.com/go-amplify/data/client"
+	"github.com/go-amplify/data/schema"
 )
 
 //go:embed templates/*.go.tmpl
@@ -52,19 +52,11 @@ func render(name string, a *api) ([]byte, error) {
 	return formatGo(strings.TrimSuffix(name, ".tmpl"), b.Bytes())
 }
 
-// modeConst is the name of the client package's constant for m.
-func modeConst(m client.AuthMode) (string, error) {
-	for _, c := range []struct {
-		mode client.AuthMode
-		name string
-	}{
-		{client.AuthAPIKey, "AuthAPIKey"}, {client.AuthIAM, "AuthIAM"}, {client.AuthIdentityPool, "AuthIdentityPool"},
-		{client.AuthUserPool, "AuthUserPool"}, {client.AuthOIDC, "AuthOIDC"}, {client.AuthLambda, "AuthLambda"},
-		{client.AuthNone, "AuthNone"},
-	} {
-		if c.mode == m {
-			return "client." + c.name, nil
-		}
+// modeConst is the name of the client package's constant for m
+// (client.AuthAPIKey for apiKey, and so on).
+func modeConst(m schema.AuthMode) (string, error) {
+	if !m.Valid() {
+		return "", fmt.Errorf("unknown auth mode %q", m)
 	}
-	return "", fmt.Errorf("unknown auth mode %q", m)
+	return "client.Auth" + m.GoName(), nil
 }

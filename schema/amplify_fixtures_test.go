@@ -68,7 +68,7 @@ func TestAmplifyFixturesRegenerate(t *testing.T) {
 // copies of them that the schema tests read.
 func TestAmplifyFixturesMatchCopies(t *testing.T) {
 	generated := filepath.Join(amplifyBackends, "seed-todo", "generated")
-	// testdata/seed.appsync.graphql is not among them: it lacks the @aws_iam
+	// ../appsync/testdata/seed.appsync.graphql is not among them: it lacks the @aws_iam
 	// that Gen 2 puts on every field (defineData always enables IAM access,
 	// the synth parameter enableIamAccess), which generated/appsync.graphql has.
 	for _, c := range []struct{ file, copyPath string }{

@@ -2,13 +2,15 @@ package schema
 
 import (
 	"errors"
+	"io/fs"
 	"strconv"
 	"strings"
 )
 
-// Error is the error type returned by every loader in this package. It names
-// the file and, when known, the position (Line, Column) or the JSON field path
-// (Field) of the problem, says what is wrong (Msg) and how to fix it (Hint).
+// Error is the error type returned by every loader of this package and of
+// package schema/appsync. It names the file and, when known, the position
+// (Line, Column) or the JSON field path (Field) of the problem, says what is
+// wrong (Msg) and how to fix it (Hint).
 type Error struct {
 	// File is the name of the file the problem is in.
 	File string
@@ -80,4 +82,34 @@ func asError(err error) (*Error, bool) {
 		return e, true
 	}
 	return nil, false
+}
+
+// FileError returns the *Error of a file at path that could not be read:
+// "cannot read <what>: <reason>", the reason without the path the error
+// already names. Package schema/appsync reports its schema files with it.
+func FileError(path, what string, err error) *Error {
+	return &Error{File: path, Msg: "cannot read " + what + ": " + errText(err), Err: err, offset: -1}
+}
+
+// errText returns the message of a file system error without the path.
+func errText(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// DecodeJSON unmarshals the JSON file data, named name in errors, into v.
+// Its errors are *Error values with the line and column of the problem and
+// its JSON field path; a syntax error wraps the *json.SyntaxError. Package
+// schema/appsync reads introspection JSON with it.
+func DecodeJSON(name string, data []byte, v any) error {
+	if err := checkSyntax(name, data); err != nil {
+		return err
+	}
+	if err := decodeJSON(data, "", v); err != nil {
+		return locate(err, name, data, 0, "")
+	}
+	return nil
 }

@@ -143,36 +143,6 @@ type DataOutputs struct {
 	Extra map[string]json.RawMessage `json:"-"`
 }
 
-// AuthorizationType is an AppSync authorization mode.
-type AuthorizationType string
-
-// The AppSync authorization modes.
-const (
-	// AuthAPIKey is API key authorization (x-api-key header).
-	AuthAPIKey AuthorizationType = "API_KEY"
-	// AuthIAM is AWS IAM (SigV4) authorization.
-	AuthIAM AuthorizationType = "AWS_IAM"
-	// AuthUserPools is Amazon Cognito user pools authorization.
-	AuthUserPools AuthorizationType = "AMAZON_COGNITO_USER_POOLS"
-	// AuthOIDC is OpenID Connect authorization.
-	AuthOIDC AuthorizationType = "OPENID_CONNECT"
-	// AuthLambda is AWS Lambda authorizer authorization.
-	AuthLambda AuthorizationType = "AWS_LAMBDA"
-)
-
-// AuthorizationTypes lists every known authorization mode.
-var AuthorizationTypes = []AuthorizationType{AuthAPIKey, AuthIAM, AuthUserPools, AuthOIDC, AuthLambda}
-
-// Valid reports whether t is one of the known authorization modes.
-func (t AuthorizationType) Valid() bool {
-	for _, k := range AuthorizationTypes {
-		if t == k {
-			return true
-		}
-	}
-	return false
-}
-
 // Modes returns the default authorization mode followed by the additional
 // ones, without duplicates.
 func (d *DataOutputs) Modes() []AuthorizationType {
@@ -203,7 +173,7 @@ func (d *DataOutputs) HasMode(t AuthorizationType) bool {
 func LoadOutputs(path string) (*Outputs, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		e := &Error{File: path, Msg: "cannot read amplify outputs: " + errText(err), Err: err, offset: -1}
+		e := FileError(path, "amplify outputs", err)
 		if errors.Is(err, fs.ErrNotExist) {
 			e.Msg = "file not found"
 			e.Hint = "run `npx ampx generate outputs` (or `npx ampx sandbox`) in your Amplify project to write amplify_outputs.json, or pass its path"
@@ -211,15 +181,6 @@ func LoadOutputs(path string) (*Outputs, error) {
 		return nil, e
 	}
 	return ParseOutputs(path, data)
-}
-
-// errText returns the message of a file system error without the path.
-func errText(err error) string {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err.Error()
-	}
-	return err.Error()
 }
 
 // outputsHint is the hint for outputs files that do not parse.

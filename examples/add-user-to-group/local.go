@@ -14,6 +14,7 @@ import (
 	"github.com/go-amplify/data/examples/add-user-to-group/function"
 	"github.com/go-amplify/data/examples/add-user-to-group/function/echo"
 	"github.com/go-amplify/data/schema"
+	"github.com/go-amplify/data/schema/appsync"
 )
 
 // The backend this example is the frontend of, built into the program so
@@ -37,7 +38,7 @@ func runLocal(ctx context.Context, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	sch, err := schema.ParseSDL("amplify/schema.graphql", schemaSDL)
+	sch, err := appsync.ParseSDL("amplify/schema.graphql", schemaSDL)
 	if err != nil {
 		return err
 	}

@@ -31,6 +31,7 @@ import (
 	"github.com/go-amplify/data/examples/blog/blogdata"
 	"github.com/go-amplify/data/examples/blog/function"
 	"github.com/go-amplify/data/schema"
+	"github.com/go-amplify/data/schema/appsync"
 )
 
 var (
@@ -55,7 +56,7 @@ func run(ctx context.Context, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	sch, err := schema.ParseSDL("amplify/schema.graphql", schemaSDL)
+	sch, err := appsync.ParseSDL("amplify/schema.graphql", schemaSDL)
 	if err != nil {
 		return err
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/go-amplify/data/client"
 	"github.com/go-amplify/data/examples/blog/blogdata"
 	"github.com/go-amplify/data/schema"
+	"github.com/go-amplify/data/schema/appsync"
 )
 
 // startBlog starts the blog backend in-process with handler as the resolver
@@ -29,7 +30,7 @@ func startBlog(t *testing.T, handler func(context.Context, blogdata.PostStatsEve
 	require.NoError(t, err)
 	schemaSDL, err := os.ReadFile(filepath.Join("..", "amplify", "schema.graphql"))
 	require.NoError(t, err)
-	sch, err := schema.ParseSDL("amplify/schema.graphql", schemaSDL)
+	sch, err := appsync.ParseSDL("amplify/schema.graphql", schemaSDL)
 	require.NoError(t, err)
 	srv, err := appsynctest.Start(appsynctest.Backend{Outputs: outputs, Schema: sch},
 		appsynctest.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))),

@@ -1,4 +1,4 @@
-package schema
+package appsync
 
 import (
 	"flag"
@@ -10,6 +10,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/go-amplify/data/schema"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files (testdata/bad/*.err, testdata/seed.introspection.json)")
@@ -22,7 +24,7 @@ func TestLoadSchemaSeed(t *testing.T) {
 	assert.Equal(t, "testdata/seed.appsync.graphql", s.Name)
 	assert.Equal(t, string(src), s.SDL)
 	// The seed declares none of the AppSync definitions: all were added.
-	assert.Equal(t, AppSyncPrelude, s.Prelude)
+	assert.Equal(t, Prelude, s.Prelude)
 
 	require.NotNil(t, s.Query)
 	assert.Equal(t, "Query", s.Query.Name)
@@ -62,8 +64,8 @@ func TestAuthDirectives(t *testing.T) {
 			assert.Equal(t, tt.want, s.AuthDirectives(tt.typ, tt.field))
 		})
 	}
-	assert.Equal(t, AuthIAM, iam.AuthorizationType())
-	assert.Equal(t, AuthUserPools, pools.AuthorizationType())
+	assert.Equal(t, schema.AuthIAM, iam.AuthorizationType())
+	assert.Equal(t, schema.AuthUserPools, pools.AuthorizationType())
 }
 
 func TestAuthDirectivesGroupsAndModes(t *testing.T) {
@@ -80,15 +82,15 @@ type Query @aws_api_key @aws_oidc {
 	assert.Equal(t, []AuthDirective{{Name: "aws_lambda"}, {Name: "aws_cognito_user_pools", CognitoGroups: []string{"ADMINS", "EDITORS"}}}, s.AuthDirectives("Query", "b"))
 	assert.Equal(t, []AuthDirective{{Name: "aws_cognito_user_pools", CognitoGroups: []string{"ADMINS"}}}, s.AuthDirectives("Query", "c"))
 	assert.Equal(t, []AuthDirective{{Name: "aws_api_key"}, {Name: "aws_oidc"}}, s.AuthDirectives("Query", "d"))
-	assert.Equal(t, AuthLambda, s.AuthDirectives("Query", "b")[0].AuthorizationType())
+	assert.Equal(t, schema.AuthLambda, s.AuthDirectives("Query", "b")[0].AuthorizationType())
 }
 
 // TestAuthorizationTypeDirective: each authorization type of
 // amplify_outputs.json names the directive that allows it, and back.
 func TestAuthorizationTypeDirective(t *testing.T) {
-	for typ, dir := range map[AuthorizationType]string{
-		AuthAPIKey: "aws_api_key", AuthIAM: "aws_iam", AuthUserPools: "aws_cognito_user_pools",
-		AuthOIDC: "aws_oidc", AuthLambda: "aws_lambda", "NOPE": "",
+	for typ, dir := range map[schema.AuthorizationType]string{
+		schema.AuthAPIKey: "aws_api_key", schema.AuthIAM: "aws_iam", schema.AuthUserPools: "aws_cognito_user_pools",
+		schema.AuthOIDC: "aws_oidc", schema.AuthLambda: "aws_lambda", "NOPE": "",
 	} {
 		assert.Equal(t, dir, typ.Directive(), typ)
 		if dir != "" {
@@ -119,7 +121,7 @@ type Query @aws_iam {
 	assert.Equal(t, preludeFile, s.Types["AWSDateTime"].Position.Src.Name)
 }
 
-func TestAppSyncPreludeParses(t *testing.T) {
+func TestPreludeParses(t *testing.T) {
 	var names []string
 	for _, d := range preludeDefs {
 		names = append(names, d.name)
@@ -152,7 +154,7 @@ func TestBadSchemas(t *testing.T) {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			_, err := LoadSchema(f)
 			require.Error(t, err)
-			var e *Error
+			var e *schema.Error
 			require.ErrorAs(t, err, &e)
 			got := err.Error() + "\n"
 			golden := f + ".err"
@@ -180,7 +182,7 @@ func TestSDLErrorPositionsAreInUserFile(t *testing.T) {
 	// to the user's file.
 	_, err := ParseSDL("pos.graphql", []byte("\n\ntype Query {\n  a: Nope\n}\n"))
 	require.Error(t, err)
-	var e *Error
+	var e *schema.Error
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, "pos.graphql", e.File)
 	assert.Equal(t, 4, e.Line)

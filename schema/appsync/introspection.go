@@ -1,8 +1,9 @@
-package schema
+package appsync
 
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -10,6 +11,8 @@ import (
 	"github.com/vektah/gqlparser/v2/formatter"
 	"github.com/vektah/gqlparser/v2/parser"
 	"github.com/vektah/gqlparser/v2/validator"
+
+	"github.com/go-amplify/data/schema"
 )
 
 // The shape of a standard GraphQL introspection result (__schema).
@@ -108,17 +111,13 @@ const introHint = "the file must be a GraphQL introspection result, {\"data\":{\
 // parses that with ParseSDL. Applied directives such as @aws_iam are not
 // part of introspection, so AuthDirectives finds none in such a schema.
 func ParseIntrospection(name string, data []byte) (*Schema, error) {
-	if err := checkSyntax(name, data); err != nil {
-		if e, ok := asError(err); ok {
-			e.Hint = "fix the JSON syntax; " + introHint
-		}
-		return nil, err
-	}
 	var r introResponse
-	if err := decodeJSON(data, "", &r); err != nil {
-		err = locate(err, name, data, 0, "")
+	if err := schema.DecodeJSON(name, data, &r); err != nil {
 		if e, ok := asError(err); ok {
 			e.Hint = introHint
+			if syn := (*json.SyntaxError)(nil); errors.As(err, &syn) {
+				e.Hint = "fix the JSON syntax; " + introHint
+			}
 		}
 		return nil, err
 	}
@@ -129,13 +128,13 @@ func ParseIntrospection(name string, data []byte) (*Schema, error) {
 	if s == nil {
 		msg := "no __schema found"
 		if len(r.Errors) > 0 && string(r.Errors) != "null" {
-			msg = "the introspection query returned errors: " + string(compactRaw(r.Errors))
+			msg = "the introspection query returned errors: " + compact(r.Errors)
 		}
-		return nil, &Error{File: name, Msg: msg, Hint: introHint, offset: -1}
+		return nil, &schema.Error{File: name, Msg: msg, Hint: introHint}
 	}
 	src, err := introspectionSDL(s)
 	if err != nil {
-		return nil, &Error{File: name, Msg: err.Error(), Hint: introHint, offset: -1}
+		return nil, &schema.Error{File: name, Msg: err.Error(), Hint: introHint}
 	}
 	doc, err := parser.ParseSchema(&ast.Source{Name: name, Input: src})
 	if err != nil {
@@ -156,7 +155,7 @@ func ParseIntrospection(name string, data []byte) (*Schema, error) {
 func introSDLError(name string, err error) error {
 	e, ok := asError(err)
 	if !ok {
-		e = sdlError(name, err).(*Error)
+		e = sdlError(name, err).(*schema.Error)
 	}
 	e.File, e.Line, e.Column = name, 0, 0
 	e.Msg += " (in the SDL rendered from the introspection result)"
@@ -400,4 +399,22 @@ func quote(s string) string {
 	}
 	b.WriteByte('"')
 	return b.String()
+}
+
+// compact returns the JSON value raw without insignificant white space.
+func compact(raw json.RawMessage) string {
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, raw); err != nil {
+		return string(raw)
+	}
+	return buf.String()
+}
+
+// asError returns err as a *schema.Error when it is one.
+func asError(err error) (*schema.Error, bool) {
+	var e *schema.Error
+	if errors.As(err, &e) {
+		return e, true
+	}
+	return nil, false
 }

@@ -1,4 +1,4 @@
-package schema
+package appsync
 
 import (
 	"encoding/json"
