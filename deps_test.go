@@ -30,6 +30,13 @@ func TestDependencyDirection(t *testing.T) {
 			"the runtime reads amplify_outputs.json with package schema; the AppSync SDL parser belongs to schema/appsync, which only gen and appsynctest import"},
 		{"github.com/go-amplify/data/schema", "github.com/vektah/gqlparser", nil,
 			"package schema is the light half the runtime imports; SDL parsing lives in schema/appsync"},
+		// What a frontend program links by importing a generated package.
+		{"github.com/go-amplify/data/examples/add-user-to-group/amplifydata", "github.com/vektah/gqlparser", genqlientRuntime,
+			"a generated package needs the runtime, not the generator's parser"},
+		{"github.com/go-amplify/data/examples/add-user-to-group/amplifydata", "github.com/aws/aws-lambda-go", nil,
+			"the function side is opt-in: the generated event types come from package function (standard library only); only function/lambda links aws-lambda-go"},
+		{"github.com/go-amplify/data/function", "github.com/aws/aws-lambda-go", nil,
+			"package function holds types only; function/lambda runs them on Lambda"},
 		{"github.com/go-amplify/data/gen/cmd/amplifygen", "github.com/aws/aws-sdk-go-v2", nil,
 			"the generator takes the auth vocabulary from package schema and must not import the runtime (package client)"},
 		{"github.com/go-amplify/data/gen/cmd/amplifygen", "github.com/go-amplify/data/client", nil,

@@ -31,7 +31,7 @@ import (
 	"github.com/go-amplify/data/examples/add-user-to-group/amplifydata"
 	addusertogroup "github.com/go-amplify/data/examples/add-user-to-group/function"
 	"github.com/go-amplify/data/examples/blog/blogdata"
-	"github.com/go-amplify/data/function"
+	"github.com/go-amplify/data/function/lambda"
 	"github.com/go-amplify/data/schema"
 )
 
@@ -251,7 +251,7 @@ func handle(ctx context.Context, event amplifydata.AddUserToGroupEvent) (json.Ra
 
 var _ amplifydata.AddUserToGroupHandler = handle
 
-func main() { function.Start(handle) }
+func main() { lambda.Start(handle) } // github.com/go-amplify/data/function/lambda
 
 func readmeCognitoClient(ctx context.Context, outputs *schema.Outputs) (*cognito.TokenSource, error) {
 	awsCfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(outputs.Auth.AWSRegion))

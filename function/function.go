@@ -1,7 +1,9 @@
 // Package function is the backend side of a Gen 2 data API in Go: the
 // event AppSync sends the Lambda function behind a custom query or mutation
 // (a.handler.function in the schema), typed by the generated client, and
-// the adapter that runs a handler on AWS Lambda.
+// its identity and request. It is standard library only, so that the
+// generated package, which a frontend imports too, links no Lambda
+// runtime; package function/lambda runs a handler on AWS Lambda.
 //
 // The generated package declares, per custom operation, the event and the
 // handler with the operation's argument and result types, as
@@ -12,7 +14,7 @@
 //
 // and a function's main is
 //
-//	func main() { function.Start(handle) }   // handle is an amplifydata.AddUserToGroupHandler
+//	func main() { lambda.Start(handle) }   // github.com/go-amplify/data/function/lambda; handle is an amplifydata.AddUserToGroupHandler
 //
 // An error a handler returns reaches the GraphQL caller as AppSync reports
 // every Lambda error: errorType "Lambda:Unhandled" and the error's message
@@ -21,10 +23,7 @@
 package function
 
 import (
-	"context"
 	"encoding/json"
-
-	"github.com/aws/aws-lambda-go/lambda"
 )
 
 // Event is what AppSync sends the function: Amplify's function resolver
@@ -109,11 +108,4 @@ type Info struct {
 	SelectionSetList    []string        `json:"selectionSetList,omitempty"`
 	SelectionSetGraphQL string          `json:"selectionSetGraphQL,omitempty"`
 	Variables           json.RawMessage `json:"variables,omitempty"`
-}
-
-// Start runs handler as the Lambda function's handler (aws-lambda-go's
-// lambda.Start): the runtime decodes each event into E and encodes the
-// result R as the function's response. It does not return.
-func Start[E, R any](handler func(context.Context, E) (R, error)) {
-	lambda.Start(handler)
 }

@@ -1100,7 +1100,8 @@ type Mutations struct{ c *client.Client }
 // The function side of the custom operations: for each, the event AppSync
 // sends the Lambda function that resolves it (a.handler.function) and the
 // handler's type, as Schema["<operation>"]["functionHandler"] in
-// TypeScript. Run a handler on Lambda with function.Start.
+// TypeScript. Run a handler on Lambda with lambda.Start (package
+// github.com/go-amplify/data/function/lambda).
 
 // PostStatsEvent is the event of the function that resolves the query postStats.
 type PostStatsEvent = function.Event[PostStatsArgs]

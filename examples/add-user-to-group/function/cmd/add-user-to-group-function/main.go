@@ -10,7 +10,7 @@ import (
 	"os"
 
 	"github.com/go-amplify/data/examples/add-user-to-group/function"
-	runtime "github.com/go-amplify/data/function"
+	"github.com/go-amplify/data/function/lambda"
 )
 
 func main() {
@@ -19,5 +19,5 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	runtime.Start(h.Handle)
+	lambda.Start(h.Handle)
 }

@@ -7,9 +7,9 @@ package main
 
 import (
 	"github.com/go-amplify/data/examples/add-user-to-group/function/echo"
-	runtime "github.com/go-amplify/data/function"
+	"github.com/go-amplify/data/function/lambda"
 )
 
 func main() {
-	runtime.Start(echo.Handle)
+	lambda.Start(echo.Handle)
 }

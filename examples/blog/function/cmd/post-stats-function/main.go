@@ -11,7 +11,7 @@ import (
 	"os"
 
 	"github.com/go-amplify/data/examples/blog/function"
-	runtime "github.com/go-amplify/data/function"
+	"github.com/go-amplify/data/function/lambda"
 )
 
 func main() {
@@ -20,5 +20,5 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	runtime.Start(h.Handle)
+	lambda.Start(h.Handle)
 }

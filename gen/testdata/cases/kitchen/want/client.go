@@ -340,7 +340,8 @@ func (q Mutations) Publish(ctx context.Context, args PublishArgs, opts ...client
 // The function side of the custom operations: for each, the event AppSync
 // sends the Lambda function that resolves it (a.handler.function) and the
 // handler's type, as Schema["<operation>"]["functionHandler"] in
-// TypeScript. Run a handler on Lambda with function.Start.
+// TypeScript. Run a handler on Lambda with lambda.Start (package
+// github.com/go-amplify/data/function/lambda).
 
 // TypeEvent is the event of the function that resolves the query type.
 type TypeEvent = function.Event[TypeArgs]

@@ -278,7 +278,8 @@ func (q Mutations) AddUserToGroup(ctx context.Context, args AddUserToGroupArgs, 
 // The function side of the custom operations: for each, the event AppSync
 // sends the Lambda function that resolves it (a.handler.function) and the
 // handler's type, as Schema["<operation>"]["functionHandler"] in
-// TypeScript. Run a handler on Lambda with function.Start.
+// TypeScript. Run a handler on Lambda with lambda.Start (package
+// github.com/go-amplify/data/function/lambda).
 
 // EchoEvent is the event of the function that resolves the query echo.
 type EchoEvent = function.Event[EchoArgs]
