@@ -104,6 +104,15 @@ type Options struct {
 	// never logged.
 	Logger *slog.Logger
 
+	// Realtime holds the options of the subscriptions' connection, values
+	// of package realtime's Option type that realtime.WithOptions adds and
+	// realtime.NewSession applies, so that a generated client's New takes
+	// them with the others. Package client only carries them: it cannot
+	// name their type, since realtime imports client. One connection
+	// serves every subscription, so given to a single call they do
+	// nothing.
+	Realtime []any
+
 	// explicitMode records that a per-call option chose the mode, which
 	// disables the automatic choice among the operation's allowed modes.
 	explicitMode bool

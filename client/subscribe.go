@@ -1,5 +1,7 @@
 package client
 
+import "slices"
+
 // SubscriptionAuth tells a realtime subscription how to authorize as this
 // client's HTTP calls do: the endpoint, the auth mode the client chooses for
 // operation op under the call's opts (the same choice as for a query), and
@@ -20,3 +22,7 @@ func (c *Client) SubscriptionAuth(op string, opts ...Option) (Endpoint, AuthMode
 	carry := func(dst *Options) { *dst = o }
 	return ep, mode, carry, nil
 }
+
+// RealtimeOptions returns the options of package realtime given to New
+// (see Options.Realtime), for realtime.NewSession.
+func (c *Client) RealtimeOptions() []any { return slices.Clone(c.opts.Realtime) }

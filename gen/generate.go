@@ -9,9 +9,11 @@
 //     written under graphql/ in the output directory;
 //  2. genqlient: genqlient v0.8.1 turns them into typed functions
 //     (genqlient.go), with the AppSync scalars and our own enum and input
-//     types bound; the Go names it derives from the generator's own
-//     operations are then unexported (unexport.go), so that the package's
-//     documentation is its typed client;
+//     types bound; its WebSocket subscription functions, which the facade
+//     does not call (it subscribes through package realtime), are then
+//     removed (subscriptions.go), and the Go names it derives from the
+//     generator's own operations unexported (unexport.go), so that the
+//     package's documentation is its typed client;
 //  3. facade: a Client with Models, Queries and Mutations holding one
 //     method per operation (client.go), and the enum, input and argument
 //     types (types.go).
@@ -235,6 +237,9 @@ func Generate(cfg Config) error {
 		rel, err := filepath.Rel(dir, name)
 		if prev, ok := files[filepath.ToSlash(rel)]; err != nil || !ok || prev != nil {
 			return fmt.Errorf("internal error: genqlient wrote %s, not %s", name, gcfg.Generated)
+		}
+		if src, err = dropWebSocketFuncs(src); err != nil {
+			return err
 		}
 		if files[filepath.ToSlash(rel)], err = a.unexport(src); err != nil {
 			return err

@@ -72,12 +72,15 @@ var yamlTemplate = template.Must(template.New("genqlient.yaml").Parse(`# genqlie
 # amplifygen runs genqlient v0.8.1 as a library with exactly this
 # configuration (paths here are relative to this file); running
 #   go run github.com/Khan/genqlient@v0.8.1 {{.Self}}
-# produces the same {{.Generated}} but for one step: amplifygen then
-# lower-cases the first letter of the Go names genqlient derives from the
-# operations of graphql/operations (getTodo, getTodo_Operation,
-# getTodoResponse, ...), so that the package's documentation is its typed
-# client; the operations keep their names on the wire. amplifygen writes the
-# inputs first.
+# produces the same {{.Generated}} but for two steps: amplifygen then
+# removes genqlient's WebSocket function of each subscription (with its
+# WsResponse type and ForwardData helper), since the typed client subscribes
+# through github.com/go-amplify/data/client/realtime with the subscription's
+# document and response type; and it lower-cases the first letter of the Go
+# names genqlient derives from the operations of graphql/operations (getTodo,
+# getTodo_Operation, getTodoResponse, ...), so that the package's
+# documentation is its typed client; the operations keep their names on the
+# wire. amplifygen writes the inputs first.
 
 # The final AppSync schema of the backend, preceded by the AppSync scalars and
 # @aws_* directives it uses without declaring them.

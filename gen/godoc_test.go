@@ -88,4 +88,8 @@ func TestGodocIsTheTypedClient(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(src), "query GetPost (", "the operation keeps its name on the wire")
 	assert.Contains(t, string(src), `OpName: "GetPost",`)
+	// One way to subscribe: the facade's, through package realtime.
+	assert.NotContains(t, string(src), "graphql.WebSocketClient", "genqlient's WebSocket subscription functions are dropped")
+	assert.Contains(t, string(src), "const onCreatePost_Operation = `", "the subscription's document stays, for the facade")
+	assert.Contains(t, string(src), "type onCreatePostResponse struct", "the subscription's response type stays, for realtime.Values")
 }

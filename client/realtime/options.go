@@ -4,7 +4,10 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"time"
+
+	"github.com/go-amplify/data/client"
 )
 
 // Options configure a Client. Build them with the With* functions.
@@ -158,6 +161,39 @@ func WithStateFunc(f func(StateChange)) Option { return func(o *Options) { o.OnS
 
 // WithLogger sets the logger of connection events.
 func WithLogger(l *slog.Logger) Option { return func(o *Options) { o.Logger = l } }
+
+// WithOptions carries opts in a client.Option, so that the options of the
+// subscriptions' connection are given to a generated client's New with
+// the others:
+//
+//	c, err := amplifydata.New(outputs, client.WithUserPool(tokens),
+//		realtime.WithOptions(realtime.WithBackoff(realtime.Backoff{Max: 10 * time.Second}),
+//			realtime.WithStateFunc(alert)))
+//
+// NewSession applies them before its own. One connection serves every
+// subscription, so given to a single call they do nothing.
+func WithOptions(opts ...Option) client.Option {
+	return func(o *client.Options) {
+		// A new slice each time: Options are copied per call, and an
+		// append to a shared backing array would leak between them.
+		rs := slices.Clip(o.Realtime)
+		for _, opt := range opts {
+			rs = append(rs, opt)
+		}
+		o.Realtime = rs
+	}
+}
+
+// clientOptions returns the realtime options that gql's options carry.
+func clientOptions(gql *client.Client) []Option {
+	var opts []Option
+	for _, v := range gql.RealtimeOptions() {
+		if opt, ok := v.(Option); ok {
+			opts = append(opts, opt)
+		}
+	}
+	return opts
+}
 
 func (o *Options) setDefaults() {
 	if o.HTTPClient == nil {

@@ -22,9 +22,12 @@ type Session struct {
 	rt *Client
 }
 
-// NewSession returns the session of gql; opts configure its Client.
+// NewSession returns the session of gql; the options gql was built with
+// (WithOptions), then opts, configure its Client. A generated client
+// calls NewSession(gql), so that the realtime options given to its New
+// reach the connection.
 func NewSession(gql *client.Client, opts ...Option) *Session {
-	return &Session{gql: gql, opts: opts}
+	return &Session{gql: gql, opts: append(clientOptions(gql), opts...)}
 }
 
 // Subscribe starts the subscription op (its document query, its variables
@@ -68,7 +71,8 @@ func (s *Session) Close() error {
 
 // State returns the state of the session's connection: StateIdle before
 // the first subscription and after Close (a later Subscribe dials again).
-// NewSession's WithStateFunc reports every change.
+// WithStateFunc, given to NewSession or to the client's New with
+// WithOptions, reports every change.
 func (s *Session) State() State {
 	s.mu.Lock()
 	rt := s.rt

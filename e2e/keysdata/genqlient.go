@@ -5,7 +5,6 @@ package keysdata
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -408,7 +407,7 @@ func (v *listVisitsResponse) GetListVisits() *listVisitsListVisitsModelVisitConn
 	return v.ListVisits
 }
 
-// onCreateCounterResponse is returned by onCreateCounter on success.
+// onCreateCounterResponse is the data of an event of the subscription OnCreateCounter.
 type onCreateCounterResponse struct {
 	OnCreateCounter *Counter `json:"onCreateCounter"`
 }
@@ -416,7 +415,7 @@ type onCreateCounterResponse struct {
 // GetOnCreateCounter returns onCreateCounterResponse.OnCreateCounter, and is useful for accessing the field via an interface.
 func (v *onCreateCounterResponse) GetOnCreateCounter() *Counter { return v.OnCreateCounter }
 
-// onCreatePlainResponse is returned by onCreatePlain on success.
+// onCreatePlainResponse is the data of an event of the subscription OnCreatePlain.
 type onCreatePlainResponse struct {
 	OnCreatePlain *Plain `json:"onCreatePlain"`
 }
@@ -424,7 +423,7 @@ type onCreatePlainResponse struct {
 // GetOnCreatePlain returns onCreatePlainResponse.OnCreatePlain, and is useful for accessing the field via an interface.
 func (v *onCreatePlainResponse) GetOnCreatePlain() *Plain { return v.OnCreatePlain }
 
-// onCreateProductResponse is returned by onCreateProduct on success.
+// onCreateProductResponse is the data of an event of the subscription OnCreateProduct.
 type onCreateProductResponse struct {
 	OnCreateProduct *Product `json:"onCreateProduct"`
 }
@@ -432,7 +431,7 @@ type onCreateProductResponse struct {
 // GetOnCreateProduct returns onCreateProductResponse.OnCreateProduct, and is useful for accessing the field via an interface.
 func (v *onCreateProductResponse) GetOnCreateProduct() *Product { return v.OnCreateProduct }
 
-// onCreateReadingResponse is returned by onCreateReading on success.
+// onCreateReadingResponse is the data of an event of the subscription OnCreateReading.
 type onCreateReadingResponse struct {
 	OnCreateReading *Reading `json:"onCreateReading"`
 }
@@ -440,7 +439,7 @@ type onCreateReadingResponse struct {
 // GetOnCreateReading returns onCreateReadingResponse.OnCreateReading, and is useful for accessing the field via an interface.
 func (v *onCreateReadingResponse) GetOnCreateReading() *Reading { return v.OnCreateReading }
 
-// onCreateShipmentResponse is returned by onCreateShipment on success.
+// onCreateShipmentResponse is the data of an event of the subscription OnCreateShipment.
 type onCreateShipmentResponse struct {
 	OnCreateShipment *Shipment `json:"onCreateShipment"`
 }
@@ -448,7 +447,7 @@ type onCreateShipmentResponse struct {
 // GetOnCreateShipment returns onCreateShipmentResponse.OnCreateShipment, and is useful for accessing the field via an interface.
 func (v *onCreateShipmentResponse) GetOnCreateShipment() *Shipment { return v.OnCreateShipment }
 
-// onCreateVisitResponse is returned by onCreateVisit on success.
+// onCreateVisitResponse is the data of an event of the subscription OnCreateVisit.
 type onCreateVisitResponse struct {
 	OnCreateVisit *Visit `json:"onCreateVisit"`
 }
@@ -456,7 +455,7 @@ type onCreateVisitResponse struct {
 // GetOnCreateVisit returns onCreateVisitResponse.OnCreateVisit, and is useful for accessing the field via an interface.
 func (v *onCreateVisitResponse) GetOnCreateVisit() *Visit { return v.OnCreateVisit }
 
-// onDeleteCounterResponse is returned by onDeleteCounter on success.
+// onDeleteCounterResponse is the data of an event of the subscription OnDeleteCounter.
 type onDeleteCounterResponse struct {
 	OnDeleteCounter *Counter `json:"onDeleteCounter"`
 }
@@ -464,7 +463,7 @@ type onDeleteCounterResponse struct {
 // GetOnDeleteCounter returns onDeleteCounterResponse.OnDeleteCounter, and is useful for accessing the field via an interface.
 func (v *onDeleteCounterResponse) GetOnDeleteCounter() *Counter { return v.OnDeleteCounter }
 
-// onDeletePlainResponse is returned by onDeletePlain on success.
+// onDeletePlainResponse is the data of an event of the subscription OnDeletePlain.
 type onDeletePlainResponse struct {
 	OnDeletePlain *Plain `json:"onDeletePlain"`
 }
@@ -472,7 +471,7 @@ type onDeletePlainResponse struct {
 // GetOnDeletePlain returns onDeletePlainResponse.OnDeletePlain, and is useful for accessing the field via an interface.
 func (v *onDeletePlainResponse) GetOnDeletePlain() *Plain { return v.OnDeletePlain }
 
-// onDeleteProductResponse is returned by onDeleteProduct on success.
+// onDeleteProductResponse is the data of an event of the subscription OnDeleteProduct.
 type onDeleteProductResponse struct {
 	OnDeleteProduct *Product `json:"onDeleteProduct"`
 }
@@ -480,7 +479,7 @@ type onDeleteProductResponse struct {
 // GetOnDeleteProduct returns onDeleteProductResponse.OnDeleteProduct, and is useful for accessing the field via an interface.
 func (v *onDeleteProductResponse) GetOnDeleteProduct() *Product { return v.OnDeleteProduct }
 
-// onDeleteReadingResponse is returned by onDeleteReading on success.
+// onDeleteReadingResponse is the data of an event of the subscription OnDeleteReading.
 type onDeleteReadingResponse struct {
 	OnDeleteReading *Reading `json:"onDeleteReading"`
 }
@@ -488,7 +487,7 @@ type onDeleteReadingResponse struct {
 // GetOnDeleteReading returns onDeleteReadingResponse.OnDeleteReading, and is useful for accessing the field via an interface.
 func (v *onDeleteReadingResponse) GetOnDeleteReading() *Reading { return v.OnDeleteReading }
 
-// onDeleteShipmentResponse is returned by onDeleteShipment on success.
+// onDeleteShipmentResponse is the data of an event of the subscription OnDeleteShipment.
 type onDeleteShipmentResponse struct {
 	OnDeleteShipment *Shipment `json:"onDeleteShipment"`
 }
@@ -496,7 +495,7 @@ type onDeleteShipmentResponse struct {
 // GetOnDeleteShipment returns onDeleteShipmentResponse.OnDeleteShipment, and is useful for accessing the field via an interface.
 func (v *onDeleteShipmentResponse) GetOnDeleteShipment() *Shipment { return v.OnDeleteShipment }
 
-// onDeleteVisitResponse is returned by onDeleteVisit on success.
+// onDeleteVisitResponse is the data of an event of the subscription OnDeleteVisit.
 type onDeleteVisitResponse struct {
 	OnDeleteVisit *Visit `json:"onDeleteVisit"`
 }
@@ -504,7 +503,7 @@ type onDeleteVisitResponse struct {
 // GetOnDeleteVisit returns onDeleteVisitResponse.OnDeleteVisit, and is useful for accessing the field via an interface.
 func (v *onDeleteVisitResponse) GetOnDeleteVisit() *Visit { return v.OnDeleteVisit }
 
-// onUpdateCounterResponse is returned by onUpdateCounter on success.
+// onUpdateCounterResponse is the data of an event of the subscription OnUpdateCounter.
 type onUpdateCounterResponse struct {
 	OnUpdateCounter *Counter `json:"onUpdateCounter"`
 }
@@ -512,7 +511,7 @@ type onUpdateCounterResponse struct {
 // GetOnUpdateCounter returns onUpdateCounterResponse.OnUpdateCounter, and is useful for accessing the field via an interface.
 func (v *onUpdateCounterResponse) GetOnUpdateCounter() *Counter { return v.OnUpdateCounter }
 
-// onUpdatePlainResponse is returned by onUpdatePlain on success.
+// onUpdatePlainResponse is the data of an event of the subscription OnUpdatePlain.
 type onUpdatePlainResponse struct {
 	OnUpdatePlain *Plain `json:"onUpdatePlain"`
 }
@@ -520,7 +519,7 @@ type onUpdatePlainResponse struct {
 // GetOnUpdatePlain returns onUpdatePlainResponse.OnUpdatePlain, and is useful for accessing the field via an interface.
 func (v *onUpdatePlainResponse) GetOnUpdatePlain() *Plain { return v.OnUpdatePlain }
 
-// onUpdateProductResponse is returned by onUpdateProduct on success.
+// onUpdateProductResponse is the data of an event of the subscription OnUpdateProduct.
 type onUpdateProductResponse struct {
 	OnUpdateProduct *Product `json:"onUpdateProduct"`
 }
@@ -528,7 +527,7 @@ type onUpdateProductResponse struct {
 // GetOnUpdateProduct returns onUpdateProductResponse.OnUpdateProduct, and is useful for accessing the field via an interface.
 func (v *onUpdateProductResponse) GetOnUpdateProduct() *Product { return v.OnUpdateProduct }
 
-// onUpdateReadingResponse is returned by onUpdateReading on success.
+// onUpdateReadingResponse is the data of an event of the subscription OnUpdateReading.
 type onUpdateReadingResponse struct {
 	OnUpdateReading *Reading `json:"onUpdateReading"`
 }
@@ -536,7 +535,7 @@ type onUpdateReadingResponse struct {
 // GetOnUpdateReading returns onUpdateReadingResponse.OnUpdateReading, and is useful for accessing the field via an interface.
 func (v *onUpdateReadingResponse) GetOnUpdateReading() *Reading { return v.OnUpdateReading }
 
-// onUpdateShipmentResponse is returned by onUpdateShipment on success.
+// onUpdateShipmentResponse is the data of an event of the subscription OnUpdateShipment.
 type onUpdateShipmentResponse struct {
 	OnUpdateShipment *Shipment `json:"onUpdateShipment"`
 }
@@ -544,7 +543,7 @@ type onUpdateShipmentResponse struct {
 // GetOnUpdateShipment returns onUpdateShipmentResponse.OnUpdateShipment, and is useful for accessing the field via an interface.
 func (v *onUpdateShipmentResponse) GetOnUpdateShipment() *Shipment { return v.OnUpdateShipment }
 
-// onUpdateVisitResponse is returned by onUpdateVisit on success.
+// onUpdateVisitResponse is the data of an event of the subscription OnUpdateVisit.
 type onUpdateVisitResponse struct {
 	OnUpdateVisit *Visit `json:"onUpdateVisit"`
 }
@@ -3145,7 +3144,7 @@ func listVisits(
 	return data_, err_
 }
 
-// The subscription executed by onCreateCounter.
+// The document of the subscription OnCreateCounter.
 const onCreateCounter_Operation = `
 subscription OnCreateCounter ($filter: ModelSubscriptionCounterFilterInput) {
 	onCreateCounter(filter: $filter) {
@@ -3160,53 +3159,7 @@ fragment Counter on Counter {
 }
 `
 
-// onCreateCounter subscribes to Counter (subscription onCreateCounter).
-// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func onCreateCounter(
-	ctx_ context.Context,
-	client_ graphql.WebSocketClient,
-	filter *ModelSubscriptionCounterFilterInput,
-) (dataChan_ chan onCreateCounterWsResponse, subscriptionID_ string, err_ error) {
-	req_ := &graphql.Request{
-		OpName: "OnCreateCounter",
-		Query:  onCreateCounter_Operation,
-		Variables: &__OnCreateCounterInput{
-			Filter: filter,
-		},
-	}
-
-	dataChan_ = make(chan onCreateCounterWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onCreateCounterForwardData)
-
-	return dataChan_, subscriptionID_, err_
-}
-
-type onCreateCounterWsResponse graphql.BaseResponse[*onCreateCounterResponse]
-
-func onCreateCounterForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
-	var gqlResp graphql.Response
-	var wsResp onCreateCounterWsResponse
-	err := json.Unmarshal(jsonRawMsg, &gqlResp)
-	if err != nil {
-		return err
-	}
-	if len(gqlResp.Errors) == 0 {
-		err = json.Unmarshal(jsonRawMsg, &wsResp)
-		if err != nil {
-			return err
-		}
-	} else {
-		wsResp.Errors = gqlResp.Errors
-	}
-	dataChan_, ok := interfaceChan.(chan onCreateCounterWsResponse)
-	if !ok {
-		return errors.New("failed to cast interface into 'chan OnCreateCounterWsResponse'")
-	}
-	dataChan_ <- wsResp
-	return nil
-}
-
-// The subscription executed by onCreatePlain.
+// The document of the subscription OnCreatePlain.
 const onCreatePlain_Operation = `
 subscription OnCreatePlain ($filter: ModelSubscriptionPlainFilterInput) {
 	onCreatePlain(filter: $filter) {
@@ -3222,53 +3175,7 @@ fragment Plain on Plain {
 }
 `
 
-// onCreatePlain subscribes to Plain (subscription onCreatePlain).
-// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func onCreatePlain(
-	ctx_ context.Context,
-	client_ graphql.WebSocketClient,
-	filter *ModelSubscriptionPlainFilterInput,
-) (dataChan_ chan onCreatePlainWsResponse, subscriptionID_ string, err_ error) {
-	req_ := &graphql.Request{
-		OpName: "OnCreatePlain",
-		Query:  onCreatePlain_Operation,
-		Variables: &__OnCreatePlainInput{
-			Filter: filter,
-		},
-	}
-
-	dataChan_ = make(chan onCreatePlainWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onCreatePlainForwardData)
-
-	return dataChan_, subscriptionID_, err_
-}
-
-type onCreatePlainWsResponse graphql.BaseResponse[*onCreatePlainResponse]
-
-func onCreatePlainForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
-	var gqlResp graphql.Response
-	var wsResp onCreatePlainWsResponse
-	err := json.Unmarshal(jsonRawMsg, &gqlResp)
-	if err != nil {
-		return err
-	}
-	if len(gqlResp.Errors) == 0 {
-		err = json.Unmarshal(jsonRawMsg, &wsResp)
-		if err != nil {
-			return err
-		}
-	} else {
-		wsResp.Errors = gqlResp.Errors
-	}
-	dataChan_, ok := interfaceChan.(chan onCreatePlainWsResponse)
-	if !ok {
-		return errors.New("failed to cast interface into 'chan OnCreatePlainWsResponse'")
-	}
-	dataChan_ <- wsResp
-	return nil
-}
-
-// The subscription executed by onCreateProduct.
+// The document of the subscription OnCreateProduct.
 const onCreateProduct_Operation = `
 subscription OnCreateProduct ($filter: ModelSubscriptionProductFilterInput) {
 	onCreateProduct(filter: $filter) {
@@ -3284,53 +3191,7 @@ fragment Product on Product {
 }
 `
 
-// onCreateProduct subscribes to Product (subscription onCreateProduct).
-// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func onCreateProduct(
-	ctx_ context.Context,
-	client_ graphql.WebSocketClient,
-	filter *ModelSubscriptionProductFilterInput,
-) (dataChan_ chan onCreateProductWsResponse, subscriptionID_ string, err_ error) {
-	req_ := &graphql.Request{
-		OpName: "OnCreateProduct",
-		Query:  onCreateProduct_Operation,
-		Variables: &__OnCreateProductInput{
-			Filter: filter,
-		},
-	}
-
-	dataChan_ = make(chan onCreateProductWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onCreateProductForwardData)
-
-	return dataChan_, subscriptionID_, err_
-}
-
-type onCreateProductWsResponse graphql.BaseResponse[*onCreateProductResponse]
-
-func onCreateProductForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
-	var gqlResp graphql.Response
-	var wsResp onCreateProductWsResponse
-	err := json.Unmarshal(jsonRawMsg, &gqlResp)
-	if err != nil {
-		return err
-	}
-	if len(gqlResp.Errors) == 0 {
-		err = json.Unmarshal(jsonRawMsg, &wsResp)
-		if err != nil {
-			return err
-		}
-	} else {
-		wsResp.Errors = gqlResp.Errors
-	}
-	dataChan_, ok := interfaceChan.(chan onCreateProductWsResponse)
-	if !ok {
-		return errors.New("failed to cast interface into 'chan OnCreateProductWsResponse'")
-	}
-	dataChan_ <- wsResp
-	return nil
-}
-
-// The subscription executed by onCreateReading.
+// The document of the subscription OnCreateReading.
 const onCreateReading_Operation = `
 subscription OnCreateReading ($filter: ModelSubscriptionReadingFilterInput) {
 	onCreateReading(filter: $filter) {
@@ -3346,53 +3207,7 @@ fragment Reading on Reading {
 }
 `
 
-// onCreateReading subscribes to Reading (subscription onCreateReading).
-// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func onCreateReading(
-	ctx_ context.Context,
-	client_ graphql.WebSocketClient,
-	filter *ModelSubscriptionReadingFilterInput,
-) (dataChan_ chan onCreateReadingWsResponse, subscriptionID_ string, err_ error) {
-	req_ := &graphql.Request{
-		OpName: "OnCreateReading",
-		Query:  onCreateReading_Operation,
-		Variables: &__OnCreateReadingInput{
-			Filter: filter,
-		},
-	}
-
-	dataChan_ = make(chan onCreateReadingWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onCreateReadingForwardData)
-
-	return dataChan_, subscriptionID_, err_
-}
-
-type onCreateReadingWsResponse graphql.BaseResponse[*onCreateReadingResponse]
-
-func onCreateReadingForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
-	var gqlResp graphql.Response
-	var wsResp onCreateReadingWsResponse
-	err := json.Unmarshal(jsonRawMsg, &gqlResp)
-	if err != nil {
-		return err
-	}
-	if len(gqlResp.Errors) == 0 {
-		err = json.Unmarshal(jsonRawMsg, &wsResp)
-		if err != nil {
-			return err
-		}
-	} else {
-		wsResp.Errors = gqlResp.Errors
-	}
-	dataChan_, ok := interfaceChan.(chan onCreateReadingWsResponse)
-	if !ok {
-		return errors.New("failed to cast interface into 'chan OnCreateReadingWsResponse'")
-	}
-	dataChan_ <- wsResp
-	return nil
-}
-
-// The subscription executed by onCreateShipment.
+// The document of the subscription OnCreateShipment.
 const onCreateShipment_Operation = `
 subscription OnCreateShipment ($filter: ModelSubscriptionShipmentFilterInput) {
 	onCreateShipment(filter: $filter) {
@@ -3411,53 +3226,7 @@ fragment Shipment on Shipment {
 }
 `
 
-// onCreateShipment subscribes to Shipment (subscription onCreateShipment).
-// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func onCreateShipment(
-	ctx_ context.Context,
-	client_ graphql.WebSocketClient,
-	filter *ModelSubscriptionShipmentFilterInput,
-) (dataChan_ chan onCreateShipmentWsResponse, subscriptionID_ string, err_ error) {
-	req_ := &graphql.Request{
-		OpName: "OnCreateShipment",
-		Query:  onCreateShipment_Operation,
-		Variables: &__OnCreateShipmentInput{
-			Filter: filter,
-		},
-	}
-
-	dataChan_ = make(chan onCreateShipmentWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onCreateShipmentForwardData)
-
-	return dataChan_, subscriptionID_, err_
-}
-
-type onCreateShipmentWsResponse graphql.BaseResponse[*onCreateShipmentResponse]
-
-func onCreateShipmentForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
-	var gqlResp graphql.Response
-	var wsResp onCreateShipmentWsResponse
-	err := json.Unmarshal(jsonRawMsg, &gqlResp)
-	if err != nil {
-		return err
-	}
-	if len(gqlResp.Errors) == 0 {
-		err = json.Unmarshal(jsonRawMsg, &wsResp)
-		if err != nil {
-			return err
-		}
-	} else {
-		wsResp.Errors = gqlResp.Errors
-	}
-	dataChan_, ok := interfaceChan.(chan onCreateShipmentWsResponse)
-	if !ok {
-		return errors.New("failed to cast interface into 'chan OnCreateShipmentWsResponse'")
-	}
-	dataChan_ <- wsResp
-	return nil
-}
-
-// The subscription executed by onCreateVisit.
+// The document of the subscription OnCreateVisit.
 const onCreateVisit_Operation = `
 subscription OnCreateVisit ($filter: ModelSubscriptionVisitFilterInput) {
 	onCreateVisit(filter: $filter) {
@@ -3474,53 +3243,7 @@ fragment Visit on Visit {
 }
 `
 
-// onCreateVisit subscribes to Visit (subscription onCreateVisit).
-// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func onCreateVisit(
-	ctx_ context.Context,
-	client_ graphql.WebSocketClient,
-	filter *ModelSubscriptionVisitFilterInput,
-) (dataChan_ chan onCreateVisitWsResponse, subscriptionID_ string, err_ error) {
-	req_ := &graphql.Request{
-		OpName: "OnCreateVisit",
-		Query:  onCreateVisit_Operation,
-		Variables: &__OnCreateVisitInput{
-			Filter: filter,
-		},
-	}
-
-	dataChan_ = make(chan onCreateVisitWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onCreateVisitForwardData)
-
-	return dataChan_, subscriptionID_, err_
-}
-
-type onCreateVisitWsResponse graphql.BaseResponse[*onCreateVisitResponse]
-
-func onCreateVisitForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
-	var gqlResp graphql.Response
-	var wsResp onCreateVisitWsResponse
-	err := json.Unmarshal(jsonRawMsg, &gqlResp)
-	if err != nil {
-		return err
-	}
-	if len(gqlResp.Errors) == 0 {
-		err = json.Unmarshal(jsonRawMsg, &wsResp)
-		if err != nil {
-			return err
-		}
-	} else {
-		wsResp.Errors = gqlResp.Errors
-	}
-	dataChan_, ok := interfaceChan.(chan onCreateVisitWsResponse)
-	if !ok {
-		return errors.New("failed to cast interface into 'chan OnCreateVisitWsResponse'")
-	}
-	dataChan_ <- wsResp
-	return nil
-}
-
-// The subscription executed by onDeleteCounter.
+// The document of the subscription OnDeleteCounter.
 const onDeleteCounter_Operation = `
 subscription OnDeleteCounter ($filter: ModelSubscriptionCounterFilterInput) {
 	onDeleteCounter(filter: $filter) {
@@ -3535,53 +3258,7 @@ fragment Counter on Counter {
 }
 `
 
-// onDeleteCounter subscribes to Counter (subscription onDeleteCounter).
-// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func onDeleteCounter(
-	ctx_ context.Context,
-	client_ graphql.WebSocketClient,
-	filter *ModelSubscriptionCounterFilterInput,
-) (dataChan_ chan onDeleteCounterWsResponse, subscriptionID_ string, err_ error) {
-	req_ := &graphql.Request{
-		OpName: "OnDeleteCounter",
-		Query:  onDeleteCounter_Operation,
-		Variables: &__OnDeleteCounterInput{
-			Filter: filter,
-		},
-	}
-
-	dataChan_ = make(chan onDeleteCounterWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onDeleteCounterForwardData)
-
-	return dataChan_, subscriptionID_, err_
-}
-
-type onDeleteCounterWsResponse graphql.BaseResponse[*onDeleteCounterResponse]
-
-func onDeleteCounterForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
-	var gqlResp graphql.Response
-	var wsResp onDeleteCounterWsResponse
-	err := json.Unmarshal(jsonRawMsg, &gqlResp)
-	if err != nil {
-		return err
-	}
-	if len(gqlResp.Errors) == 0 {
-		err = json.Unmarshal(jsonRawMsg, &wsResp)
-		if err != nil {
-			return err
-		}
-	} else {
-		wsResp.Errors = gqlResp.Errors
-	}
-	dataChan_, ok := interfaceChan.(chan onDeleteCounterWsResponse)
-	if !ok {
-		return errors.New("failed to cast interface into 'chan OnDeleteCounterWsResponse'")
-	}
-	dataChan_ <- wsResp
-	return nil
-}
-
-// The subscription executed by onDeletePlain.
+// The document of the subscription OnDeletePlain.
 const onDeletePlain_Operation = `
 subscription OnDeletePlain ($filter: ModelSubscriptionPlainFilterInput) {
 	onDeletePlain(filter: $filter) {
@@ -3597,53 +3274,7 @@ fragment Plain on Plain {
 }
 `
 
-// onDeletePlain subscribes to Plain (subscription onDeletePlain).
-// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func onDeletePlain(
-	ctx_ context.Context,
-	client_ graphql.WebSocketClient,
-	filter *ModelSubscriptionPlainFilterInput,
-) (dataChan_ chan onDeletePlainWsResponse, subscriptionID_ string, err_ error) {
-	req_ := &graphql.Request{
-		OpName: "OnDeletePlain",
-		Query:  onDeletePlain_Operation,
-		Variables: &__OnDeletePlainInput{
-			Filter: filter,
-		},
-	}
-
-	dataChan_ = make(chan onDeletePlainWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onDeletePlainForwardData)
-
-	return dataChan_, subscriptionID_, err_
-}
-
-type onDeletePlainWsResponse graphql.BaseResponse[*onDeletePlainResponse]
-
-func onDeletePlainForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
-	var gqlResp graphql.Response
-	var wsResp onDeletePlainWsResponse
-	err := json.Unmarshal(jsonRawMsg, &gqlResp)
-	if err != nil {
-		return err
-	}
-	if len(gqlResp.Errors) == 0 {
-		err = json.Unmarshal(jsonRawMsg, &wsResp)
-		if err != nil {
-			return err
-		}
-	} else {
-		wsResp.Errors = gqlResp.Errors
-	}
-	dataChan_, ok := interfaceChan.(chan onDeletePlainWsResponse)
-	if !ok {
-		return errors.New("failed to cast interface into 'chan OnDeletePlainWsResponse'")
-	}
-	dataChan_ <- wsResp
-	return nil
-}
-
-// The subscription executed by onDeleteProduct.
+// The document of the subscription OnDeleteProduct.
 const onDeleteProduct_Operation = `
 subscription OnDeleteProduct ($filter: ModelSubscriptionProductFilterInput) {
 	onDeleteProduct(filter: $filter) {
@@ -3659,53 +3290,7 @@ fragment Product on Product {
 }
 `
 
-// onDeleteProduct subscribes to Product (subscription onDeleteProduct).
-// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func onDeleteProduct(
-	ctx_ context.Context,
-	client_ graphql.WebSocketClient,
-	filter *ModelSubscriptionProductFilterInput,
-) (dataChan_ chan onDeleteProductWsResponse, subscriptionID_ string, err_ error) {
-	req_ := &graphql.Request{
-		OpName: "OnDeleteProduct",
-		Query:  onDeleteProduct_Operation,
-		Variables: &__OnDeleteProductInput{
-			Filter: filter,
-		},
-	}
-
-	dataChan_ = make(chan onDeleteProductWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onDeleteProductForwardData)
-
-	return dataChan_, subscriptionID_, err_
-}
-
-type onDeleteProductWsResponse graphql.BaseResponse[*onDeleteProductResponse]
-
-func onDeleteProductForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
-	var gqlResp graphql.Response
-	var wsResp onDeleteProductWsResponse
-	err := json.Unmarshal(jsonRawMsg, &gqlResp)
-	if err != nil {
-		return err
-	}
-	if len(gqlResp.Errors) == 0 {
-		err = json.Unmarshal(jsonRawMsg, &wsResp)
-		if err != nil {
-			return err
-		}
-	} else {
-		wsResp.Errors = gqlResp.Errors
-	}
-	dataChan_, ok := interfaceChan.(chan onDeleteProductWsResponse)
-	if !ok {
-		return errors.New("failed to cast interface into 'chan OnDeleteProductWsResponse'")
-	}
-	dataChan_ <- wsResp
-	return nil
-}
-
-// The subscription executed by onDeleteReading.
+// The document of the subscription OnDeleteReading.
 const onDeleteReading_Operation = `
 subscription OnDeleteReading ($filter: ModelSubscriptionReadingFilterInput) {
 	onDeleteReading(filter: $filter) {
@@ -3721,53 +3306,7 @@ fragment Reading on Reading {
 }
 `
 
-// onDeleteReading subscribes to Reading (subscription onDeleteReading).
-// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func onDeleteReading(
-	ctx_ context.Context,
-	client_ graphql.WebSocketClient,
-	filter *ModelSubscriptionReadingFilterInput,
-) (dataChan_ chan onDeleteReadingWsResponse, subscriptionID_ string, err_ error) {
-	req_ := &graphql.Request{
-		OpName: "OnDeleteReading",
-		Query:  onDeleteReading_Operation,
-		Variables: &__OnDeleteReadingInput{
-			Filter: filter,
-		},
-	}
-
-	dataChan_ = make(chan onDeleteReadingWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onDeleteReadingForwardData)
-
-	return dataChan_, subscriptionID_, err_
-}
-
-type onDeleteReadingWsResponse graphql.BaseResponse[*onDeleteReadingResponse]
-
-func onDeleteReadingForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
-	var gqlResp graphql.Response
-	var wsResp onDeleteReadingWsResponse
-	err := json.Unmarshal(jsonRawMsg, &gqlResp)
-	if err != nil {
-		return err
-	}
-	if len(gqlResp.Errors) == 0 {
-		err = json.Unmarshal(jsonRawMsg, &wsResp)
-		if err != nil {
-			return err
-		}
-	} else {
-		wsResp.Errors = gqlResp.Errors
-	}
-	dataChan_, ok := interfaceChan.(chan onDeleteReadingWsResponse)
-	if !ok {
-		return errors.New("failed to cast interface into 'chan OnDeleteReadingWsResponse'")
-	}
-	dataChan_ <- wsResp
-	return nil
-}
-
-// The subscription executed by onDeleteShipment.
+// The document of the subscription OnDeleteShipment.
 const onDeleteShipment_Operation = `
 subscription OnDeleteShipment ($filter: ModelSubscriptionShipmentFilterInput) {
 	onDeleteShipment(filter: $filter) {
@@ -3786,53 +3325,7 @@ fragment Shipment on Shipment {
 }
 `
 
-// onDeleteShipment subscribes to Shipment (subscription onDeleteShipment).
-// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func onDeleteShipment(
-	ctx_ context.Context,
-	client_ graphql.WebSocketClient,
-	filter *ModelSubscriptionShipmentFilterInput,
-) (dataChan_ chan onDeleteShipmentWsResponse, subscriptionID_ string, err_ error) {
-	req_ := &graphql.Request{
-		OpName: "OnDeleteShipment",
-		Query:  onDeleteShipment_Operation,
-		Variables: &__OnDeleteShipmentInput{
-			Filter: filter,
-		},
-	}
-
-	dataChan_ = make(chan onDeleteShipmentWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onDeleteShipmentForwardData)
-
-	return dataChan_, subscriptionID_, err_
-}
-
-type onDeleteShipmentWsResponse graphql.BaseResponse[*onDeleteShipmentResponse]
-
-func onDeleteShipmentForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
-	var gqlResp graphql.Response
-	var wsResp onDeleteShipmentWsResponse
-	err := json.Unmarshal(jsonRawMsg, &gqlResp)
-	if err != nil {
-		return err
-	}
-	if len(gqlResp.Errors) == 0 {
-		err = json.Unmarshal(jsonRawMsg, &wsResp)
-		if err != nil {
-			return err
-		}
-	} else {
-		wsResp.Errors = gqlResp.Errors
-	}
-	dataChan_, ok := interfaceChan.(chan onDeleteShipmentWsResponse)
-	if !ok {
-		return errors.New("failed to cast interface into 'chan OnDeleteShipmentWsResponse'")
-	}
-	dataChan_ <- wsResp
-	return nil
-}
-
-// The subscription executed by onDeleteVisit.
+// The document of the subscription OnDeleteVisit.
 const onDeleteVisit_Operation = `
 subscription OnDeleteVisit ($filter: ModelSubscriptionVisitFilterInput) {
 	onDeleteVisit(filter: $filter) {
@@ -3849,53 +3342,7 @@ fragment Visit on Visit {
 }
 `
 
-// onDeleteVisit subscribes to Visit (subscription onDeleteVisit).
-// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func onDeleteVisit(
-	ctx_ context.Context,
-	client_ graphql.WebSocketClient,
-	filter *ModelSubscriptionVisitFilterInput,
-) (dataChan_ chan onDeleteVisitWsResponse, subscriptionID_ string, err_ error) {
-	req_ := &graphql.Request{
-		OpName: "OnDeleteVisit",
-		Query:  onDeleteVisit_Operation,
-		Variables: &__OnDeleteVisitInput{
-			Filter: filter,
-		},
-	}
-
-	dataChan_ = make(chan onDeleteVisitWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onDeleteVisitForwardData)
-
-	return dataChan_, subscriptionID_, err_
-}
-
-type onDeleteVisitWsResponse graphql.BaseResponse[*onDeleteVisitResponse]
-
-func onDeleteVisitForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
-	var gqlResp graphql.Response
-	var wsResp onDeleteVisitWsResponse
-	err := json.Unmarshal(jsonRawMsg, &gqlResp)
-	if err != nil {
-		return err
-	}
-	if len(gqlResp.Errors) == 0 {
-		err = json.Unmarshal(jsonRawMsg, &wsResp)
-		if err != nil {
-			return err
-		}
-	} else {
-		wsResp.Errors = gqlResp.Errors
-	}
-	dataChan_, ok := interfaceChan.(chan onDeleteVisitWsResponse)
-	if !ok {
-		return errors.New("failed to cast interface into 'chan OnDeleteVisitWsResponse'")
-	}
-	dataChan_ <- wsResp
-	return nil
-}
-
-// The subscription executed by onUpdateCounter.
+// The document of the subscription OnUpdateCounter.
 const onUpdateCounter_Operation = `
 subscription OnUpdateCounter ($filter: ModelSubscriptionCounterFilterInput) {
 	onUpdateCounter(filter: $filter) {
@@ -3910,53 +3357,7 @@ fragment Counter on Counter {
 }
 `
 
-// onUpdateCounter subscribes to Counter (subscription onUpdateCounter).
-// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func onUpdateCounter(
-	ctx_ context.Context,
-	client_ graphql.WebSocketClient,
-	filter *ModelSubscriptionCounterFilterInput,
-) (dataChan_ chan onUpdateCounterWsResponse, subscriptionID_ string, err_ error) {
-	req_ := &graphql.Request{
-		OpName: "OnUpdateCounter",
-		Query:  onUpdateCounter_Operation,
-		Variables: &__OnUpdateCounterInput{
-			Filter: filter,
-		},
-	}
-
-	dataChan_ = make(chan onUpdateCounterWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onUpdateCounterForwardData)
-
-	return dataChan_, subscriptionID_, err_
-}
-
-type onUpdateCounterWsResponse graphql.BaseResponse[*onUpdateCounterResponse]
-
-func onUpdateCounterForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
-	var gqlResp graphql.Response
-	var wsResp onUpdateCounterWsResponse
-	err := json.Unmarshal(jsonRawMsg, &gqlResp)
-	if err != nil {
-		return err
-	}
-	if len(gqlResp.Errors) == 0 {
-		err = json.Unmarshal(jsonRawMsg, &wsResp)
-		if err != nil {
-			return err
-		}
-	} else {
-		wsResp.Errors = gqlResp.Errors
-	}
-	dataChan_, ok := interfaceChan.(chan onUpdateCounterWsResponse)
-	if !ok {
-		return errors.New("failed to cast interface into 'chan OnUpdateCounterWsResponse'")
-	}
-	dataChan_ <- wsResp
-	return nil
-}
-
-// The subscription executed by onUpdatePlain.
+// The document of the subscription OnUpdatePlain.
 const onUpdatePlain_Operation = `
 subscription OnUpdatePlain ($filter: ModelSubscriptionPlainFilterInput) {
 	onUpdatePlain(filter: $filter) {
@@ -3972,53 +3373,7 @@ fragment Plain on Plain {
 }
 `
 
-// onUpdatePlain subscribes to Plain (subscription onUpdatePlain).
-// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func onUpdatePlain(
-	ctx_ context.Context,
-	client_ graphql.WebSocketClient,
-	filter *ModelSubscriptionPlainFilterInput,
-) (dataChan_ chan onUpdatePlainWsResponse, subscriptionID_ string, err_ error) {
-	req_ := &graphql.Request{
-		OpName: "OnUpdatePlain",
-		Query:  onUpdatePlain_Operation,
-		Variables: &__OnUpdatePlainInput{
-			Filter: filter,
-		},
-	}
-
-	dataChan_ = make(chan onUpdatePlainWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onUpdatePlainForwardData)
-
-	return dataChan_, subscriptionID_, err_
-}
-
-type onUpdatePlainWsResponse graphql.BaseResponse[*onUpdatePlainResponse]
-
-func onUpdatePlainForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
-	var gqlResp graphql.Response
-	var wsResp onUpdatePlainWsResponse
-	err := json.Unmarshal(jsonRawMsg, &gqlResp)
-	if err != nil {
-		return err
-	}
-	if len(gqlResp.Errors) == 0 {
-		err = json.Unmarshal(jsonRawMsg, &wsResp)
-		if err != nil {
-			return err
-		}
-	} else {
-		wsResp.Errors = gqlResp.Errors
-	}
-	dataChan_, ok := interfaceChan.(chan onUpdatePlainWsResponse)
-	if !ok {
-		return errors.New("failed to cast interface into 'chan OnUpdatePlainWsResponse'")
-	}
-	dataChan_ <- wsResp
-	return nil
-}
-
-// The subscription executed by onUpdateProduct.
+// The document of the subscription OnUpdateProduct.
 const onUpdateProduct_Operation = `
 subscription OnUpdateProduct ($filter: ModelSubscriptionProductFilterInput) {
 	onUpdateProduct(filter: $filter) {
@@ -4034,53 +3389,7 @@ fragment Product on Product {
 }
 `
 
-// onUpdateProduct subscribes to Product (subscription onUpdateProduct).
-// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func onUpdateProduct(
-	ctx_ context.Context,
-	client_ graphql.WebSocketClient,
-	filter *ModelSubscriptionProductFilterInput,
-) (dataChan_ chan onUpdateProductWsResponse, subscriptionID_ string, err_ error) {
-	req_ := &graphql.Request{
-		OpName: "OnUpdateProduct",
-		Query:  onUpdateProduct_Operation,
-		Variables: &__OnUpdateProductInput{
-			Filter: filter,
-		},
-	}
-
-	dataChan_ = make(chan onUpdateProductWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onUpdateProductForwardData)
-
-	return dataChan_, subscriptionID_, err_
-}
-
-type onUpdateProductWsResponse graphql.BaseResponse[*onUpdateProductResponse]
-
-func onUpdateProductForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
-	var gqlResp graphql.Response
-	var wsResp onUpdateProductWsResponse
-	err := json.Unmarshal(jsonRawMsg, &gqlResp)
-	if err != nil {
-		return err
-	}
-	if len(gqlResp.Errors) == 0 {
-		err = json.Unmarshal(jsonRawMsg, &wsResp)
-		if err != nil {
-			return err
-		}
-	} else {
-		wsResp.Errors = gqlResp.Errors
-	}
-	dataChan_, ok := interfaceChan.(chan onUpdateProductWsResponse)
-	if !ok {
-		return errors.New("failed to cast interface into 'chan OnUpdateProductWsResponse'")
-	}
-	dataChan_ <- wsResp
-	return nil
-}
-
-// The subscription executed by onUpdateReading.
+// The document of the subscription OnUpdateReading.
 const onUpdateReading_Operation = `
 subscription OnUpdateReading ($filter: ModelSubscriptionReadingFilterInput) {
 	onUpdateReading(filter: $filter) {
@@ -4096,53 +3405,7 @@ fragment Reading on Reading {
 }
 `
 
-// onUpdateReading subscribes to Reading (subscription onUpdateReading).
-// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func onUpdateReading(
-	ctx_ context.Context,
-	client_ graphql.WebSocketClient,
-	filter *ModelSubscriptionReadingFilterInput,
-) (dataChan_ chan onUpdateReadingWsResponse, subscriptionID_ string, err_ error) {
-	req_ := &graphql.Request{
-		OpName: "OnUpdateReading",
-		Query:  onUpdateReading_Operation,
-		Variables: &__OnUpdateReadingInput{
-			Filter: filter,
-		},
-	}
-
-	dataChan_ = make(chan onUpdateReadingWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onUpdateReadingForwardData)
-
-	return dataChan_, subscriptionID_, err_
-}
-
-type onUpdateReadingWsResponse graphql.BaseResponse[*onUpdateReadingResponse]
-
-func onUpdateReadingForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
-	var gqlResp graphql.Response
-	var wsResp onUpdateReadingWsResponse
-	err := json.Unmarshal(jsonRawMsg, &gqlResp)
-	if err != nil {
-		return err
-	}
-	if len(gqlResp.Errors) == 0 {
-		err = json.Unmarshal(jsonRawMsg, &wsResp)
-		if err != nil {
-			return err
-		}
-	} else {
-		wsResp.Errors = gqlResp.Errors
-	}
-	dataChan_, ok := interfaceChan.(chan onUpdateReadingWsResponse)
-	if !ok {
-		return errors.New("failed to cast interface into 'chan OnUpdateReadingWsResponse'")
-	}
-	dataChan_ <- wsResp
-	return nil
-}
-
-// The subscription executed by onUpdateShipment.
+// The document of the subscription OnUpdateShipment.
 const onUpdateShipment_Operation = `
 subscription OnUpdateShipment ($filter: ModelSubscriptionShipmentFilterInput) {
 	onUpdateShipment(filter: $filter) {
@@ -4161,53 +3424,7 @@ fragment Shipment on Shipment {
 }
 `
 
-// onUpdateShipment subscribes to Shipment (subscription onUpdateShipment).
-// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func onUpdateShipment(
-	ctx_ context.Context,
-	client_ graphql.WebSocketClient,
-	filter *ModelSubscriptionShipmentFilterInput,
-) (dataChan_ chan onUpdateShipmentWsResponse, subscriptionID_ string, err_ error) {
-	req_ := &graphql.Request{
-		OpName: "OnUpdateShipment",
-		Query:  onUpdateShipment_Operation,
-		Variables: &__OnUpdateShipmentInput{
-			Filter: filter,
-		},
-	}
-
-	dataChan_ = make(chan onUpdateShipmentWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onUpdateShipmentForwardData)
-
-	return dataChan_, subscriptionID_, err_
-}
-
-type onUpdateShipmentWsResponse graphql.BaseResponse[*onUpdateShipmentResponse]
-
-func onUpdateShipmentForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
-	var gqlResp graphql.Response
-	var wsResp onUpdateShipmentWsResponse
-	err := json.Unmarshal(jsonRawMsg, &gqlResp)
-	if err != nil {
-		return err
-	}
-	if len(gqlResp.Errors) == 0 {
-		err = json.Unmarshal(jsonRawMsg, &wsResp)
-		if err != nil {
-			return err
-		}
-	} else {
-		wsResp.Errors = gqlResp.Errors
-	}
-	dataChan_, ok := interfaceChan.(chan onUpdateShipmentWsResponse)
-	if !ok {
-		return errors.New("failed to cast interface into 'chan OnUpdateShipmentWsResponse'")
-	}
-	dataChan_ <- wsResp
-	return nil
-}
-
-// The subscription executed by onUpdateVisit.
+// The document of the subscription OnUpdateVisit.
 const onUpdateVisit_Operation = `
 subscription OnUpdateVisit ($filter: ModelSubscriptionVisitFilterInput) {
 	onUpdateVisit(filter: $filter) {
@@ -4223,52 +3440,6 @@ fragment Visit on Visit {
 	updatedAt
 }
 `
-
-// onUpdateVisit subscribes to Visit (subscription onUpdateVisit).
-// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func onUpdateVisit(
-	ctx_ context.Context,
-	client_ graphql.WebSocketClient,
-	filter *ModelSubscriptionVisitFilterInput,
-) (dataChan_ chan onUpdateVisitWsResponse, subscriptionID_ string, err_ error) {
-	req_ := &graphql.Request{
-		OpName: "OnUpdateVisit",
-		Query:  onUpdateVisit_Operation,
-		Variables: &__OnUpdateVisitInput{
-			Filter: filter,
-		},
-	}
-
-	dataChan_ = make(chan onUpdateVisitWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onUpdateVisitForwardData)
-
-	return dataChan_, subscriptionID_, err_
-}
-
-type onUpdateVisitWsResponse graphql.BaseResponse[*onUpdateVisitResponse]
-
-func onUpdateVisitForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
-	var gqlResp graphql.Response
-	var wsResp onUpdateVisitWsResponse
-	err := json.Unmarshal(jsonRawMsg, &gqlResp)
-	if err != nil {
-		return err
-	}
-	if len(gqlResp.Errors) == 0 {
-		err = json.Unmarshal(jsonRawMsg, &wsResp)
-		if err != nil {
-			return err
-		}
-	} else {
-		wsResp.Errors = gqlResp.Errors
-	}
-	dataChan_, ok := interfaceChan.(chan onUpdateVisitWsResponse)
-	if !ok {
-		return errors.New("failed to cast interface into 'chan OnUpdateVisitWsResponse'")
-	}
-	dataChan_ <- wsResp
-	return nil
-}
 
 // The mutation executed by updateCounter.
 const updateCounter_Operation = `

@@ -5,7 +5,6 @@ package amplifydata
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -136,7 +135,7 @@ type listTodosResponse struct {
 // GetListTodos returns listTodosResponse.ListTodos, and is useful for accessing the field via an interface.
 func (v *listTodosResponse) GetListTodos() *listTodosListTodosModelTodoConnection { return v.ListTodos }
 
-// onCreateTodoResponse is returned by onCreateTodo on success.
+// onCreateTodoResponse is the data of an event of the subscription OnCreateTodo.
 type onCreateTodoResponse struct {
 	OnCreateTodo *Todo `json:"onCreateTodo"`
 }
@@ -144,7 +143,7 @@ type onCreateTodoResponse struct {
 // GetOnCreateTodo returns onCreateTodoResponse.OnCreateTodo, and is useful for accessing the field via an interface.
 func (v *onCreateTodoResponse) GetOnCreateTodo() *Todo { return v.OnCreateTodo }
 
-// onDeleteTodoResponse is returned by onDeleteTodo on success.
+// onDeleteTodoResponse is the data of an event of the subscription OnDeleteTodo.
 type onDeleteTodoResponse struct {
 	OnDeleteTodo *Todo `json:"onDeleteTodo"`
 }
@@ -152,7 +151,7 @@ type onDeleteTodoResponse struct {
 // GetOnDeleteTodo returns onDeleteTodoResponse.OnDeleteTodo, and is useful for accessing the field via an interface.
 func (v *onDeleteTodoResponse) GetOnDeleteTodo() *Todo { return v.OnDeleteTodo }
 
-// onUpdateTodoResponse is returned by onUpdateTodo on success.
+// onUpdateTodoResponse is the data of an event of the subscription OnUpdateTodo.
 type onUpdateTodoResponse struct {
 	OnUpdateTodo *Todo `json:"onUpdateTodo"`
 }
@@ -677,7 +676,7 @@ func listTodos(
 	return data_, err_
 }
 
-// The subscription executed by onCreateTodo.
+// The document of the subscription OnCreateTodo.
 const onCreateTodo_Operation = `
 subscription OnCreateTodo ($filter: ModelSubscriptionTodoFilterInput, $owner: String) {
 	onCreateTodo(filter: $filter, owner: $owner) {
@@ -695,55 +694,7 @@ fragment Todo on Todo {
 }
 `
 
-// onCreateTodo subscribes to Todo (subscription onCreateTodo).
-// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func onCreateTodo(
-	ctx_ context.Context,
-	client_ graphql.WebSocketClient,
-	filter *ModelSubscriptionTodoFilterInput,
-	owner *string,
-) (dataChan_ chan onCreateTodoWsResponse, subscriptionID_ string, err_ error) {
-	req_ := &graphql.Request{
-		OpName: "OnCreateTodo",
-		Query:  onCreateTodo_Operation,
-		Variables: &__OnCreateTodoInput{
-			Filter: filter,
-			Owner:  owner,
-		},
-	}
-
-	dataChan_ = make(chan onCreateTodoWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onCreateTodoForwardData)
-
-	return dataChan_, subscriptionID_, err_
-}
-
-type onCreateTodoWsResponse graphql.BaseResponse[*onCreateTodoResponse]
-
-func onCreateTodoForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
-	var gqlResp graphql.Response
-	var wsResp onCreateTodoWsResponse
-	err := json.Unmarshal(jsonRawMsg, &gqlResp)
-	if err != nil {
-		return err
-	}
-	if len(gqlResp.Errors) == 0 {
-		err = json.Unmarshal(jsonRawMsg, &wsResp)
-		if err != nil {
-			return err
-		}
-	} else {
-		wsResp.Errors = gqlResp.Errors
-	}
-	dataChan_, ok := interfaceChan.(chan onCreateTodoWsResponse)
-	if !ok {
-		return errors.New("failed to cast interface into 'chan OnCreateTodoWsResponse'")
-	}
-	dataChan_ <- wsResp
-	return nil
-}
-
-// The subscription executed by onDeleteTodo.
+// The document of the subscription OnDeleteTodo.
 const onDeleteTodo_Operation = `
 subscription OnDeleteTodo ($filter: ModelSubscriptionTodoFilterInput, $owner: String) {
 	onDeleteTodo(filter: $filter, owner: $owner) {
@@ -761,55 +712,7 @@ fragment Todo on Todo {
 }
 `
 
-// onDeleteTodo subscribes to Todo (subscription onDeleteTodo).
-// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func onDeleteTodo(
-	ctx_ context.Context,
-	client_ graphql.WebSocketClient,
-	filter *ModelSubscriptionTodoFilterInput,
-	owner *string,
-) (dataChan_ chan onDeleteTodoWsResponse, subscriptionID_ string, err_ error) {
-	req_ := &graphql.Request{
-		OpName: "OnDeleteTodo",
-		Query:  onDeleteTodo_Operation,
-		Variables: &__OnDeleteTodoInput{
-			Filter: filter,
-			Owner:  owner,
-		},
-	}
-
-	dataChan_ = make(chan onDeleteTodoWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onDeleteTodoForwardData)
-
-	return dataChan_, subscriptionID_, err_
-}
-
-type onDeleteTodoWsResponse graphql.BaseResponse[*onDeleteTodoResponse]
-
-func onDeleteTodoForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
-	var gqlResp graphql.Response
-	var wsResp onDeleteTodoWsResponse
-	err := json.Unmarshal(jsonRawMsg, &gqlResp)
-	if err != nil {
-		return err
-	}
-	if len(gqlResp.Errors) == 0 {
-		err = json.Unmarshal(jsonRawMsg, &wsResp)
-		if err != nil {
-			return err
-		}
-	} else {
-		wsResp.Errors = gqlResp.Errors
-	}
-	dataChan_, ok := interfaceChan.(chan onDeleteTodoWsResponse)
-	if !ok {
-		return errors.New("failed to cast interface into 'chan OnDeleteTodoWsResponse'")
-	}
-	dataChan_ <- wsResp
-	return nil
-}
-
-// The subscription executed by onUpdateTodo.
+// The document of the subscription OnUpdateTodo.
 const onUpdateTodo_Operation = `
 subscription OnUpdateTodo ($filter: ModelSubscriptionTodoFilterInput, $owner: String) {
 	onUpdateTodo(filter: $filter, owner: $owner) {
@@ -826,54 +729,6 @@ fragment Todo on Todo {
 	owner
 }
 `
-
-// onUpdateTodo subscribes to Todo (subscription onUpdateTodo).
-// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func onUpdateTodo(
-	ctx_ context.Context,
-	client_ graphql.WebSocketClient,
-	filter *ModelSubscriptionTodoFilterInput,
-	owner *string,
-) (dataChan_ chan onUpdateTodoWsResponse, subscriptionID_ string, err_ error) {
-	req_ := &graphql.Request{
-		OpName: "OnUpdateTodo",
-		Query:  onUpdateTodo_Operation,
-		Variables: &__OnUpdateTodoInput{
-			Filter: filter,
-			Owner:  owner,
-		},
-	}
-
-	dataChan_ = make(chan onUpdateTodoWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onUpdateTodoForwardData)
-
-	return dataChan_, subscriptionID_, err_
-}
-
-type onUpdateTodoWsResponse graphql.BaseResponse[*onUpdateTodoResponse]
-
-func onUpdateTodoForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
-	var gqlResp graphql.Response
-	var wsResp onUpdateTodoWsResponse
-	err := json.Unmarshal(jsonRawMsg, &gqlResp)
-	if err != nil {
-		return err
-	}
-	if len(gqlResp.Errors) == 0 {
-		err = json.Unmarshal(jsonRawMsg, &wsResp)
-		if err != nil {
-			return err
-		}
-	} else {
-		wsResp.Errors = gqlResp.Errors
-	}
-	dataChan_, ok := interfaceChan.(chan onUpdateTodoWsResponse)
-	if !ok {
-		return errors.New("failed to cast interface into 'chan OnUpdateTodoWsResponse'")
-	}
-	dataChan_ <- wsResp
-	return nil
-}
 
 // The mutation executed by updateTodo.
 const updateTodo_Operation = `

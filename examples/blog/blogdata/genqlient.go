@@ -5,7 +5,6 @@ package blogdata
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -683,7 +682,7 @@ func (v *Location) GetLng() float64 { return v.Lng }
 // GetLabel returns Location.Label, and is useful for accessing the field via an interface.
 func (v *Location) GetLabel() *string { return v.Label }
 
-// onCreateAuthorResponse is returned by onCreateAuthor on success.
+// onCreateAuthorResponse is the data of an event of the subscription OnCreateAuthor.
 type onCreateAuthorResponse struct {
 	OnCreateAuthor *Author `json:"onCreateAuthor"`
 }
@@ -691,7 +690,7 @@ type onCreateAuthorResponse struct {
 // GetOnCreateAuthor returns onCreateAuthorResponse.OnCreateAuthor, and is useful for accessing the field via an interface.
 func (v *onCreateAuthorResponse) GetOnCreateAuthor() *Author { return v.OnCreateAuthor }
 
-// onCreateBlogResponse is returned by onCreateBlog on success.
+// onCreateBlogResponse is the data of an event of the subscription OnCreateBlog.
 type onCreateBlogResponse struct {
 	OnCreateBlog *Blog `json:"onCreateBlog"`
 }
@@ -699,7 +698,7 @@ type onCreateBlogResponse struct {
 // GetOnCreateBlog returns onCreateBlogResponse.OnCreateBlog, and is useful for accessing the field via an interface.
 func (v *onCreateBlogResponse) GetOnCreateBlog() *Blog { return v.OnCreateBlog }
 
-// onCreateCommentResponse is returned by onCreateComment on success.
+// onCreateCommentResponse is the data of an event of the subscription OnCreateComment.
 type onCreateCommentResponse struct {
 	OnCreateComment *Comment `json:"onCreateComment"`
 }
@@ -707,7 +706,7 @@ type onCreateCommentResponse struct {
 // GetOnCreateComment returns onCreateCommentResponse.OnCreateComment, and is useful for accessing the field via an interface.
 func (v *onCreateCommentResponse) GetOnCreateComment() *Comment { return v.OnCreateComment }
 
-// onCreatePostResponse is returned by onCreatePost on success.
+// onCreatePostResponse is the data of an event of the subscription OnCreatePost.
 type onCreatePostResponse struct {
 	OnCreatePost *Post `json:"onCreatePost"`
 }
@@ -715,7 +714,7 @@ type onCreatePostResponse struct {
 // GetOnCreatePost returns onCreatePostResponse.OnCreatePost, and is useful for accessing the field via an interface.
 func (v *onCreatePostResponse) GetOnCreatePost() *Post { return v.OnCreatePost }
 
-// onCreateProfileResponse is returned by onCreateProfile on success.
+// onCreateProfileResponse is the data of an event of the subscription OnCreateProfile.
 type onCreateProfileResponse struct {
 	OnCreateProfile *Profile `json:"onCreateProfile"`
 }
@@ -723,7 +722,7 @@ type onCreateProfileResponse struct {
 // GetOnCreateProfile returns onCreateProfileResponse.OnCreateProfile, and is useful for accessing the field via an interface.
 func (v *onCreateProfileResponse) GetOnCreateProfile() *Profile { return v.OnCreateProfile }
 
-// onDeleteAuthorResponse is returned by onDeleteAuthor on success.
+// onDeleteAuthorResponse is the data of an event of the subscription OnDeleteAuthor.
 type onDeleteAuthorResponse struct {
 	OnDeleteAuthor *Author `json:"onDeleteAuthor"`
 }
@@ -731,7 +730,7 @@ type onDeleteAuthorResponse struct {
 // GetOnDeleteAuthor returns onDeleteAuthorResponse.OnDeleteAuthor, and is useful for accessing the field via an interface.
 func (v *onDeleteAuthorResponse) GetOnDeleteAuthor() *Author { return v.OnDeleteAuthor }
 
-// onDeleteBlogResponse is returned by onDeleteBlog on success.
+// onDeleteBlogResponse is the data of an event of the subscription OnDeleteBlog.
 type onDeleteBlogResponse struct {
 	OnDeleteBlog *Blog `json:"onDeleteBlog"`
 }
@@ -739,7 +738,7 @@ type onDeleteBlogResponse struct {
 // GetOnDeleteBlog returns onDeleteBlogResponse.OnDeleteBlog, and is useful for accessing the field via an interface.
 func (v *onDeleteBlogResponse) GetOnDeleteBlog() *Blog { return v.OnDeleteBlog }
 
-// onDeleteCommentResponse is returned by onDeleteComment on success.
+// onDeleteCommentResponse is the data of an event of the subscription OnDeleteComment.
 type onDeleteCommentResponse struct {
 	OnDeleteComment *Comment `json:"onDeleteComment"`
 }
@@ -747,7 +746,7 @@ type onDeleteCommentResponse struct {
 // GetOnDeleteComment returns onDeleteCommentResponse.OnDeleteComment, and is useful for accessing the field via an interface.
 func (v *onDeleteCommentResponse) GetOnDeleteComment() *Comment { return v.OnDeleteComment }
 
-// onDeletePostResponse is returned by onDeletePost on success.
+// onDeletePostResponse is the data of an event of the subscription OnDeletePost.
 type onDeletePostResponse struct {
 	OnDeletePost *Post `json:"onDeletePost"`
 }
@@ -755,7 +754,7 @@ type onDeletePostResponse struct {
 // GetOnDeletePost returns onDeletePostResponse.OnDeletePost, and is useful for accessing the field via an interface.
 func (v *onDeletePostResponse) GetOnDeletePost() *Post { return v.OnDeletePost }
 
-// onDeleteProfileResponse is returned by onDeleteProfile on success.
+// onDeleteProfileResponse is the data of an event of the subscription OnDeleteProfile.
 type onDeleteProfileResponse struct {
 	OnDeleteProfile *Profile `json:"onDeleteProfile"`
 }
@@ -763,7 +762,7 @@ type onDeleteProfileResponse struct {
 // GetOnDeleteProfile returns onDeleteProfileResponse.OnDeleteProfile, and is useful for accessing the field via an interface.
 func (v *onDeleteProfileResponse) GetOnDeleteProfile() *Profile { return v.OnDeleteProfile }
 
-// onUpdateAuthorResponse is returned by onUpdateAuthor on success.
+// onUpdateAuthorResponse is the data of an event of the subscription OnUpdateAuthor.
 type onUpdateAuthorResponse struct {
 	OnUpdateAuthor *Author `json:"onUpdateAuthor"`
 }
@@ -771,7 +770,7 @@ type onUpdateAuthorResponse struct {
 // GetOnUpdateAuthor returns onUpdateAuthorResponse.OnUpdateAuthor, and is useful for accessing the field via an interface.
 func (v *onUpdateAuthorResponse) GetOnUpdateAuthor() *Author { return v.OnUpdateAuthor }
 
-// onUpdateBlogResponse is returned by onUpdateBlog on success.
+// onUpdateBlogResponse is the data of an event of the subscription OnUpdateBlog.
 type onUpdateBlogResponse struct {
 	OnUpdateBlog *Blog `json:"onUpdateBlog"`
 }
@@ -779,7 +778,7 @@ type onUpdateBlogResponse struct {
 // GetOnUpdateBlog returns onUpdateBlogResponse.OnUpdateBlog, and is useful for accessing the field via an interface.
 func (v *onUpdateBlogResponse) GetOnUpdateBlog() *Blog { return v.OnUpdateBlog }
 
-// onUpdateCommentResponse is returned by onUpdateComment on success.
+// onUpdateCommentResponse is the data of an event of the subscription OnUpdateComment.
 type onUpdateCommentResponse struct {
 	OnUpdateComment *Comment `json:"onUpdateComment"`
 }
@@ -787,7 +786,7 @@ type onUpdateCommentResponse struct {
 // GetOnUpdateComment returns onUpdateCommentResponse.OnUpdateComment, and is useful for accessing the field via an interface.
 func (v *onUpdateCommentResponse) GetOnUpdateComment() *Comment { return v.OnUpdateComment }
 
-// onUpdatePostResponse is returned by onUpdatePost on success.
+// onUpdatePostResponse is the data of an event of the subscription OnUpdatePost.
 type onUpdatePostResponse struct {
 	OnUpdatePost *Post `json:"onUpdatePost"`
 }
@@ -795,7 +794,7 @@ type onUpdatePostResponse struct {
 // GetOnUpdatePost returns onUpdatePostResponse.OnUpdatePost, and is useful for accessing the field via an interface.
 func (v *onUpdatePostResponse) GetOnUpdatePost() *Post { return v.OnUpdatePost }
 
-// onUpdateProfileResponse is returned by onUpdateProfile on success.
+// onUpdateProfileResponse is the data of an event of the subscription OnUpdateProfile.
 type onUpdateProfileResponse struct {
 	OnUpdateProfile *Profile `json:"onUpdateProfile"`
 }
@@ -3216,7 +3215,7 @@ func listProfiles(
 	return data_, err_
 }
 
-// The subscription executed by onCreateAuthor.
+// The document of the subscription OnCreateAuthor.
 const onCreateAuthor_Operation = `
 subscription OnCreateAuthor ($filter: ModelSubscriptionAuthorFilterInput, $owner: String) {
 	onCreateAuthor(filter: $filter, owner: $owner) {
@@ -3232,55 +3231,7 @@ fragment Author on Author {
 }
 `
 
-// onCreateAuthor subscribes to Author (subscription onCreateAuthor).
-// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func onCreateAuthor(
-	ctx_ context.Context,
-	client_ graphql.WebSocketClient,
-	filter *ModelSubscriptionAuthorFilterInput,
-	owner *string,
-) (dataChan_ chan onCreateAuthorWsResponse, subscriptionID_ string, err_ error) {
-	req_ := &graphql.Request{
-		OpName: "OnCreateAuthor",
-		Query:  onCreateAuthor_Operation,
-		Variables: &__OnCreateAuthorInput{
-			Filter: filter,
-			Owner:  owner,
-		},
-	}
-
-	dataChan_ = make(chan onCreateAuthorWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onCreateAuthorForwardData)
-
-	return dataChan_, subscriptionID_, err_
-}
-
-type onCreateAuthorWsResponse graphql.BaseResponse[*onCreateAuthorResponse]
-
-func onCreateAuthorForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
-	var gqlResp graphql.Response
-	var wsResp onCreateAuthorWsResponse
-	err := json.Unmarshal(jsonRawMsg, &gqlResp)
-	if err != nil {
-		return err
-	}
-	if len(gqlResp.Errors) == 0 {
-		err = json.Unmarshal(jsonRawMsg, &wsResp)
-		if err != nil {
-			return err
-		}
-	} else {
-		wsResp.Errors = gqlResp.Errors
-	}
-	dataChan_, ok := interfaceChan.(chan onCreateAuthorWsResponse)
-	if !ok {
-		return errors.New("failed to cast interface into 'chan OnCreateAuthorWsResponse'")
-	}
-	dataChan_ <- wsResp
-	return nil
-}
-
-// The subscription executed by onCreateBlog.
+// The document of the subscription OnCreateBlog.
 const onCreateBlog_Operation = `
 subscription OnCreateBlog ($filter: ModelSubscriptionBlogFilterInput, $owner: String) {
 	onCreateBlog(filter: $filter, owner: $owner) {
@@ -3296,55 +3247,7 @@ fragment Blog on Blog {
 }
 `
 
-// onCreateBlog subscribes to Blog (subscription onCreateBlog).
-// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func onCreateBlog(
-	ctx_ context.Context,
-	client_ graphql.WebSocketClient,
-	filter *ModelSubscriptionBlogFilterInput,
-	owner *string,
-) (dataChan_ chan onCreateBlogWsResponse, subscriptionID_ string, err_ error) {
-	req_ := &graphql.Request{
-		OpName: "OnCreateBlog",
-		Query:  onCreateBlog_Operation,
-		Variables: &__OnCreateBlogInput{
-			Filter: filter,
-			Owner:  owner,
-		},
-	}
-
-	dataChan_ = make(chan onCreateBlogWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onCreateBlogForwardData)
-
-	return dataChan_, subscriptionID_, err_
-}
-
-type onCreateBlogWsResponse graphql.BaseResponse[*onCreateBlogResponse]
-
-func onCreateBlogForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
-	var gqlResp graphql.Response
-	var wsResp onCreateBlogWsResponse
-	err := json.Unmarshal(jsonRawMsg, &gqlResp)
-	if err != nil {
-		return err
-	}
-	if len(gqlResp.Errors) == 0 {
-		err = json.Unmarshal(jsonRawMsg, &wsResp)
-		if err != nil {
-			return err
-		}
-	} else {
-		wsResp.Errors = gqlResp.Errors
-	}
-	dataChan_, ok := interfaceChan.(chan onCreateBlogWsResponse)
-	if !ok {
-		return errors.New("failed to cast interface into 'chan OnCreateBlogWsResponse'")
-	}
-	dataChan_ <- wsResp
-	return nil
-}
-
-// The subscription executed by onCreateComment.
+// The document of the subscription OnCreateComment.
 const onCreateComment_Operation = `
 subscription OnCreateComment ($filter: ModelSubscriptionCommentFilterInput, $owner: String) {
 	onCreateComment(filter: $filter, owner: $owner) {
@@ -3361,55 +3264,7 @@ fragment Comment on Comment {
 }
 `
 
-// onCreateComment subscribes to Comment (subscription onCreateComment).
-// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func onCreateComment(
-	ctx_ context.Context,
-	client_ graphql.WebSocketClient,
-	filter *ModelSubscriptionCommentFilterInput,
-	owner *string,
-) (dataChan_ chan onCreateCommentWsResponse, subscriptionID_ string, err_ error) {
-	req_ := &graphql.Request{
-		OpName: "OnCreateComment",
-		Query:  onCreateComment_Operation,
-		Variables: &__OnCreateCommentInput{
-			Filter: filter,
-			Owner:  owner,
-		},
-	}
-
-	dataChan_ = make(chan onCreateCommentWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onCreateCommentForwardData)
-
-	return dataChan_, subscriptionID_, err_
-}
-
-type onCreateCommentWsResponse graphql.BaseResponse[*onCreateCommentResponse]
-
-func onCreateCommentForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
-	var gqlResp graphql.Response
-	var wsResp onCreateCommentWsResponse
-	err := json.Unmarshal(jsonRawMsg, &gqlResp)
-	if err != nil {
-		return err
-	}
-	if len(gqlResp.Errors) == 0 {
-		err = json.Unmarshal(jsonRawMsg, &wsResp)
-		if err != nil {
-			return err
-		}
-	} else {
-		wsResp.Errors = gqlResp.Errors
-	}
-	dataChan_, ok := interfaceChan.(chan onCreateCommentWsResponse)
-	if !ok {
-		return errors.New("failed to cast interface into 'chan OnCreateCommentWsResponse'")
-	}
-	dataChan_ <- wsResp
-	return nil
-}
-
-// The subscription executed by onCreatePost.
+// The document of the subscription OnCreatePost.
 const onCreatePost_Operation = `
 subscription OnCreatePost ($filter: ModelSubscriptionPostFilterInput, $owner: String) {
 	onCreatePost(filter: $filter, owner: $owner) {
@@ -3442,55 +3297,7 @@ fragment Location on Location {
 }
 `
 
-// onCreatePost subscribes to Post (subscription onCreatePost).
-// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func onCreatePost(
-	ctx_ context.Context,
-	client_ graphql.WebSocketClient,
-	filter *ModelSubscriptionPostFilterInput,
-	owner *string,
-) (dataChan_ chan onCreatePostWsResponse, subscriptionID_ string, err_ error) {
-	req_ := &graphql.Request{
-		OpName: "OnCreatePost",
-		Query:  onCreatePost_Operation,
-		Variables: &__OnCreatePostInput{
-			Filter: filter,
-			Owner:  owner,
-		},
-	}
-
-	dataChan_ = make(chan onCreatePostWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onCreatePostForwardData)
-
-	return dataChan_, subscriptionID_, err_
-}
-
-type onCreatePostWsResponse graphql.BaseResponse[*onCreatePostResponse]
-
-func onCreatePostForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
-	var gqlResp graphql.Response
-	var wsResp onCreatePostWsResponse
-	err := json.Unmarshal(jsonRawMsg, &gqlResp)
-	if err != nil {
-		return err
-	}
-	if len(gqlResp.Errors) == 0 {
-		err = json.Unmarshal(jsonRawMsg, &wsResp)
-		if err != nil {
-			return err
-		}
-	} else {
-		wsResp.Errors = gqlResp.Errors
-	}
-	dataChan_, ok := interfaceChan.(chan onCreatePostWsResponse)
-	if !ok {
-		return errors.New("failed to cast interface into 'chan OnCreatePostWsResponse'")
-	}
-	dataChan_ <- wsResp
-	return nil
-}
-
-// The subscription executed by onCreateProfile.
+// The document of the subscription OnCreateProfile.
 const onCreateProfile_Operation = `
 subscription OnCreateProfile ($filter: ModelSubscriptionProfileFilterInput, $owner: String) {
 	onCreateProfile(filter: $filter, owner: $owner) {
@@ -3507,55 +3314,7 @@ fragment Profile on Profile {
 }
 `
 
-// onCreateProfile subscribes to Profile (subscription onCreateProfile).
-// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func onCreateProfile(
-	ctx_ context.Context,
-	client_ graphql.WebSocketClient,
-	filter *ModelSubscriptionProfileFilterInput,
-	owner *string,
-) (dataChan_ chan onCreateProfileWsResponse, subscriptionID_ string, err_ error) {
-	req_ := &graphql.Request{
-		OpName: "OnCreateProfile",
-		Query:  onCreateProfile_Operation,
-		Variables: &__OnCreateProfileInput{
-			Filter: filter,
-			Owner:  owner,
-		},
-	}
-
-	dataChan_ = make(chan onCreateProfileWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onCreateProfileForwardData)
-
-	return dataChan_, subscriptionID_, err_
-}
-
-type onCreateProfileWsResponse graphql.BaseResponse[*onCreateProfileResponse]
-
-func onCreateProfileForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
-	var gqlResp graphql.Response
-	var wsResp onCreateProfileWsResponse
-	err := json.Unmarshal(jsonRawMsg, &gqlResp)
-	if err != nil {
-		return err
-	}
-	if len(gqlResp.Errors) == 0 {
-		err = json.Unmarshal(jsonRawMsg, &wsResp)
-		if err != nil {
-			return err
-		}
-	} else {
-		wsResp.Errors = gqlResp.Errors
-	}
-	dataChan_, ok := interfaceChan.(chan onCreateProfileWsResponse)
-	if !ok {
-		return errors.New("failed to cast interface into 'chan OnCreateProfileWsResponse'")
-	}
-	dataChan_ <- wsResp
-	return nil
-}
-
-// The subscription executed by onDeleteAuthor.
+// The document of the subscription OnDeleteAuthor.
 const onDeleteAuthor_Operation = `
 subscription OnDeleteAuthor ($filter: ModelSubscriptionAuthorFilterInput, $owner: String) {
 	onDeleteAuthor(filter: $filter, owner: $owner) {
@@ -3571,55 +3330,7 @@ fragment Author on Author {
 }
 `
 
-// onDeleteAuthor subscribes to Author (subscription onDeleteAuthor).
-// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func onDeleteAuthor(
-	ctx_ context.Context,
-	client_ graphql.WebSocketClient,
-	filter *ModelSubscriptionAuthorFilterInput,
-	owner *string,
-) (dataChan_ chan onDeleteAuthorWsResponse, subscriptionID_ string, err_ error) {
-	req_ := &graphql.Request{
-		OpName: "OnDeleteAuthor",
-		Query:  onDeleteAuthor_Operation,
-		Variables: &__OnDeleteAuthorInput{
-			Filter: filter,
-			Owner:  owner,
-		},
-	}
-
-	dataChan_ = make(chan onDeleteAuthorWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onDeleteAuthorForwardData)
-
-	return dataChan_, subscriptionID_, err_
-}
-
-type onDeleteAuthorWsResponse graphql.BaseResponse[*onDeleteAuthorResponse]
-
-func onDeleteAuthorForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
-	var gqlResp graphql.Response
-	var wsResp onDeleteAuthorWsResponse
-	err := json.Unmarshal(jsonRawMsg, &gqlResp)
-	if err != nil {
-		return err
-	}
-	if len(gqlResp.Errors) == 0 {
-		err = json.Unmarshal(jsonRawMsg, &wsResp)
-		if err != nil {
-			return err
-		}
-	} else {
-		wsResp.Errors = gqlResp.Errors
-	}
-	dataChan_, ok := interfaceChan.(chan onDeleteAuthorWsResponse)
-	if !ok {
-		return errors.New("failed to cast interface into 'chan OnDeleteAuthorWsResponse'")
-	}
-	dataChan_ <- wsResp
-	return nil
-}
-
-// The subscription executed by onDeleteBlog.
+// The document of the subscription OnDeleteBlog.
 const onDeleteBlog_Operation = `
 subscription OnDeleteBlog ($filter: ModelSubscriptionBlogFilterInput, $owner: String) {
 	onDeleteBlog(filter: $filter, owner: $owner) {
@@ -3635,55 +3346,7 @@ fragment Blog on Blog {
 }
 `
 
-// onDeleteBlog subscribes to Blog (subscription onDeleteBlog).
-// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func onDeleteBlog(
-	ctx_ context.Context,
-	client_ graphql.WebSocketClient,
-	filter *ModelSubscriptionBlogFilterInput,
-	owner *string,
-) (dataChan_ chan onDeleteBlogWsResponse, subscriptionID_ string, err_ error) {
-	req_ := &graphql.Request{
-		OpName: "OnDeleteBlog",
-		Query:  onDeleteBlog_Operation,
-		Variables: &__OnDeleteBlogInput{
-			Filter: filter,
-			Owner:  owner,
-		},
-	}
-
-	dataChan_ = make(chan onDeleteBlogWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onDeleteBlogForwardData)
-
-	return dataChan_, subscriptionID_, err_
-}
-
-type onDeleteBlogWsResponse graphql.BaseResponse[*onDeleteBlogResponse]
-
-func onDeleteBlogForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
-	var gqlResp graphql.Response
-	var wsResp onDeleteBlogWsResponse
-	err := json.Unmarshal(jsonRawMsg, &gqlResp)
-	if err != nil {
-		return err
-	}
-	if len(gqlResp.Errors) == 0 {
-		err = json.Unmarshal(jsonRawMsg, &wsResp)
-		if err != nil {
-			return err
-		}
-	} else {
-		wsResp.Errors = gqlResp.Errors
-	}
-	dataChan_, ok := interfaceChan.(chan onDeleteBlogWsResponse)
-	if !ok {
-		return errors.New("failed to cast interface into 'chan OnDeleteBlogWsResponse'")
-	}
-	dataChan_ <- wsResp
-	return nil
-}
-
-// The subscription executed by onDeleteComment.
+// The document of the subscription OnDeleteComment.
 const onDeleteComment_Operation = `
 subscription OnDeleteComment ($filter: ModelSubscriptionCommentFilterInput, $owner: String) {
 	onDeleteComment(filter: $filter, owner: $owner) {
@@ -3700,55 +3363,7 @@ fragment Comment on Comment {
 }
 `
 
-// onDeleteComment subscribes to Comment (subscription onDeleteComment).
-// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func onDeleteComment(
-	ctx_ context.Context,
-	client_ graphql.WebSocketClient,
-	filter *ModelSubscriptionCommentFilterInput,
-	owner *string,
-) (dataChan_ chan onDeleteCommentWsResponse, subscriptionID_ string, err_ error) {
-	req_ := &graphql.Request{
-		OpName: "OnDeleteComment",
-		Query:  onDeleteComment_Operation,
-		Variables: &__OnDeleteCommentInput{
-			Filter: filter,
-			Owner:  owner,
-		},
-	}
-
-	dataChan_ = make(chan onDeleteCommentWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onDeleteCommentForwardData)
-
-	return dataChan_, subscriptionID_, err_
-}
-
-type onDeleteCommentWsResponse graphql.BaseResponse[*onDeleteCommentResponse]
-
-func onDeleteCommentForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
-	var gqlResp graphql.Response
-	var wsResp onDeleteCommentWsResponse
-	err := json.Unmarshal(jsonRawMsg, &gqlResp)
-	if err != nil {
-		return err
-	}
-	if len(gqlResp.Errors) == 0 {
-		err = json.Unmarshal(jsonRawMsg, &wsResp)
-		if err != nil {
-			return err
-		}
-	} else {
-		wsResp.Errors = gqlResp.Errors
-	}
-	dataChan_, ok := interfaceChan.(chan onDeleteCommentWsResponse)
-	if !ok {
-		return errors.New("failed to cast interface into 'chan OnDeleteCommentWsResponse'")
-	}
-	dataChan_ <- wsResp
-	return nil
-}
-
-// The subscription executed by onDeletePost.
+// The document of the subscription OnDeletePost.
 const onDeletePost_Operation = `
 subscription OnDeletePost ($filter: ModelSubscriptionPostFilterInput, $owner: String) {
 	onDeletePost(filter: $filter, owner: $owner) {
@@ -3781,55 +3396,7 @@ fragment Location on Location {
 }
 `
 
-// onDeletePost subscribes to Post (subscription onDeletePost).
-// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func onDeletePost(
-	ctx_ context.Context,
-	client_ graphql.WebSocketClient,
-	filter *ModelSubscriptionPostFilterInput,
-	owner *string,
-) (dataChan_ chan onDeletePostWsResponse, subscriptionID_ string, err_ error) {
-	req_ := &graphql.Request{
-		OpName: "OnDeletePost",
-		Query:  onDeletePost_Operation,
-		Variables: &__OnDeletePostInput{
-			Filter: filter,
-			Owner:  owner,
-		},
-	}
-
-	dataChan_ = make(chan onDeletePostWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onDeletePostForwardData)
-
-	return dataChan_, subscriptionID_, err_
-}
-
-type onDeletePostWsResponse graphql.BaseResponse[*onDeletePostResponse]
-
-func onDeletePostForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
-	var gqlResp graphql.Response
-	var wsResp onDeletePostWsResponse
-	err := json.Unmarshal(jsonRawMsg, &gqlResp)
-	if err != nil {
-		return err
-	}
-	if len(gqlResp.Errors) == 0 {
-		err = json.Unmarshal(jsonRawMsg, &wsResp)
-		if err != nil {
-			return err
-		}
-	} else {
-		wsResp.Errors = gqlResp.Errors
-	}
-	dataChan_, ok := interfaceChan.(chan onDeletePostWsResponse)
-	if !ok {
-		return errors.New("failed to cast interface into 'chan OnDeletePostWsResponse'")
-	}
-	dataChan_ <- wsResp
-	return nil
-}
-
-// The subscription executed by onDeleteProfile.
+// The document of the subscription OnDeleteProfile.
 const onDeleteProfile_Operation = `
 subscription OnDeleteProfile ($filter: ModelSubscriptionProfileFilterInput, $owner: String) {
 	onDeleteProfile(filter: $filter, owner: $owner) {
@@ -3846,55 +3413,7 @@ fragment Profile on Profile {
 }
 `
 
-// onDeleteProfile subscribes to Profile (subscription onDeleteProfile).
-// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func onDeleteProfile(
-	ctx_ context.Context,
-	client_ graphql.WebSocketClient,
-	filter *ModelSubscriptionProfileFilterInput,
-	owner *string,
-) (dataChan_ chan onDeleteProfileWsResponse, subscriptionID_ string, err_ error) {
-	req_ := &graphql.Request{
-		OpName: "OnDeleteProfile",
-		Query:  onDeleteProfile_Operation,
-		Variables: &__OnDeleteProfileInput{
-			Filter: filter,
-			Owner:  owner,
-		},
-	}
-
-	dataChan_ = make(chan onDeleteProfileWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onDeleteProfileForwardData)
-
-	return dataChan_, subscriptionID_, err_
-}
-
-type onDeleteProfileWsResponse graphql.BaseResponse[*onDeleteProfileResponse]
-
-func onDeleteProfileForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
-	var gqlResp graphql.Response
-	var wsResp onDeleteProfileWsResponse
-	err := json.Unmarshal(jsonRawMsg, &gqlResp)
-	if err != nil {
-		return err
-	}
-	if len(gqlResp.Errors) == 0 {
-		err = json.Unmarshal(jsonRawMsg, &wsResp)
-		if err != nil {
-			return err
-		}
-	} else {
-		wsResp.Errors = gqlResp.Errors
-	}
-	dataChan_, ok := interfaceChan.(chan onDeleteProfileWsResponse)
-	if !ok {
-		return errors.New("failed to cast interface into 'chan OnDeleteProfileWsResponse'")
-	}
-	dataChan_ <- wsResp
-	return nil
-}
-
-// The subscription executed by onUpdateAuthor.
+// The document of the subscription OnUpdateAuthor.
 const onUpdateAuthor_Operation = `
 subscription OnUpdateAuthor ($filter: ModelSubscriptionAuthorFilterInput, $owner: String) {
 	onUpdateAuthor(filter: $filter, owner: $owner) {
@@ -3910,55 +3429,7 @@ fragment Author on Author {
 }
 `
 
-// onUpdateAuthor subscribes to Author (subscription onUpdateAuthor).
-// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func onUpdateAuthor(
-	ctx_ context.Context,
-	client_ graphql.WebSocketClient,
-	filter *ModelSubscriptionAuthorFilterInput,
-	owner *string,
-) (dataChan_ chan onUpdateAuthorWsResponse, subscriptionID_ string, err_ error) {
-	req_ := &graphql.Request{
-		OpName: "OnUpdateAuthor",
-		Query:  onUpdateAuthor_Operation,
-		Variables: &__OnUpdateAuthorInput{
-			Filter: filter,
-			Owner:  owner,
-		},
-	}
-
-	dataChan_ = make(chan onUpdateAuthorWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onUpdateAuthorForwardData)
-
-	return dataChan_, subscriptionID_, err_
-}
-
-type onUpdateAuthorWsResponse graphql.BaseResponse[*onUpdateAuthorResponse]
-
-func onUpdateAuthorForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
-	var gqlResp graphql.Response
-	var wsResp onUpdateAuthorWsResponse
-	err := json.Unmarshal(jsonRawMsg, &gqlResp)
-	if err != nil {
-		return err
-	}
-	if len(gqlResp.Errors) == 0 {
-		err = json.Unmarshal(jsonRawMsg, &wsResp)
-		if err != nil {
-			return err
-		}
-	} else {
-		wsResp.Errors = gqlResp.Errors
-	}
-	dataChan_, ok := interfaceChan.(chan onUpdateAuthorWsResponse)
-	if !ok {
-		return errors.New("failed to cast interface into 'chan OnUpdateAuthorWsResponse'")
-	}
-	dataChan_ <- wsResp
-	return nil
-}
-
-// The subscription executed by onUpdateBlog.
+// The document of the subscription OnUpdateBlog.
 const onUpdateBlog_Operation = `
 subscription OnUpdateBlog ($filter: ModelSubscriptionBlogFilterInput, $owner: String) {
 	onUpdateBlog(filter: $filter, owner: $owner) {
@@ -3974,55 +3445,7 @@ fragment Blog on Blog {
 }
 `
 
-// onUpdateBlog subscribes to Blog (subscription onUpdateBlog).
-// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func onUpdateBlog(
-	ctx_ context.Context,
-	client_ graphql.WebSocketClient,
-	filter *ModelSubscriptionBlogFilterInput,
-	owner *string,
-) (dataChan_ chan onUpdateBlogWsResponse, subscriptionID_ string, err_ error) {
-	req_ := &graphql.Request{
-		OpName: "OnUpdateBlog",
-		Query:  onUpdateBlog_Operation,
-		Variables: &__OnUpdateBlogInput{
-			Filter: filter,
-			Owner:  owner,
-		},
-	}
-
-	dataChan_ = make(chan onUpdateBlogWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onUpdateBlogForwardData)
-
-	return dataChan_, subscriptionID_, err_
-}
-
-type onUpdateBlogWsResponse graphql.BaseResponse[*onUpdateBlogResponse]
-
-func onUpdateBlogForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
-	var gqlResp graphql.Response
-	var wsResp onUpdateBlogWsResponse
-	err := json.Unmarshal(jsonRawMsg, &gqlResp)
-	if err != nil {
-		return err
-	}
-	if len(gqlResp.Errors) == 0 {
-		err = json.Unmarshal(jsonRawMsg, &wsResp)
-		if err != nil {
-			return err
-		}
-	} else {
-		wsResp.Errors = gqlResp.Errors
-	}
-	dataChan_, ok := interfaceChan.(chan onUpdateBlogWsResponse)
-	if !ok {
-		return errors.New("failed to cast interface into 'chan OnUpdateBlogWsResponse'")
-	}
-	dataChan_ <- wsResp
-	return nil
-}
-
-// The subscription executed by onUpdateComment.
+// The document of the subscription OnUpdateComment.
 const onUpdateComment_Operation = `
 subscription OnUpdateComment ($filter: ModelSubscriptionCommentFilterInput, $owner: String) {
 	onUpdateComment(filter: $filter, owner: $owner) {
@@ -4039,55 +3462,7 @@ fragment Comment on Comment {
 }
 `
 
-// onUpdateComment subscribes to Comment (subscription onUpdateComment).
-// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func onUpdateComment(
-	ctx_ context.Context,
-	client_ graphql.WebSocketClient,
-	filter *ModelSubscriptionCommentFilterInput,
-	owner *string,
-) (dataChan_ chan onUpdateCommentWsResponse, subscriptionID_ string, err_ error) {
-	req_ := &graphql.Request{
-		OpName: "OnUpdateComment",
-		Query:  onUpdateComment_Operation,
-		Variables: &__OnUpdateCommentInput{
-			Filter: filter,
-			Owner:  owner,
-		},
-	}
-
-	dataChan_ = make(chan onUpdateCommentWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onUpdateCommentForwardData)
-
-	return dataChan_, subscriptionID_, err_
-}
-
-type onUpdateCommentWsResponse graphql.BaseResponse[*onUpdateCommentResponse]
-
-func onUpdateCommentForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
-	var gqlResp graphql.Response
-	var wsResp onUpdateCommentWsResponse
-	err := json.Unmarshal(jsonRawMsg, &gqlResp)
-	if err != nil {
-		return err
-	}
-	if len(gqlResp.Errors) == 0 {
-		err = json.Unmarshal(jsonRawMsg, &wsResp)
-		if err != nil {
-			return err
-		}
-	} else {
-		wsResp.Errors = gqlResp.Errors
-	}
-	dataChan_, ok := interfaceChan.(chan onUpdateCommentWsResponse)
-	if !ok {
-		return errors.New("failed to cast interface into 'chan OnUpdateCommentWsResponse'")
-	}
-	dataChan_ <- wsResp
-	return nil
-}
-
-// The subscription executed by onUpdatePost.
+// The document of the subscription OnUpdatePost.
 const onUpdatePost_Operation = `
 subscription OnUpdatePost ($filter: ModelSubscriptionPostFilterInput, $owner: String) {
 	onUpdatePost(filter: $filter, owner: $owner) {
@@ -4120,55 +3495,7 @@ fragment Location on Location {
 }
 `
 
-// onUpdatePost subscribes to Post (subscription onUpdatePost).
-// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func onUpdatePost(
-	ctx_ context.Context,
-	client_ graphql.WebSocketClient,
-	filter *ModelSubscriptionPostFilterInput,
-	owner *string,
-) (dataChan_ chan onUpdatePostWsResponse, subscriptionID_ string, err_ error) {
-	req_ := &graphql.Request{
-		OpName: "OnUpdatePost",
-		Query:  onUpdatePost_Operation,
-		Variables: &__OnUpdatePostInput{
-			Filter: filter,
-			Owner:  owner,
-		},
-	}
-
-	dataChan_ = make(chan onUpdatePostWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onUpdatePostForwardData)
-
-	return dataChan_, subscriptionID_, err_
-}
-
-type onUpdatePostWsResponse graphql.BaseResponse[*onUpdatePostResponse]
-
-func onUpdatePostForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
-	var gqlResp graphql.Response
-	var wsResp onUpdatePostWsResponse
-	err := json.Unmarshal(jsonRawMsg, &gqlResp)
-	if err != nil {
-		return err
-	}
-	if len(gqlResp.Errors) == 0 {
-		err = json.Unmarshal(jsonRawMsg, &wsResp)
-		if err != nil {
-			return err
-		}
-	} else {
-		wsResp.Errors = gqlResp.Errors
-	}
-	dataChan_, ok := interfaceChan.(chan onUpdatePostWsResponse)
-	if !ok {
-		return errors.New("failed to cast interface into 'chan OnUpdatePostWsResponse'")
-	}
-	dataChan_ <- wsResp
-	return nil
-}
-
-// The subscription executed by onUpdateProfile.
+// The document of the subscription OnUpdateProfile.
 const onUpdateProfile_Operation = `
 subscription OnUpdateProfile ($filter: ModelSubscriptionProfileFilterInput, $owner: String) {
 	onUpdateProfile(filter: $filter, owner: $owner) {
@@ -4184,54 +3511,6 @@ fragment Profile on Profile {
 	owner
 }
 `
-
-// onUpdateProfile subscribes to Profile (subscription onUpdateProfile).
-// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
-func onUpdateProfile(
-	ctx_ context.Context,
-	client_ graphql.WebSocketClient,
-	filter *ModelSubscriptionProfileFilterInput,
-	owner *string,
-) (dataChan_ chan onUpdateProfileWsResponse, subscriptionID_ string, err_ error) {
-	req_ := &graphql.Request{
-		OpName: "OnUpdateProfile",
-		Query:  onUpdateProfile_Operation,
-		Variables: &__OnUpdateProfileInput{
-			Filter: filter,
-			Owner:  owner,
-		},
-	}
-
-	dataChan_ = make(chan onUpdateProfileWsResponse)
-	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, onUpdateProfileForwardData)
-
-	return dataChan_, subscriptionID_, err_
-}
-
-type onUpdateProfileWsResponse graphql.BaseResponse[*onUpdateProfileResponse]
-
-func onUpdateProfileForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
-	var gqlResp graphql.Response
-	var wsResp onUpdateProfileWsResponse
-	err := json.Unmarshal(jsonRawMsg, &gqlResp)
-	if err != nil {
-		return err
-	}
-	if len(gqlResp.Errors) == 0 {
-		err = json.Unmarshal(jsonRawMsg, &wsResp)
-		if err != nil {
-			return err
-		}
-	} else {
-		wsResp.Errors = gqlResp.Errors
-	}
-	dataChan_, ok := interfaceChan.(chan onUpdateProfileWsResponse)
-	if !ok {
-		return errors.New("failed to cast interface into 'chan OnUpdateProfileWsResponse'")
-	}
-	dataChan_ <- wsResp
-	return nil
-}
 
 // The query executed by postStatsQuery.
 const postStatsQuery_Operation = `
