@@ -12,6 +12,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log"
 	"os"
 	"path/filepath"
 	"strings"
@@ -274,4 +275,13 @@ func readmeLocalBackend(t *testing.T, handler *addusertogroup.Handler) {
 	c, err := amplifydata.New(srv.Outputs(), client.WithUserPool(srv.SignIn("alice@example.com", "ADMINS")))
 
 	_, _ = c, err
+}
+
+func readmeRealtimeOptions(outputs *schema.Outputs, tokens *cognito.TokenSource) error {
+	c, err := amplifydata.New(outputs, client.WithUserPool(tokens),
+		realtime.WithOptions(realtime.WithBackoff(realtime.Backoff{Max: 10 * time.Second}),
+			realtime.WithStateFunc(func(sc realtime.StateChange) { log.Print(sc.State) })))
+
+	_ = c
+	return err
 }
