@@ -22,24 +22,9 @@ import (
 
 	"github.com/go-amplify/data/client"
 	"github.com/go-amplify/data/internal/fixture/tododata"
+	"github.com/go-amplify/data/internal/fuzztest"
 	"github.com/go-amplify/data/schema"
 )
-
-// within fails t when f does not return within d: the fuzz targets must not
-// hang on any input.
-func within(t *testing.T, d time.Duration, f func()) {
-	t.Helper()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		f()
-	}()
-	select {
-	case <-done:
-	case <-time.After(d):
-		t.Fatalf("no answer within %v", d)
-	}
-}
 
 // cannedHTTP answers every request with the same reply, without a network.
 type cannedHTTP struct {
@@ -110,7 +95,7 @@ func FuzzDecodeReply(f *testing.F) {
 			t.Fatal(err)
 		}
 		var todo *tododata.Todo
-		within(t, 10*time.Second, func() {
+		fuzztest.Within(t, 10*time.Second, func() {
 			todo, err = c.Models.Todo.Get(context.Background(), tododata.TodoIdentifier{ID: "t1"}, client.WithAuthMode(client.AuthAPIKey))
 		})
 		if err == nil {

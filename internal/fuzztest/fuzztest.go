@@ -1,6 +1,6 @@
-// Package fuzztest holds the helpers the fuzz targets of the loaders
-// (packages schema and schema/appsync) share: a time bound, seeds from
-// testdata, and the check that every failure is a *schema.Error.
+// Package fuzztest holds the helpers the module's fuzz targets share: a
+// time bound (every target), seeds from testdata and the check that every
+// failure is a *schema.Error (the loaders of schema and schema/appsync).
 package fuzztest
 
 import (
