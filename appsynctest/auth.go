@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"github.com/go-amplify/data/appsynctest/internal/value"
 	"github.com/go-amplify/data/internal/sigv4verify"
 	"github.com/go-amplify/data/schema"
 )
@@ -57,26 +58,26 @@ func (id *identity) event() any {
 		if len(id.groups) > 0 {
 			groups = id.groups
 		}
-		var o object
-		o.set("claims", id.claims)
-		o.set("defaultAuthStrategy", "ALLOW")
-		o.set("groups", groups)
-		o.set("issuer", id.issuer)
-		o.set("sourceIp", []string{id.sourceIP})
-		o.set("sub", id.sub)
-		o.set("username", id.username)
+		var o value.Object
+		o.Set("claims", id.claims)
+		o.Set("defaultAuthStrategy", "ALLOW")
+		o.Set("groups", groups)
+		o.Set("issuer", id.issuer)
+		o.Set("sourceIp", []string{id.sourceIP})
+		o.Set("sub", id.sub)
+		o.Set("username", id.username)
 		return o
 	case schema.AuthIAM:
 		p := id.iam
-		var o object
-		o.set("accountId", p.accountID)
-		o.set("cognitoIdentityAuthProvider", nullIfEmpty(p.authProvider))
-		o.set("cognitoIdentityAuthType", nullIfEmpty(p.authType))
-		o.set("cognitoIdentityId", nullIfEmpty(p.identityID))
-		o.set("cognitoIdentityPoolId", nullIfEmpty(p.identityPoolID))
-		o.set("sourceIp", []string{id.sourceIP})
-		o.set("userArn", p.userArn)
-		o.set("username", p.username)
+		var o value.Object
+		o.Set("accountId", p.accountID)
+		o.Set("cognitoIdentityAuthProvider", nullIfEmpty(p.authProvider))
+		o.Set("cognitoIdentityAuthType", nullIfEmpty(p.authType))
+		o.Set("cognitoIdentityId", nullIfEmpty(p.identityID))
+		o.Set("cognitoIdentityPoolId", nullIfEmpty(p.identityPoolID))
+		o.Set("sourceIp", []string{id.sourceIP})
+		o.Set("userArn", p.userArn)
+		o.Set("username", p.username)
 		return o
 	}
 	return nil

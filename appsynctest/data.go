@@ -3,6 +3,8 @@ package appsynctest
 import (
 	"fmt"
 	"strings"
+
+	"github.com/go-amplify/data/appsynctest/internal/value"
 )
 
 // Items returns copies of the stored items of a model, in scan order, with
@@ -13,7 +15,7 @@ func (s *Server) Items(model string) ([]map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.store.items(m), nil
+	return s.store.Items(m.name, m.key.storeKey()), nil
 }
 
 // PutItem stores an item in a model's table as it is (replacing an item
@@ -26,7 +28,7 @@ func (s *Server) PutItem(model string, item map[string]any) error {
 	if err != nil {
 		return err
 	}
-	v, err := normalize(item)
+	v, err := value.Normalize(item)
 	if err != nil {
 		return fmt.Errorf("appsynctest: PutItem(%q): the item does not encode as JSON: %w", model, err)
 	}
@@ -38,15 +40,13 @@ func (s *Server) PutItem(model string, item map[string]any) error {
 	if err := checkKeys(m, it); err != nil {
 		return fmt.Errorf("appsynctest: PutItem(%q): %s: set the key fields %s", model, err.(*ResolverError).Message, strings.Join(append([]string{m.key.pk}, m.key.sk...), ", "))
 	}
-	_, _, err = s.store.write(m, it, func(map[string]any) (map[string]any, error) { return it, nil })
+	_, _, err = s.writeItem(m, it, func(map[string]any) (map[string]any, error) { return it, nil })
 	return err
 }
 
 // Reset deletes every stored item.
 func (s *Server) Reset() {
-	s.store.mu.Lock()
-	defer s.store.mu.Unlock()
-	s.store.tables = map[string]map[string]map[string]any{}
+	s.store.Reset()
 }
 
 // model returns the named model.

@@ -83,8 +83,9 @@
 //     the tokens of the user's next SignIn, as with Cognito.
 //   - Model mutations publish events per model (Subscribe).
 //   - Subscriptions are served over AppSync's realtime WebSocket protocol
-//     (realtime*.go), at RealtimeURL: ws://127.0.0.1:<port>/graphql, and
-//     /graphql/realtime as for custom domains. The subprotocol is
+//     (realtime*.go, its wire format in internal/realtime), at
+//     RealtimeURL: ws://127.0.0.1:<port>/graphql, and /graphql/realtime
+//     as for custom domains. The subprotocol is
 //     graphql-ws; the header query parameter (base64 JSON of the
 //     authorization headers; or amplify-js's second subprotocol,
 //     header-<base64url>) authorizes the connection, the payload
@@ -118,12 +119,12 @@
 //     lists it; an event reaches a subscription if it passes its filter
 //     (the filter argument, with the owner or group filter: eq, ne, le,
 //     lt, ge, gt, contains, notContains, between, beginsWith, in, notIn,
-//     and, or, with filter.go's semantics) or, when it has none, equals its
-//     arguments (AppSync's argument filtering: with a valid owner argument
-//     Amplify sets no filter and the argument filters, so an owner
-//     argument of the stored form "<sub>::<username>" matches no event, the
-//     response holding the username); the subscription's
-//     selection set is then executed on the response for the subscriber,
+//     and, or, with internal/store/filter.go's semantics) or, when it has
+//     none, equals its arguments (AppSync's argument filtering: with a
+//     valid owner argument Amplify sets no filter and the argument
+//     filters, so an owner argument of the stored form
+//     "<sub>::<username>" matches no event, the response holding the
+//     username); the subscription's selection set is then executed on the response for the subscriber,
 //     so a field the mutation did not select is null (for a non-null field,
 //     graphql-java's error), as on AppSync. Limits (SetRealtimeLimits): 100
 //     subscriptions per connection (MaxSubscriptionsReachedError, whose
@@ -162,10 +163,11 @@
 //   - When a filter is set (the filter argument, or Amplify's owner or
 //     group filter), the other arguments do not filter the events;
 //     without one, the arguments do (Amplify's resolvers rely on it for a
-//     valid owner argument). Filters are evaluated with filter.go's
-//     semantics (a condition on a field the response lacks is false,
-//     except ne and notContains); AppSync's limits on the number of
-//     filter conditions and groups are not enforced.
+//     valid owner argument). Filters are evaluated with
+//     internal/store/filter.go's semantics (a condition on a field the
+//     response lacks is false, except ne and notContains); AppSync's
+//     limits on the number of filter conditions and groups are not
+//     enforced.
 //   - A subscription's selection set is executed with the resolvers
 //     appsynctest has for object types: owner fields (idempotent on a
 //     response) and relationships, which read as null or no items for

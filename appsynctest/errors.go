@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/go-amplify/data/appsynctest/internal/value"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
@@ -58,9 +59,39 @@ func (e *gqlError) Error() string {
 // MarshalJSON writes the error in AppSync's member order for its kind.
 func (e *gqlError) MarshalJSON() ([]byte, error) { return marshalValue(e.object()) }
 
+// AppendJSON appends the error's JSON (value.Appender), so that a response
+// is encoded in one pass.
+func (e *gqlError) AppendJSON(dst []byte) ([]byte, error) {
+	if e == nil {
+		return append(dst, "null"...), nil
+	}
+	return e.object().AppendJSON(dst)
+}
+
+// errorList is the errors of a response, encoded in one pass with it.
+type errorList []*gqlError
+
+// AppendJSON appends the list's JSON (value.Appender).
+func (l errorList) AppendJSON(dst []byte) ([]byte, error) {
+	if l == nil {
+		return append(dst, "null"...), nil
+	}
+	dst = append(dst, '[')
+	for i, e := range l {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		var err error
+		if dst, err = e.AppendJSON(dst); err != nil {
+			return nil, err
+		}
+	}
+	return append(dst, ']'), nil
+}
+
 // object is the error as AppSync writes it for its kind.
-func (e *gqlError) object() *object {
-	var o object
+func (e *gqlError) object() *value.Object {
+	var o value.Object
 	path := any(nil)
 	if e.Path != nil {
 		path = e.Path
@@ -71,24 +102,24 @@ func (e *gqlError) object() *object {
 	}
 	switch e.kind {
 	case kindValidation:
-		o.set("path", path)
-		o.set("locations", locs)
-		o.set("message", e.Message)
+		o.Set("path", path)
+		o.Set("locations", locs)
+		o.Set("message", e.Message)
 	case kindResolver:
-		o.set("path", path)
-		o.set("data", e.Data)
+		o.Set("path", path)
+		o.Set("data", e.Data)
 		errType := any(nil)
 		if e.ErrorType != "" {
 			errType = e.ErrorType
 		}
-		o.set("errorType", errType)
-		o.set("errorInfo", e.ErrorInfo)
-		o.set("locations", locs)
-		o.set("message", e.Message)
+		o.Set("errorType", errType)
+		o.Set("errorInfo", e.ErrorInfo)
+		o.Set("locations", locs)
+		o.Set("message", e.Message)
 	default:
-		o.set("path", path)
-		o.set("locations", locs)
-		o.set("message", e.Message)
+		o.Set("path", path)
+		o.Set("locations", locs)
+		o.Set("message", e.Message)
 	}
 	return &o
 }
@@ -143,9 +174,9 @@ type requestError struct {
 func (e *requestError) Error() string { return e.ErrorType + ": " + e.Message }
 
 func (e *requestError) write(w http.ResponseWriter) {
-	var o object
-	o.set("errorType", e.ErrorType)
-	o.set("message", e.Message)
+	var o value.Object
+	o.Set("errorType", e.ErrorType)
+	o.Set("message", e.Message)
 	body, _ := marshalValue(map[string]any{"errors": []any{o}})
 	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
 	w.Header().Set("X-Amzn-ErrorType", e.ErrorType)
@@ -171,66 +202,8 @@ func asResolverError(err error, defaultType string) *ResolverError {
 	return &ResolverError{Message: err.Error(), ErrorType: defaultType}
 }
 
-// object is a JSON object that keeps its members in insertion order, as
-// GraphQL responses do (the order of the selection set).
-type object struct {
-	keys []string
-	vals []any
-	// index maps keys to their position, once the object has more than a
-	// few members.
-	index map[string]int
-}
-
-// set sets the member k, appending it when it is new.
-func (o *object) set(k string, v any) {
-	if i, ok := o.find(k); ok {
-		o.vals[i] = v
-		return
-	}
-	o.add(k, v)
-}
-
-// add appends the member k, which the object does not have.
-func (o *object) add(k string, v any) {
-	o.keys = append(o.keys, k)
-	o.vals = append(o.vals, v)
-	if o.index != nil {
-		o.index[k] = len(o.keys) - 1
-	}
-}
-
-// get returns the member k.
-func (o *object) get(k string) (any, bool) {
-	if i, ok := o.find(k); ok {
-		return o.vals[i], true
-	}
-	return nil, false
-}
-
-func (o *object) find(k string) (int, bool) {
-	if o.index == nil {
-		if len(o.keys) <= 8 {
-			for i, x := range o.keys {
-				if x == k {
-					return i, true
-				}
-			}
-			return 0, false
-		}
-		o.index = make(map[string]int, len(o.keys))
-		for i, x := range o.keys {
-			o.index[x] = i
-		}
-	}
-	i, ok := o.index[k]
-	return i, ok
-}
-
-// MarshalJSON writes the members in order.
-func (o object) MarshalJSON() ([]byte, error) { return o.appendJSON(nil) }
-
 // marshalValue encodes v without escaping <, > and &, as AppSync does.
-func marshalValue(v any) ([]byte, error) { return appendJSON(nil, v) }
+func marshalValue(v any) ([]byte, error) { return value.Marshal(v) }
 
 // pathString renders a response path as graphql-java does in messages:
 // /listTodos/items[0]/id.

@@ -2,6 +2,8 @@ package appsynctest
 
 import (
 	"sync"
+
+	"github.com/go-amplify/data/appsynctest/internal/value"
 )
 
 // MutationEvent is a change a model mutation made: what AppSync publishes
@@ -27,7 +29,7 @@ type bus struct {
 	// [realtime] realtime is the state of the realtime (WebSocket)
 	// endpoint, realtime.go; it lives here because the bus is the server's
 	// event seam and ends with it.
-	realtime *realtime
+	realtime *rtEndpoint
 	// [/realtime]
 }
 
@@ -75,7 +77,7 @@ func (b *bus) publish(e MutationEvent) {
 	defer b.mu.Unlock()
 	for sub := range b.subs[e.Model] {
 		select {
-		case sub.ch <- MutationEvent{Model: e.Model, Operation: e.Operation, Field: e.Field, Item: copyItem(e.Item)}:
+		case sub.ch <- MutationEvent{Model: e.Model, Operation: e.Operation, Field: e.Field, Item: value.CopyItem(e.Item)}:
 		default:
 		}
 	}

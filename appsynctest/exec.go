@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/go-amplify/data/appsynctest/internal/scalar"
+	"github.com/go-amplify/data/appsynctest/internal/value"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
 // resolver resolves one field of an object type. It returns the field's
-// raw value (a JSON value, see scalarInput) or an error, which is reported
+// raw value (a JSON value, see scalar.Input) or an error, which is reported
 // at the field's path as a resolver error.
 type resolver func(f *fieldCtx) (any, error)
 
@@ -151,6 +153,15 @@ func (c *fieldCollector) add(key string, f *ast.Field) {
 	g.fields = append(g.fields, f)
 }
 
+// responseKey is the key of a field in the response: its alias, else its
+// name.
+func responseKey(f *ast.Field) string {
+	if f.Alias != "" {
+		return f.Alias
+	}
+	return f.Name
+}
+
 func (ex *executor) collectInto(c *fieldCollector, objType *ast.Definition, sels ast.SelectionSet, visited map[string]bool) {
 	for _, sel := range sels {
 		switch sel := sel.(type) {
@@ -158,11 +169,7 @@ func (ex *executor) collectInto(c *fieldCollector, objType *ast.Definition, sels
 			if !ex.included(sel.Directives) {
 				continue
 			}
-			key := sel.Alias
-			if key == "" {
-				key = sel.Name
-			}
-			c.add(key, sel)
+			c.add(responseKey(sel), sel)
 		case *ast.InlineFragment:
 			if !ex.included(sel.Directives) || !ex.typeApplies(objType, sel.TypeCondition) {
 				continue
@@ -234,9 +241,9 @@ func (ex *executor) typeApplies(objType *ast.Definition, cond string) bool {
 // whose value is source: sels, the selections of the field group parent
 // (nil for the operation's). ok is false when a non-null field came out
 // null, which makes the object null in turn.
-func (ex *executor) selectionSet(objType *ast.Definition, source map[string]any, parent *fieldGroup, sels ast.SelectionSet, path []any) (*object, bool) {
+func (ex *executor) selectionSet(objType *ast.Definition, source map[string]any, parent *fieldGroup, sels ast.SelectionSet, path []any) (*value.Object, bool) {
 	groups := ex.groupsFor(objType, parent, sels)
-	out := &object{keys: make([]string, 0, len(groups)), vals: make([]any, 0, len(groups))}
+	out := value.NewObject(len(groups))
 	ex.grow(2)
 	if path == nil {
 		// The path is a stack: a field's path extends its parent's in
@@ -251,7 +258,7 @@ func (ex *executor) selectionSet(objType *ast.Definition, source map[string]any,
 		if !ok {
 			return nil, false
 		}
-		out.add(g.key, v)
+		out.Add(g.key, v)
 		ex.grow(len(g.key) + 4)
 	}
 	return out, true
@@ -287,7 +294,7 @@ func (ex *executor) field(objType *ast.Definition, source map[string]any, g *fie
 	if ex.tooDeep(f, path) {
 		return ex.nullFor(def.Type)
 	}
-	var value any
+	var resolved any
 	if err := ex.srv.checkDirectives(ex.req.id, objType, def); err != nil {
 		ex.resolverError(err, "", f, path)
 	} else {
@@ -295,17 +302,17 @@ func (ex *executor) field(objType *ast.Definition, source map[string]any, g *fie
 		if err != nil {
 			ex.resolverError(err, "", f, path)
 		} else {
-			value, err = ex.resolve(objType, f, def, args, source, path)
+			resolved, err = ex.resolve(objType, f, def, args, source, path)
 			if ex.stopped(f, path) {
 				return nil, false
 			}
 			if err != nil {
 				ex.resolverError(err, "", f, path)
-				value = nil
+				resolved = nil
 			}
 		}
 	}
-	return ex.complete(objType, def.Type, g, value, path)
+	return ex.complete(objType, def.Type, g, resolved, path)
 }
 
 // stopped reports whether the execution stops at the field f at path: it
@@ -433,7 +440,7 @@ func (ex *executor) complete(parent *ast.Definition, t *ast.Type, g *fieldGroup,
 	def := ex.srv.schema.Types[t.NamedType]
 	switch def.Kind {
 	case ast.Scalar:
-		r, err := scalarOutput(def.Name, v)
+		r, err := scalar.Output(def.Name, v)
 		if err != nil {
 			ex.addError(&gqlError{kind: kindExecution, Path: slices.Clone(path),
 				Message: fmt.Sprintf("Can't serialize value (%s) : %v", pathString(path), err)})
@@ -648,7 +655,7 @@ func (ex *executor) literal(v *ast.Value, t *ast.Type) (any, error) {
 	if def.Name == "AWSJSON" && v.Kind != ast.StringValue && v.Kind != ast.BlockValue {
 		return raw, nil
 	}
-	out, why := scalarInput(def.Name, raw)
+	out, why := scalar.Input(def.Name, raw)
 	if why != "" {
 		return nil, &ResolverError{Message: why}
 	}

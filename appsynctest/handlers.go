@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/go-amplify/data/appsynctest/internal/value"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
@@ -263,7 +264,7 @@ func (s *Server) handlerResolver(op *customOp) resolver {
 					err = &lambdaError{errorType: "Runtime.MarshalError", err: merr}
 				} else {
 					inv.Result = b
-					res, _ = decodeJSON(b)
+					res, _ = value.Decode(b)
 				}
 			}
 			if err != nil {
@@ -327,20 +328,20 @@ func (s *Server) lambdaEvent(f *fieldCtx) any {
 	if _, ok := headers["x-forwarded-for"]; !ok {
 		headers["x-forwarded-for"] = f.ex.req.id.sourceIP
 	}
-	var req object
-	req.set("headers", headers)
-	req.set("domainName", nil)
+	var req value.Object
+	req.Set("headers", headers)
+	req.Set("domainName", nil)
 	var source any
 	if f.source != nil {
 		source = f.source
 	}
-	var ev object
-	ev.set("typeName", f.parent.Name)
-	ev.set("fieldName", f.def.Name)
-	ev.set("arguments", f.args)
-	ev.set("identity", f.ex.req.id.event())
-	ev.set("source", source)
-	ev.set("request", req)
-	ev.set("prev", map[string]any{"result": map[string]any{}})
+	var ev value.Object
+	ev.Set("typeName", f.parent.Name)
+	ev.Set("fieldName", f.def.Name)
+	ev.Set("arguments", f.args)
+	ev.Set("identity", f.ex.req.id.event())
+	ev.Set("source", source)
+	ev.Set("request", req)
+	ev.Set("prev", map[string]any{"result": map[string]any{}})
 	return ev
 }

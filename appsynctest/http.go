@@ -13,6 +13,8 @@ import (
 
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"github.com/go-amplify/data/appsynctest/internal/realtime"
+	"github.com/go-amplify/data/appsynctest/internal/value"
 	"github.com/go-amplify/data/internal/sigv4verify"
 )
 
@@ -53,7 +55,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// [realtime] The realtime endpoint (subscriptions over AppSync's
 	// WebSocket protocol, realtime.go): AppSync serves it on another host,
 	// locally it is the same URL, or <url>/realtime as for custom domains.
-	case (r.URL.Path == "/graphql" || r.URL.Path == "/graphql/realtime") && isWebSocketUpgrade(r):
+	case (r.URL.Path == "/graphql" || r.URL.Path == "/graphql/realtime") && realtime.IsUpgrade(r):
 		s.serveRealtime(w, r)
 	// [/realtime]
 	case r.URL.Path == "/graphql":
@@ -245,7 +247,7 @@ func parseGraphQLRequest(r *http.Request, body []byte) (*graphQLRequest, *reques
 		req.OperationName = *raw.OperationName
 	}
 	if len(raw.Variables) > 0 && string(raw.Variables) != "null" {
-		v, err := decodeJSON(raw.Variables)
+		v, err := value.Decode(raw.Variables)
 		if err != nil {
 			return nil, errBadBody
 		}
@@ -266,10 +268,10 @@ type response struct {
 }
 
 func (r *response) marshal() ([]byte, error) {
-	var o object
-	o.set("data", r.data)
+	var o value.Object
+	o.Set("data", r.data)
 	if len(r.errs) > 0 {
-		o.set("errors", r.errs)
+		o.Set("errors", errorList(r.errs))
 	}
 	return marshalValue(o)
 }

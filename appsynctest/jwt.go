@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/go-amplify/data/appsynctest/internal/value"
 	"github.com/go-amplify/data/schema"
 )
 
@@ -171,7 +172,7 @@ func decodeSegment(seg string, v any) error {
 	if err != nil {
 		return err
 	}
-	x, err := decodeJSON(b)
+	x, err := value.Decode(b)
 	if err != nil {
 		return err
 	}

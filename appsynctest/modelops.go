@@ -7,7 +7,11 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
+
+	"github.com/go-amplify/data/appsynctest/internal/store"
+	"github.com/go-amplify/data/appsynctest/internal/value"
 )
 
 // This file holds the resolvers of Amplify's model operations, written
@@ -123,20 +127,7 @@ func (s *Server) getResolver(m *model) resolver {
 		if !authorized && filter == nil {
 			return nil, f.unauthorized()
 		}
-		item := s.store.get(m, keyFromArgs(m, f.args))
-		if item == nil {
-			return nil, nil
-		}
-		if filter != nil {
-			ok, err := matches(item, filter)
-			if err != nil {
-				return nil, err
-			}
-			if !ok {
-				return nil, f.unauthorized()
-			}
-		}
-		return item, nil
+		return f.admitted(s.getItem(m, keyFromArgs(m, f.args)), filter)
 	}
 }
 
@@ -237,22 +228,22 @@ func (s *Server) listResolver(m *model, ix *index, op string) resolver {
 		if !authorized && authFilter == nil {
 			return nil, f.unauthorized()
 		}
-		q := &query{m: m, ix: ix, limit: defaultLimit}
+		q := newQuery(m, ix)
 		pk, hasPK := f.args[ix.pk]
-		q.pk, q.hasPK = pk, hasPK && pk != nil
+		q.PK, q.HasPK = pk, hasPK && pk != nil
 		sortDir, _ := f.args["sortDirection"].(string)
 		if ix == m.key {
 			if len(ix.sk) == 0 && sortDir != "" {
 				return nil, invalidArguments("sortDirection is not supported for List operations without a Sort key defined.")
 			}
-			if !q.hasPK && sortDir != "" {
+			if !q.HasPK && sortDir != "" {
 				return nil, invalidArguments(fmt.Sprintf("When providing argument 'sortDirection' you must also provide argument '%s'.", ix.pk))
 			}
 		}
-		q.desc = sortDir == "DESC"
+		q.Desc = sortDir == "DESC"
 		if skArg != "" {
 			cond := f.mapArg(skArg)
-			if cond != nil && !q.hasPK {
+			if cond != nil && !q.HasPK {
 				if len(ix.sk) > 1 {
 					return nil, invalidArguments(fmt.Sprintf("When providing argument '%s' you must also provide '%s'.", skArg, ix.pk))
 				}
@@ -262,18 +253,24 @@ func (s *Server) listResolver(m *model, ix *index, op string) resolver {
 			if err != nil {
 				return nil, err
 			}
-			q.skCond = kc
+			q.SKCond = kc
 		}
-		if err := s.pageArgs(f, q, tokenScope(m, ix)); err != nil {
+		scope := tokenScope(m, ix)
+		if err := s.pageArgs(f, q, scope); err != nil {
 			return nil, err
 		}
-		q.filter = andFilters(authFilter, f.mapArg("filter"))
-		return s.connection(m, q)
+		q.Filter = andFilters(authFilter, f.mapArg("filter"))
+		page, err := s.page(q, scope)
+		if err != nil {
+			return nil, err
+		}
+		page["__typename"] = "Model" + m.name + "Connection"
+		return page, nil
 	}
 }
 
 // pageArgs reads limit and nextToken.
-func (s *Server) pageArgs(f *fieldCtx, q *query, scope string) error {
+func (s *Server) pageArgs(f *fieldCtx, q *store.Query, scope string) error {
 	if l, ok := f.args["limit"]; ok && l != nil {
 		n, err := toInt(l)
 		if err != nil {
@@ -282,37 +279,57 @@ func (s *Server) pageArgs(f *fieldCtx, q *query, scope string) error {
 		if n < 1 {
 			return dynamoError("DynamoDbException", fmt.Sprintf("1 validation error detected: Value '%d' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1", n))
 		}
-		q.limit = n
+		q.Limit = n
 	}
 	if t, ok := f.args["nextToken"].(string); ok && t != "" {
 		key, err := s.decodeToken(scope, t)
 		if err != nil {
 			return err
 		}
-		q.start = key
+		q.Start = key
 	}
 	return nil
 }
 
-// connection runs a query and returns the Model<M>Connection value.
-func (s *Server) connection(m *model, q *query) (any, error) {
-	res, err := s.store.run(q)
+// page runs a query and returns a page of a Model<M>Connection (items and
+// nextToken), its token bound to scope. An invalid filter is DynamoDB's
+// error.
+func (s *Server) page(q *store.Query, scope string) (map[string]any, error) {
+	res, err := s.store.Run(q)
 	if err != nil {
-		var fe *filterError
+		var fe *store.FilterError
 		if errors.As(err, &fe) {
-			return nil, dynamoError("DynamoDbException", fe.msg)
+			return nil, dynamoError("DynamoDbException", fe.Msg)
 		}
 		return nil, err
 	}
-	items := make([]any, len(res.items))
-	for i, it := range res.items {
+	items := make([]any, len(res.Items))
+	for i, it := range res.Items {
 		items[i] = it
 	}
 	var next any
-	if res.lastKey != nil {
-		next = s.encodeToken(tokenScope(m, q.ix), res.lastKey)
+	if res.LastKey != nil {
+		next = s.encodeToken(scope, res.LastKey)
 	}
-	return map[string]any{"__typename": "Model" + m.name + "Connection", "items": items, "nextToken": next}, nil
+	return map[string]any{"items": items, "nextToken": next}, nil
+}
+
+// admitted returns the item if the auth filter (nil for none) admits it,
+// Unauthorized if not; nil for no item.
+func (f *fieldCtx) admitted(item, authFilter map[string]any) (any, error) {
+	if item == nil {
+		return nil, nil
+	}
+	if authFilter != nil {
+		ok, err := store.Matches(item, authFilter)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, f.unauthorized()
+		}
+	}
+	return item, nil
 }
 
 // andFilters combines an auth filter and the caller's filter as the list
@@ -341,7 +358,7 @@ func toInt(v any) (int, error) {
 
 func (s *Server) createResolver(m *model) resolver {
 	return func(f *fieldCtx) (any, error) {
-		input := copyItem(f.mapArg("input"))
+		input := value.CopyItem(f.mapArg("input"))
 		if input == nil {
 			input = map[string]any{}
 		}
@@ -375,39 +392,40 @@ func (s *Server) createResolver(m *model) resolver {
 			return nil, err
 		}
 		cond := f.mapArg("condition")
-		_, created, err := s.store.write(m, item, func(old map[string]any) (map[string]any, error) {
+		_, created, err := s.writeItem(m, item, func(old map[string]any) (map[string]any, error) {
 			if old != nil {
-				return nil, errConditionFailed
+				return nil, store.ErrConditionFailed
 			}
-			if cond != nil {
-				ok, err := matches(nil, cond)
-				if err != nil {
-					return nil, err
-				}
-				if !ok {
-					return nil, errConditionFailed
-				}
+			if err := checkCondition(nil, cond); err != nil {
+				return nil, err
 			}
 			return item, nil
 		})
-		if err != nil {
-			return nil, s.writeError(err)
-		}
-		s.bus.publish(MutationEvent{Model: m.name, Operation: "create", Field: f.def.Name, Item: copyItem(created)})
-		return mutationResult(created), nil
+		return s.mutated(f, m, "create", created, err)
 	}
 }
 
-// writeError converts the errors of store.write.
+// mutated ends a mutation resolver after its write (item is what it
+// wrote, or deleted): the write's error as AppSync reports DynamoDB's, or
+// the item published to Subscribe and returned as the response.
+func (s *Server) mutated(f *fieldCtx, m *model, op string, item map[string]any, err error) (any, error) {
+	if err != nil {
+		return nil, s.writeError(err)
+	}
+	s.bus.publish(MutationEvent{Model: m.name, Operation: op, Field: f.def.Name, Item: value.CopyItem(item)})
+	return mutationResult(item), nil
+}
+
+// writeError converts the errors of store.Write.
 func (s *Server) writeError(err error) error {
-	var fe *filterError
+	var fe *store.FilterError
 	switch {
-	case errors.Is(err, errConditionFailed):
+	case errors.Is(err, store.ErrConditionFailed):
 		return conditionFailed()
-	case errors.Is(err, errMissingKey):
+	case errors.Is(err, store.ErrMissingKey):
 		return dynamoError("DynamoDbException", "The provided key element does not match the schema")
 	case errors.As(err, &fe):
-		return dynamoError("DynamoDbException", "Invalid ConditionExpression: "+fe.msg)
+		return dynamoError("DynamoDbException", "Invalid ConditionExpression: "+fe.Msg)
 	}
 	return err
 }
@@ -425,13 +443,9 @@ func (m *model) keyFields() []string {
 func (s *Server) updateResolver(m *model) resolver {
 	return func(f *fieldCtx) (any, error) {
 		input := f.mapArg("input")
-		key := keyFromArgs(m, input)
-		if err := checkKeys(m, key); err != nil {
+		key, err := s.authorizeKey(f, m, "update", input)
+		if err != nil {
 			return nil, err
-		}
-		existing := s.store.get(m, key)
-		if !m.authorizeItem(f.ex.req.id, "update", existing) {
-			return nil, f.unauthorized()
 		}
 		changes := map[string]any{}
 		if m.updatedAt != "" {
@@ -442,24 +456,15 @@ func (s *Server) updateResolver(m *model) resolver {
 			delete(changes, k)
 		}
 		cond := f.mapArg("condition")
-		_, updated, err := s.store.write(m, key, func(old map[string]any) (map[string]any, error) {
-			if old == nil {
-				return nil, errConditionFailed
-			}
-			if cond != nil {
-				ok, err := matches(old, cond)
-				if err != nil {
-					return nil, err
-				}
-				if !ok {
-					return nil, errConditionFailed
-				}
+		_, updated, err := s.writeItem(m, key, func(old map[string]any) (map[string]any, error) {
+			if err := checkExisting(old, cond); err != nil {
+				return nil, err
 			}
 			for k, v := range changes {
 				if v == nil {
 					delete(old, k)
 				} else {
-					old[k] = deepCopy(v)
+					old[k] = value.DeepCopy(v)
 				}
 			}
 			// Composite index keys follow their fields.
@@ -474,51 +479,65 @@ func (s *Server) updateResolver(m *model) resolver {
 			}
 			return old, nil
 		})
-		if err != nil {
-			var re *ResolverError
-			if errors.As(err, &re) {
-				return nil, re
-			}
-			return nil, s.writeError(err)
-		}
-		s.bus.publish(MutationEvent{Model: m.name, Operation: "update", Field: f.def.Name, Item: copyItem(updated)})
-		return mutationResult(updated), nil
+		// A *ResolverError of the new item's keys passes writeError as it is.
+		return s.mutated(f, m, "update", updated, err)
 	}
 }
 
 func (s *Server) deleteResolver(m *model) resolver {
 	return func(f *fieldCtx) (any, error) {
 		input := f.mapArg("input")
-		key := keyFromArgs(m, input)
-		if err := checkKeys(m, key); err != nil {
+		key, err := s.authorizeKey(f, m, "delete", input)
+		if err != nil {
 			return nil, err
 		}
-		existing := s.store.get(m, key)
-		if !m.authorizeItem(f.ex.req.id, "delete", existing) {
-			return nil, f.unauthorized()
-		}
 		cond := f.mapArg("condition")
-		old, _, err := s.store.write(m, key, func(old map[string]any) (map[string]any, error) {
-			if old == nil {
-				return nil, errConditionFailed
-			}
-			if cond != nil {
-				ok, err := matches(old, cond)
-				if err != nil {
-					return nil, err
-				}
-				if !ok {
-					return nil, errConditionFailed
-				}
+		old, _, err := s.writeItem(m, key, func(old map[string]any) (map[string]any, error) {
+			if err := checkExisting(old, cond); err != nil {
+				return nil, err
 			}
 			return nil, nil
 		})
-		if err != nil {
-			return nil, s.writeError(err)
-		}
-		s.bus.publish(MutationEvent{Model: m.name, Operation: "delete", Field: f.def.Name, Item: copyItem(old)})
-		return mutationResult(old), nil
+		return s.mutated(f, m, "delete", old, err)
 	}
+}
+
+// checkCondition is a write's condition expression: store.ErrConditionFailed
+// unless the item (nil when there is none) passes cond (nil for none).
+func checkCondition(item, cond map[string]any) error {
+	if cond == nil {
+		return nil
+	}
+	ok, err := store.Matches(item, cond)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return store.ErrConditionFailed
+	}
+	return nil
+}
+
+// authorizeKey reads the key of the item an update or a delete is for
+// from its input and checks the caller's rules on the stored item.
+func (s *Server) authorizeKey(f *fieldCtx, m *model, op string, input map[string]any) (map[string]any, error) {
+	key := keyFromArgs(m, input)
+	if err := checkKeys(m, key); err != nil {
+		return nil, err
+	}
+	if !m.authorizeItem(f.ex.req.id, op, s.getItem(m, key)) {
+		return nil, f.unauthorized()
+	}
+	return key, nil
+}
+
+// checkExisting is the condition of an update or a delete: the item
+// exists (old is not nil) and passes cond.
+func checkExisting(old, cond map[string]any) error {
+	if old == nil {
+		return store.ErrConditionFailed
+	}
+	return checkCondition(old, cond)
 }
 
 // primaryKeyValues returns the values of an item's primary key fields
@@ -575,20 +594,7 @@ func (s *Server) relationResolver(m *model, rel *relation) resolver {
 				}
 			}
 			setCompositeKeys(related, key)
-			item := s.store.get(related, key)
-			if item == nil {
-				return nil, nil
-			}
-			if authFilter != nil {
-				ok, err := matches(item, authFilter)
-				if err != nil {
-					return nil, err
-				}
-				if !ok {
-					return nil, f.unauthorized()
-				}
-			}
-			return item, nil
+			return f.admitted(s.getItem(related, key), authFilter)
 		}
 		// hasMany, and hasOne through fields of the related model: query
 		// the related items whose reference fields hold this item's key.
@@ -599,71 +605,56 @@ func (s *Server) relationResolver(m *model, rel *relation) resolver {
 			}
 			return nil, nil
 		}
-		q := &query{m: related, ix: related.key, limit: defaultLimit}
-		for _, ix := range append([]*index{related.key}, related.indexes...) {
-			if ix.pk == rel.associatedWith[0] {
-				q.ix = ix
+		ix := related.key
+		for _, x := range append([]*index{related.key}, related.indexes...) {
+			if x.pk == rel.associatedWith[0] {
+				ix = x
 				break
 			}
 		}
+		q := newQuery(related, ix)
 		keyFilter := map[string]any{}
 		for i, a := range rel.associatedWith {
 			if i < len(vals) {
 				keyFilter[a] = map[string]any{"eq": vals[i]}
 			}
 		}
-		if q.ix.pk == rel.associatedWith[0] {
-			q.pk, q.hasPK = vals[0], true
+		if ix.pk == rel.associatedWith[0] {
+			q.PK, q.HasPK = vals[0], true
 			delete(keyFilter, rel.associatedWith[0])
 		}
 		if len(keyFilter) > 0 {
-			q.keyFilter = keyFilter
+			q.KeyFilter = keyFilter
 		}
 		if rel.kind != "HAS_MANY" {
-			q.filter = authFilter
-			q.limit = int(^uint(0) >> 1)
-			res, err := s.store.run(q)
+			q.Filter = authFilter
+			q.Limit = int(^uint(0) >> 1)
+			res, err := s.store.Run(q)
 			if err != nil {
 				return nil, err
 			}
-			if len(res.items) == 0 {
-				if res.scanned > 0 {
+			if len(res.Items) == 0 {
+				if res.Scanned > 0 {
 					return nil, f.unauthorized()
 				}
 				return nil, nil
 			}
-			return res.items[0], nil
+			return res.Items[0], nil
 		}
-		q.desc = f.args["sortDirection"] == "DESC"
-		if skArg := sortKeyArg(q.ix); skArg != "" && q.hasPK {
-			kc, err := keyCondition(q.ix, skArg, f.mapArg(skArg))
+		q.Desc = f.args["sortDirection"] == "DESC"
+		if skArg := sortKeyArg(ix); skArg != "" && q.HasPK {
+			kc, err := keyCondition(ix, skArg, f.mapArg(skArg))
 			if err != nil {
 				return nil, err
 			}
-			q.skCond = kc
+			q.SKCond = kc
 		}
-		scope := tokenScope(related, q.ix) + "@" + m.name + "." + rel.field
+		scope := tokenScope(related, ix) + "@" + m.name + "." + rel.field
 		if err := s.pageArgs(f, q, scope); err != nil {
 			return nil, err
 		}
-		q.filter = andFilters(authFilter, f.mapArg("filter"))
-		res, err := s.store.run(q)
-		if err != nil {
-			var fe *filterError
-			if errors.As(err, &fe) {
-				return nil, dynamoError("DynamoDbException", fe.msg)
-			}
-			return nil, err
-		}
-		items := make([]any, len(res.items))
-		for i, it := range res.items {
-			items[i] = it
-		}
-		var next any
-		if res.lastKey != nil {
-			next = s.encodeToken(scope, res.lastKey)
-		}
-		return map[string]any{"items": items, "nextToken": next}, nil
+		q.Filter = andFilters(authFilter, f.mapArg("filter"))
+		return s.page(q, scope)
 	}
 }
 
@@ -674,7 +665,12 @@ const operationMarker = "__operation"
 // mutationResult marks a mutation's result as Amplify's response
 // templates do.
 func mutationResult(item map[string]any) map[string]any {
-	out := copyItem(item)
+	out := value.CopyItem(item)
 	out[operationMarker] = "Mutation"
 	return out
+}
+
+// nowISO is $util.time.nowISO8601(): UTC with milliseconds and a Z.
+func nowISO(t time.Time) string {
+	return t.UTC().Format("2006-01-02T15:04:05.000Z")
 }

@@ -245,10 +245,7 @@ func (s *Server) registerModel(m *model) {
 		if r.Allow != "owner" || !strings.Contains(r.ownerClaim(), "::") {
 			continue
 		}
-		field := r.OwnerField
-		if field == "" {
-			field = "owner"
-		}
+		field := r.ownerField()
 		if m.def.Fields.ForName(field) == nil || m.relations[field] != nil {
 			continue
 		}

@@ -123,11 +123,7 @@ func (c *overlapChecker) collect(fc *fieldCollector, sels ast.SelectionSet, visi
 			if sel.Definition == nil || sel.ObjectDefinition == nil {
 				continue
 			}
-			key := sel.Alias
-			if key == "" {
-				key = sel.Name
-			}
-			fc.add(key, sel)
+			fc.add(responseKey(sel), sel)
 		case *ast.InlineFragment:
 			c.collect(fc, sel.SelectionSet, visited)
 		case *ast.FragmentSpread:

@@ -18,40 +18,26 @@ package appsynctest
 //	{"type":"stop","id":..}             ->
 //	                                    <-    {"id":..,"type":"complete"}
 //
-// realtime_conn.go speaks the protocol of a connection, realtime_auth.go
-// authorizes connections and subscriptions,
+// internal/realtime reads the handshake and holds the protocol's
+// constants, realtime_conn.go speaks the protocol of a connection,
+// realtime_auth.go authorizes connections and subscriptions,
 // realtime_publish.go delivers mutation responses to subscribers.
 
 import (
 	"context"
-	"encoding/base64"
+	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/go-amplify/data/appsynctest/internal/realtime"
 )
 
 const (
-	// realtimeSubprotocol is the WebSocket subprotocol of AppSync's
-	// realtime endpoint.
-	realtimeSubprotocol = "graphql-ws"
-	// defaultKeepAlive is how often AppSync sends "ka" (about once a
-	// minute: amplify-js warns after 65 s without one).
-	defaultKeepAlive = time.Minute
-	// defaultConnectionTimeout is the connectionTimeoutMs of AppSync's
-	// connection_ack (5 minutes, amplify-js's DEFAULT_KEEP_ALIVE_TIMEOUT).
-	defaultConnectionTimeout = 5 * time.Minute
-	// defaultMaxSubscriptions is AppSync's limit of subscriptions per
-	// connection.
-	defaultMaxSubscriptions = 100
-	// defaultMaxMessageBytes bounds a message a client sends (AppSync's
-	// subscription payload quota, 240 KB).
-	defaultMaxMessageBytes = 240 << 10
 	// outQueue is how many messages may wait for a slow client before the
 	// server drops its connection.
 	outQueue = 1024
@@ -59,8 +45,8 @@ const (
 	realtimeWriteTimeout = 10 * time.Second
 )
 
-// realtime is the state of a server's realtime endpoint.
-type realtime struct {
+// rtEndpoint is the state of a server's realtime endpoint.
+type rtEndpoint struct {
 	once sync.Once
 	srv  *Server
 	// subFields are the Subscription fields by name; triggers the
@@ -95,29 +81,29 @@ type realtime struct {
 	accepted, started, events, keepAlives int
 }
 
-func newRealtime() *realtime {
-	return &realtime{
+func newRealtime() *rtEndpoint {
+	return &rtEndpoint{
 		conns:       map[*rtConn]struct{}{},
 		pending:     map[*websocket.Conn]struct{}{},
 		subs:        map[string]map[*rtSub]struct{}{},
 		changed:     make(chan struct{}),
-		kaInterval:  defaultKeepAlive,
-		connTimeout: defaultConnectionTimeout,
-		maxSubs:     defaultMaxSubscriptions,
-		maxMessage:  defaultMaxMessageBytes,
+		kaInterval:  realtime.DefaultKeepAlive,
+		connTimeout: realtime.DefaultConnectionTimeout,
+		maxSubs:     realtime.DefaultMaxSubscriptions,
+		maxMessage:  realtime.DefaultMaxMessageBytes,
 	}
 }
 
 // realtime returns the server's realtime state, reading the schema's
 // subscriptions on first use.
-func (s *Server) realtime() *realtime {
+func (s *Server) realtime() *rtEndpoint {
 	rt := s.bus.realtime
 	rt.once.Do(func() { rt.init(s) })
 	return rt
 }
 
 // notifyLocked signals a change of the counts (rt.mu held).
-func (rt *realtime) notifyLocked() {
+func (rt *rtEndpoint) notifyLocked() {
 	close(rt.changed)
 	rt.changed = make(chan struct{})
 }
@@ -147,7 +133,7 @@ func (s *Server) RealtimeStats() RealtimeStats {
 	return rt.statsLocked()
 }
 
-func (rt *realtime) statsLocked() RealtimeStats {
+func (rt *rtEndpoint) statsLocked() RealtimeStats {
 	st := RealtimeStats{Connections: len(rt.conns), ConnectionsAccepted: rt.accepted,
 		SubscriptionsStarted: rt.started, Events: rt.events, KeepAlives: rt.keepAlives}
 	for _, subs := range rt.subs {
@@ -192,10 +178,10 @@ func (s *Server) SetKeepAlive(interval, timeout time.Duration) {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
 	if interval <= 0 {
-		interval = defaultKeepAlive
+		interval = realtime.DefaultKeepAlive
 	}
 	if timeout <= 0 {
-		timeout = defaultConnectionTimeout
+		timeout = realtime.DefaultConnectionTimeout
 	}
 	rt.kaInterval, rt.connTimeout = interval, timeout
 }
@@ -266,7 +252,7 @@ func realtimeURL(httpURL string) string { return "ws" + strings.TrimPrefix(httpU
 
 // close ends every connection (status 1001, going away) and waits for
 // their goroutines.
-func (rt *realtime) close() {
+func (rt *rtEndpoint) close() {
 	rt.mu.Lock()
 	if rt.closed {
 		rt.mu.Unlock()
@@ -301,37 +287,6 @@ func (rt *realtime) close() {
 	rt.wg.Wait()
 }
 
-// isWebSocketUpgrade reports whether r asks for a WebSocket.
-func isWebSocketUpgrade(r *http.Request) bool {
-	return strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
-}
-
-// rtError is an error of the realtime protocol: an element of the errors
-// of an error or connection_error message.
-type rtError struct {
-	ErrorType string
-	Message   string
-	// Code is the errorCode member (AppSync sends the HTTP status of
-	// connection failures); 0 leaves it out.
-	Code int
-}
-
-func (e *rtError) object() object {
-	var o object
-	if e.ErrorType != "" {
-		o.set("errorType", e.ErrorType)
-	}
-	o.set("message", e.Message)
-	if e.Code != 0 {
-		o.set("errorCode", e.Code)
-	}
-	return o
-}
-
-func badRequest(format string, args ...any) *rtError {
-	return &rtError{ErrorType: "BadRequestException", Message: fmt.Sprintf(format, args...)}
-}
-
 // serveRealtime serves a WebSocket upgrade of the GraphQL endpoint.
 func (s *Server) serveRealtime(w http.ResponseWriter, r *http.Request) {
 	rt := s.realtime()
@@ -344,32 +299,19 @@ func (s *Server) serveRealtime(w http.ResponseWriter, r *http.Request) {
 		(&requestError{http.StatusServiceUnavailable, "ServiceUnavailableException", "The realtime endpoint is not accepting connections."}).write(w)
 		return
 	}
-	// The authorization headers: the header query parameter, or the
-	// header-<base64url> subprotocol current amplify-js also offers.
-	raw := rawQueryParam(r, "header")
-	if raw == "" {
-		raw = headerSubprotocol(r)
-	}
-	if raw == "" {
-		s.log.Info("appsynctest: realtime connection refused", "reason", "no header query parameter")
-		errNoAuth.write(w)
-		return
-	}
-	headers, err := decodeAuthHeader(raw)
+	hs, err := realtime.ReadHandshake(r)
 	if err != nil {
 		s.log.Info("appsynctest: realtime connection refused", "reason", err.Error())
-		(&requestError{http.StatusBadRequest, "BadRequestException", "The header query parameter must be the base64 encoding of a JSON object of the authorization headers: " + err.Error()}).write(w)
-		return
-	}
-	body := []byte("{}")
-	if p := rawQueryParam(r, "payload"); p != "" {
-		if b, err := decodeBase64(p); err == nil {
-			body = b
+		if errors.Is(err, realtime.ErrNoHeader) {
+			errNoAuth.write(w)
+		} else {
+			(&requestError{http.StatusBadRequest, "BadRequestException", "The header query parameter must be the base64 encoding of a JSON object of the authorization headers: " + err.Error()}).write(w)
 		}
+		return
 	}
 
 	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{
-		Subprotocols: []string{realtimeSubprotocol},
+		Subprotocols: []string{realtime.Subprotocol},
 		// AppSync accepts any origin.
 		InsecureSkipVerify: true,
 	})
@@ -396,24 +338,24 @@ func (s *Server) serveRealtime(w http.ResponseWriter, r *http.Request) {
 		rt.mu.Unlock()
 		rt.wg.Done()
 	}()
-	refuseWS := func(e *rtError, reason string) {
+	refuseWS := func(e *realtime.Error, reason string) {
 		s.log.Info("appsynctest: realtime connection refused", "reason", reason)
-		b, _ := marshalValue(connectionError(e))
+		b := realtime.ConnectionError(e)
 		ctx, cancel := context.WithTimeout(context.Background(), realtimeWriteTimeout)
 		defer cancel()
 		_ = ws.Write(ctx, websocket.MessageText, b)
 		_ = ws.Close(websocket.StatusNormalClosure, "")
 	}
-	if ws.Subprotocol() != realtimeSubprotocol {
+	if ws.Subprotocol() != realtime.Subprotocol {
 		// AppSync: {"payload":{"errors":[{"message":"NoProtocolError","errorCode":400}]},"type":"connection_error"}
 		msg := "NoProtocolError"
-		if offeredSubprotocols(r) {
+		if realtime.OffersOtherSubprotocols(r) {
 			msg = "SubProtocolNotSupportedError"
 		}
-		refuseWS(&rtError{Message: msg, Code: http.StatusBadRequest}, "subprotocol graphql-ws not offered")
+		refuseWS(&realtime.Error{Message: msg, Code: http.StatusBadRequest}, "subprotocol graphql-ws not offered")
 		return
 	}
-	id, rerr, detail := s.realtimeAuthenticate(headers, rt.graphqlPath+"/connect", body, r)
+	id, rerr, detail := s.realtimeAuthenticate(hs.Headers, rt.graphqlPath+"/connect", hs.Payload, r)
 	if rerr != nil {
 		refuseWS(rerr, detail)
 		return
@@ -440,88 +382,4 @@ func (s *Server) serveRealtime(w http.ResponseWriter, r *http.Request) {
 		close(c.gone)
 	}()
 	c.run()
-}
-
-// rawQueryParam returns a query parameter without turning '+' into a
-// space: clients put standard base64 in the query string unescaped
-// (amplify-js does).
-func rawQueryParam(r *http.Request, name string) string {
-	for _, kv := range strings.Split(r.URL.RawQuery, "&") {
-		k, v, _ := strings.Cut(kv, "=")
-		if k != name {
-			continue
-		}
-		if u, err := url.PathUnescape(v); err == nil {
-			return u
-		}
-		return v
-	}
-	return ""
-}
-
-// headerSubprotocol returns the base64url part of a header-<base64url>
-// subprotocol the client offers.
-func headerSubprotocol(r *http.Request) string {
-	for _, v := range r.Header.Values("Sec-WebSocket-Protocol") {
-		for _, p := range strings.Split(v, ",") {
-			if rest, ok := strings.CutPrefix(strings.TrimSpace(p), "header-"); ok {
-				return rest
-			}
-		}
-	}
-	return ""
-}
-
-// offeredSubprotocols reports whether the client offered a subprotocol
-// other than header-<...>.
-func offeredSubprotocols(r *http.Request) bool {
-	for _, v := range r.Header.Values("Sec-WebSocket-Protocol") {
-		for _, p := range strings.Split(v, ",") {
-			if p = strings.TrimSpace(p); p != "" && !strings.HasPrefix(p, "header-") {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// decodeBase64 decodes standard or URL-safe base64, padded or not.
-func decodeBase64(s string) ([]byte, error) {
-	s = strings.TrimSpace(s)
-	var err error
-	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
-		var b []byte
-		if b, err = enc.DecodeString(s); err == nil {
-			return b, nil
-		}
-	}
-	return nil, err
-}
-
-// decodeAuthHeader decodes the header parameter: base64 of a JSON object.
-func decodeAuthHeader(s string) (map[string]any, error) {
-	b, err := decodeBase64(s)
-	if err != nil {
-		return nil, fmt.Errorf("not base64: %v", err)
-	}
-	v, err := decodeJSON(b)
-	if err != nil {
-		return nil, fmt.Errorf("not JSON: %v", err)
-	}
-	m, ok := v.(map[string]any)
-	if !ok {
-		return nil, fmt.Errorf("not a JSON object")
-	}
-	return m, nil
-}
-
-// connectionError is a connection_error message, members in AppSync's
-// order.
-func connectionError(e *rtError) object {
-	var p object
-	p.set("errors", []any{e.object()})
-	var o object
-	o.set("payload", p)
-	o.set("type", "connection_error")
-	return o
 }

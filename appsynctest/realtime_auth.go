@@ -25,8 +25,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/go-amplify/data/appsynctest/internal/realtime"
 	"github.com/go-amplify/data/internal/sigv4verify"
-	"github.com/go-amplify/data/schema"
 )
 
 // headerString returns an authorization header's value as a string.
@@ -47,8 +47,8 @@ func headerString(v any) (string, bool) {
 // (path <graphql path>, body the data string). upgrade is the WebSocket's
 // upgrade request (its client address and host). On failure it returns
 // the error to send and, for the log, why.
-func (s *Server) realtimeAuthenticate(headers map[string]any, path string, body []byte, upgrade *http.Request) (*identity, *rtError, string) {
-	unauthorized := &rtError{ErrorType: "UnauthorizedException", Message: errNoAuth.Message, Code: http.StatusUnauthorized}
+func (s *Server) realtimeAuthenticate(headers map[string]any, path string, body []byte, upgrade *http.Request) (*identity, *realtime.Error, string) {
+	unauthorized := &realtime.Error{ErrorType: "UnauthorizedException", Message: errNoAuth.Message, Code: http.StatusUnauthorized}
 	r := &http.Request{
 		Method:     http.MethodPost,
 		URL:        &url.URL{Path: path},
@@ -82,7 +82,7 @@ func (s *Server) realtimeAuthenticate(headers map[string]any, path string, body 
 		var se *sigv4verify.Error
 		switch {
 		case errors.As(err, &re):
-			return nil, &rtError{ErrorType: re.ErrorType, Message: re.Message, Code: re.Status}, re.Message
+			return nil, &realtime.Error{ErrorType: re.ErrorType, Message: re.Message, Code: re.Status}, re.Message
 		case errors.As(err, &se):
 			// AppSync's realtime endpoint does not name the signature's
 			// fault; the log does (the session token redacted).
@@ -99,7 +99,7 @@ func (s *Server) realtimeAuthenticate(headers map[string]any, path string, body 
 // otherwise (and when there is no such filter) the arguments, which the
 // events must match (AppSync's argument filtering; a filter set by the
 // resolver replaces it).
-func (rt *realtime) authorizeStart(sub *rtSub, id *identity, args map[string]any) *rtError {
+func (rt *rtEndpoint) authorizeStart(sub *rtSub, id *identity, args map[string]any) *realtime.Error {
 	if sub.field != nil && sub.field.model != nil {
 		filter, ok := sub.field.model.authorizeSubscription(id, args)
 		if !ok {
@@ -141,23 +141,13 @@ func (m *model) authorizeSubscription(id *identity, args map[string]any) (map[st
 	if !m.hasAuth || genericIAM(id) {
 		return given, true
 	}
-	rules := rulesFor(m.rules, "listen")
-	authorized := slices.ContainsFunc(rules, func(r authRule) bool { return staticAllows(r, id) })
-	if id.mode != schema.AuthUserPools {
-		return given, authorized
-	}
+	authorized, rules := m.callerRules(id, "listen")
 	var runtime []any
 	validOwnerArg := false
 	for _, r := range rules {
-		if r.mode() != id.mode {
-			continue
-		}
 		switch {
 		case r.Allow == "owner":
-			field := r.OwnerField
-			if field == "" {
-				field = "owner"
-			}
+			field := r.ownerField()
 			claim := r.ownerClaim()
 			value, list, ok := ownerClaims(id, claim)
 			if !ok {
@@ -177,21 +167,7 @@ func (m *model) authorizeSubscription(id *identity, args map[string]any) (map[st
 				authorized, validOwnerArg = true, true
 			}
 		case r.Allow == "groups" && r.GroupsField != "":
-			groups := groupsOf(id, r.groupClaim())
-			if len(groups) == 0 {
-				continue
-			}
-			if m.fieldIsList(r.GroupsField) {
-				for _, g := range groups {
-					runtime = append(runtime, map[string]any{r.GroupsField: map[string]any{"contains": g}})
-				}
-			} else {
-				in := make([]any, len(groups))
-				for i, g := range groups {
-					in[i] = g
-				}
-				runtime = append(runtime, map[string]any{r.GroupsField: map[string]any{"in": in}})
-			}
+			runtime = append(runtime, m.groupsFilter(r, id)...)
 		}
 	}
 	ownerArgOnly := validOwnerArg && len(runtime) == 1 && given == nil

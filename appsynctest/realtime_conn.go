@@ -15,12 +15,14 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/go-amplify/data/appsynctest/internal/realtime"
+	"github.com/go-amplify/data/appsynctest/internal/value"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
 // rtConn is one realtime connection.
 type rtConn struct {
-	rt  *realtime
+	rt  *rtEndpoint
 	srv *Server
 	ws  *websocket.Conn
 	// id is the connect authorization's identity.
@@ -49,7 +51,7 @@ type outMsg struct {
 	data      bool
 }
 
-func newRTConn(rt *realtime, ws *websocket.Conn, id *identity, r *http.Request) *rtConn {
+func newRTConn(rt *rtEndpoint, ws *websocket.Conn, id *identity, r *http.Request) *rtConn {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &rtConn{rt: rt, srv: rt.srv, ws: ws, id: id, remoteAddr: r.RemoteAddr, host: r.Host,
 		ctx: ctx, cancel: cancel, out: make(chan outMsg, outQueue),
@@ -151,13 +153,11 @@ func (c *rtConn) writeLoop() {
 	}
 }
 
-var kaMessage = []byte(`{"type":"ka"}`)
-
 func (c *rtConn) keepAlive() bool {
 	if c.rt.kaStopped.Load() {
 		return true
 	}
-	if !c.write(kaMessage) {
+	if !c.write(realtime.KeepAliveMessage) {
 		return false
 	}
 	c.rt.mu.Lock()
@@ -174,42 +174,6 @@ func (c *rtConn) write(b []byte) bool {
 		return false
 	}
 	return true
-}
-
-// message builds a server message: id (when set), type, payload (when
-// set), in the order AppSync writes them.
-func message(id, typ string, payload any) []byte {
-	var o object
-	if id != "" {
-		o.set("id", id)
-	}
-	o.set("type", typ)
-	if payload != nil {
-		o.set("payload", payload)
-	}
-	b, err := marshalValue(o)
-	if err != nil {
-		// The payloads are made of JSON values; this does not happen.
-		b, _ = marshalValue(map[string]any{"id": id, "type": "error", "payload": map[string]any{
-			"errors": []any{map[string]any{"errorType": "InternalFailure", "message": err.Error()}}}})
-	}
-	return b
-}
-
-// errorMessage builds an error message for the subscription id ("" for
-// none) with the given errors (*rtError or *gqlError).
-func errorMessage(id string, errs ...any) []byte {
-	list := make([]any, len(errs))
-	for i, e := range errs {
-		if re, ok := e.(*rtError); ok {
-			list[i] = re.object()
-		} else {
-			list[i] = e
-		}
-	}
-	var p object
-	p.set("errors", list)
-	return message(id, "error", p)
 }
 
 // startKeepAliveLocked returns the keep-alive interval to start with the
@@ -230,17 +194,17 @@ func (c *rtConn) handle(typ websocket.MessageType, b []byte) {
 	defer func() {
 		if p := recover(); p != nil {
 			c.srv.log.Error("appsynctest: realtime internal error", "panic", fmt.Sprint(p))
-			c.send(outMsg{b: errorMessage("", &rtError{ErrorType: "InternalFailure", Message: fmt.Sprintf("appsynctest internal error: %v", p)})})
+			c.send(outMsg{b: realtime.ErrorMessage("", &realtime.Error{ErrorType: "InternalFailure", Message: fmt.Sprintf("appsynctest internal error: %v", p)})})
 		}
 	}()
 	if typ != websocket.MessageText {
-		c.send(outMsg{b: errorMessage("", badRequest("Binary messages are not supported: send JSON text messages."))})
+		c.send(outMsg{b: realtime.ErrorMessage("", realtime.BadRequest("Binary messages are not supported: send JSON text messages."))})
 		return
 	}
-	v, err := decodeJSON(b)
+	v, err := value.Decode(b)
 	m, isObject := v.(map[string]any)
 	if err != nil || !isObject {
-		c.send(outMsg{b: errorMessage("", badRequest("The message is not a JSON object."))})
+		c.send(outMsg{b: realtime.ErrorMessage("", realtime.BadRequest("The message is not a JSON object."))})
 		return
 	}
 	msgType, _ := m["type"].(string)
@@ -250,7 +214,7 @@ func (c *rtConn) handle(typ websocket.MessageType, b []byte) {
 		c.connectionInit()
 	case "start":
 		if id == "" {
-			c.send(outMsg{b: errorMessage("", badRequest("A start message needs an id (a string, unique among the connection's subscriptions)."))})
+			c.send(outMsg{b: realtime.ErrorMessage("", realtime.BadRequest("A start message needs an id (a string, unique among the connection's subscriptions)."))})
 			return
 		}
 		if e := c.start(id, m["payload"]); e != nil {
@@ -260,15 +224,15 @@ func (c *rtConn) handle(typ websocket.MessageType, b []byte) {
 		}
 	case "stop":
 		if id == "" {
-			c.send(outMsg{b: errorMessage("", badRequest("A stop message needs the id of the subscription to stop."))})
+			c.send(outMsg{b: realtime.ErrorMessage("", realtime.BadRequest("A stop message needs the id of the subscription to stop."))})
 			return
 		}
 		c.stop(id)
 	case "":
-		c.send(outMsg{b: errorMessage(id, badRequest("The message has no type."))})
+		c.send(outMsg{b: realtime.ErrorMessage(id, realtime.BadRequest("The message has no type."))})
 	default:
 		// As AppSync words it: "<type> not supported through the realtime channel".
-		c.send(outMsg{b: errorMessage(id, &rtError{ErrorType: "UnsupportedOperation", Message: msgType + " not supported through the realtime channel"})})
+		c.send(outMsg{b: realtime.ErrorMessage(id, &realtime.Error{ErrorType: "UnsupportedOperation", Message: msgType + " not supported through the realtime channel"})})
 	}
 }
 
@@ -278,11 +242,11 @@ func (c *rtConn) connectionInit() {
 	c.rt.mu.Lock()
 	timeout := c.rt.connTimeout
 	c.rt.mu.Unlock()
-	var p object
-	p.set("connectionTimeoutMs", timeout.Milliseconds())
+	var p value.Object
+	p.Set("connectionTimeoutMs", timeout.Milliseconds())
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.enqueueLocked(outMsg{b: message("", "connection_ack", p), keepAlive: c.startKeepAliveLocked()})
+	c.enqueueLocked(outMsg{b: realtime.Message("", "connection_ack", p), keepAlive: c.startKeepAliveLocked()})
 }
 
 // stop ends a subscription and answers complete (also for an id that is
@@ -294,7 +258,7 @@ func (c *rtConn) stop(id string) {
 		delete(c.subs, id)
 		sub.stopped = true
 	}
-	c.enqueueLocked(outMsg{b: message(id, "complete", nil)})
+	c.enqueueLocked(outMsg{b: realtime.Message(id, "complete", nil)})
 	c.mu.Unlock()
 	if sub != nil {
 		c.rt.unregister(map[string]*rtSub{id: sub})
@@ -335,53 +299,53 @@ func (c *rtConn) start(id string, payload any) []byte {
 	maxSubs := c.rt.maxSubs
 	c.rt.mu.Unlock()
 	if dup {
-		return errorMessage(id, &rtError{ErrorType: "DuplicatedOperationError", Message: "Duplicated operation with id " + id})
+		return realtime.ErrorMessage(id, &realtime.Error{ErrorType: "DuplicatedOperationError", Message: "Duplicated operation with id " + id})
 	}
 	if n >= maxSubs {
 		// AppSync sends this one error as an object, not a list (as
 		// amplify-swift's AppSyncRealTimeClient records it).
-		var e object
-		e.set("errorType", "MaxSubscriptionsReachedError")
-		e.set("message", fmt.Sprintf("Max number of %d subscriptions reached", maxSubs))
-		var p object
-		p.set("errors", e)
-		return message(id, "error", p)
+		var e value.Object
+		e.Set("errorType", "MaxSubscriptionsReachedError")
+		e.Set("message", fmt.Sprintf("Max number of %d subscriptions reached", maxSubs))
+		var p value.Object
+		p.Set("errors", e)
+		return realtime.Message(id, "error", p)
 	}
 	p, _ := payload.(map[string]any)
 	data, ok := p["data"].(string)
 	if !ok {
-		return errorMessage(id, badRequest("The start payload needs data: the JSON string of {\"query\", \"variables\"}."))
+		return realtime.ErrorMessage(id, realtime.BadRequest("The start payload needs data: the JSON string of {\"query\", \"variables\"}."))
 	}
 	ext, _ := p["extensions"].(map[string]any)
 	headers, _ := ext["authorization"].(map[string]any)
 	if len(headers) == 0 {
 		s.log.Info("appsynctest: realtime start refused", "id", id, "reason", "no payload.extensions.authorization")
-		return errorMessage(id, &rtError{ErrorType: "UnauthorizedException", Message: errNoAuth.Message, Code: http.StatusUnauthorized})
+		return realtime.ErrorMessage(id, &realtime.Error{ErrorType: "UnauthorizedException", Message: errNoAuth.Message, Code: http.StatusUnauthorized})
 	}
 	upgrade := &http.Request{RemoteAddr: c.remoteAddr, Host: c.host}
 	ident, rerr, detail := s.realtimeAuthenticate(headers, c.rt.graphqlPath, []byte(data), upgrade)
 	if rerr != nil {
 		s.log.Info("appsynctest: realtime start refused", "id", id, "reason", detail)
-		return errorMessage(id, rerr)
+		return realtime.ErrorMessage(id, rerr)
 	}
 	req, gerr := parseStartData(data)
 	if gerr != nil {
-		return errorMessage(id, gerr)
+		return realtime.ErrorMessage(id, gerr)
 	}
 	doc, errs := s.parseDocument(req.Query)
 	if len(errs) > 0 {
-		return errorMessage(id, gqlErrorList(errs)...)
+		return realtime.ErrorMessage(id, gqlErrorList(errs)...)
 	}
 	op, oerr := selectOperation(doc, req.OperationName)
 	if oerr != nil {
-		return errorMessage(id, oerr)
+		return realtime.ErrorMessage(id, oerr)
 	}
 	if op.Operation != ast.Subscription {
-		return errorMessage(id, &rtError{ErrorType: "UnsupportedOperation", Message: string(op.Operation) + " not supported through the realtime channel"})
+		return realtime.ErrorMessage(id, &realtime.Error{ErrorType: "UnsupportedOperation", Message: string(op.Operation) + " not supported through the realtime channel"})
 	}
 	vars, errs := s.coerceVariables(op, req.Variables)
 	if len(errs) > 0 {
-		return errorMessage(id, gqlErrorList(errs)...)
+		return realtime.ErrorMessage(id, gqlErrorList(errs)...)
 	}
 	rq := &request{ctx: c.ctx, id: ident, headers: stringHeaders(headers), host: c.host}
 	ex, done := s.newExecutor(rq, doc, op, vars)
@@ -395,20 +359,20 @@ func (c *rtConn) start(id string, payload any) []byte {
 		}
 	}
 	if field == nil {
-		return errorMessage(id, badRequest("The subscription selects no field."))
+		return realtime.ErrorMessage(id, realtime.BadRequest("The subscription selects no field."))
 	}
 	def := root.Fields.ForName(field.Name)
 	if err := s.checkDirectives(ident, root, def); err != nil {
-		return errorMessage(id, resolverRTError(err))
+		return realtime.ErrorMessage(id, resolverRTError(err))
 	}
 	args, err := ex.arguments(def.Arguments, field.Arguments)
 	if err != nil {
-		return errorMessage(id, resolverRTError(err))
+		return realtime.ErrorMessage(id, resolverRTError(err))
 	}
 	sub := &rtSub{conn: c, id: id, fieldName: def.Name, field: c.rt.subFields[def.Name], req: rq, doc: doc, op: op, vars: vars}
 	if err := c.rt.authorizeStart(sub, ident, args); err != nil {
 		s.log.Info("appsynctest: realtime start refused", "id", id, "field", def.Name, "auth", ident.describe(), "reason", err.Message)
-		return errorMessage(id, err)
+		return realtime.ErrorMessage(id, err)
 	}
 
 	c.mu.Lock()
@@ -421,35 +385,35 @@ func (c *rtConn) start(id string, payload any) []byte {
 	// the client reads start_ack reaches it; under c.mu, which delivery
 	// takes, so that no event is queued before start_ack.
 	c.rt.register(sub)
-	c.enqueueLocked(outMsg{b: message(id, "start_ack", nil), keepAlive: c.startKeepAliveLocked()})
+	c.enqueueLocked(outMsg{b: realtime.Message(id, "start_ack", nil), keepAlive: c.startKeepAliveLocked()})
 	s.log.Info("appsynctest: realtime start", "id", id, "field", def.Name, "auth", ident.describe())
 	return nil
 }
 
 // parseStartData reads the data string of a start message: the JSON of
 // {"query", "variables", "operationName"}.
-func parseStartData(data string) (*graphQLRequest, *rtError) {
+func parseStartData(data string) (*graphQLRequest, *realtime.Error) {
 	var raw struct {
 		Query         *string         `json:"query"`
 		OperationName *string         `json:"operationName"`
 		Variables     json.RawMessage `json:"variables"`
 	}
-	v, err := decodeJSON([]byte(data))
+	v, err := value.Decode([]byte(data))
 	if _, isObject := v.(map[string]any); err != nil || !isObject || json.Unmarshal([]byte(data), &raw) != nil {
-		return nil, badRequest("The start payload's data is not the JSON string of an object {\"query\", \"variables\"}.")
+		return nil, realtime.BadRequest("The start payload's data is not the JSON string of an object {\"query\", \"variables\"}.")
 	}
 	if raw.Query == nil || strings.TrimSpace(*raw.Query) == "" {
-		return nil, badRequest("The start payload's data has no query.")
+		return nil, realtime.BadRequest("The start payload's data has no query.")
 	}
 	req := &graphQLRequest{Query: *raw.Query}
 	if raw.OperationName != nil {
 		req.OperationName = *raw.OperationName
 	}
 	if len(raw.Variables) > 0 && string(raw.Variables) != "null" {
-		v, err := decodeJSON(raw.Variables)
+		v, err := value.Decode(raw.Variables)
 		m, ok := v.(map[string]any)
 		if err != nil || !ok {
-			return nil, badRequest("The start payload's variables are not a JSON object.")
+			return nil, realtime.BadRequest("The start payload's variables are not a JSON object.")
 		}
 		req.Variables = m
 	}
@@ -467,9 +431,9 @@ func gqlErrorList(errs []*gqlError) []any {
 // resolverRTError is the error of a start that a resolver step refused,
 // as AppSync reports it: {"errorType":"Unauthorized","message":"Not
 // Authorized to access onCreateTodo on type Subscription"}.
-func resolverRTError(err error) *rtError {
+func resolverRTError(err error) *realtime.Error {
 	re := asResolverError(err, "")
-	return &rtError{ErrorType: re.ErrorType, Message: re.Message}
+	return &realtime.Error{ErrorType: re.ErrorType, Message: re.Message}
 }
 
 // stringHeaders converts the authorization headers of a message to the
@@ -485,7 +449,7 @@ func stringHeaders(h map[string]any) http.Header {
 }
 
 // register makes a subscription receive events.
-func (rt *realtime) register(sub *rtSub) {
+func (rt *rtEndpoint) register(sub *rtSub) {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
 	if rt.subs[sub.fieldName] == nil {
@@ -499,7 +463,7 @@ func (rt *realtime) register(sub *rtSub) {
 }
 
 // unregister removes subscriptions.
-func (rt *realtime) unregister(subs map[string]*rtSub) {
+func (rt *rtEndpoint) unregister(subs map[string]*rtSub) {
 	if len(subs) == 0 {
 		return
 	}

@@ -16,6 +16,9 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/go-amplify/data/appsynctest/internal/realtime"
+	"github.com/go-amplify/data/appsynctest/internal/store"
+	"github.com/go-amplify/data/appsynctest/internal/value"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
@@ -32,7 +35,7 @@ type subField struct {
 }
 
 // init reads the Subscription type's fields and their @aws_subscribe.
-func (rt *realtime) init(s *Server) {
+func (rt *rtEndpoint) init(s *Server) {
 	rt.srv = s
 	rt.subFields = map[string]*subField{}
 	rt.triggers = map[string][]*subField{}
@@ -84,34 +87,34 @@ func (s *Server) publishMutation(ex *executor, data any) {
 	if rt.active.Load() == 0 || s.schema.Mutation == nil {
 		return
 	}
-	root, ok := data.(*object)
+	root, ok := data.(*value.Object)
 	if !ok || root == nil {
 		return
 	}
 	for _, g := range ex.collectFields(s.schema.Mutation, ex.op.SelectionSet, map[string]bool{}, nil) {
 		name := g.fields[0].Name
 		targets := rt.triggers[name]
-		value, _ := root.get(g.key)
-		if len(targets) == 0 || value == nil {
+		response, _ := root.Get(g.key)
+		if len(targets) == 0 || response == nil {
 			continue
 		}
 		def := s.schema.Mutation.Fields.ForName(name)
 		if def == nil {
 			continue
 		}
-		source := s.responseSource(ex, def.Type, g.fields, value)
+		source := s.responseSource(ex, def.Type, g.fields, response)
 		for _, sf := range targets {
 			rt.publish(sf, source)
 		}
 	}
 }
 
-// responseSource converts a completed response value (an *object keyed by
+// responseSource converts a completed response value (an *value.Object keyed by
 // response keys, aliases included) into the value a subscription's
 // execution reads: maps keyed by field names, with __typename.
 func (s *Server) responseSource(ex *executor, t *ast.Type, fields []*ast.Field, v any) any {
 	switch v := v.(type) {
-	case *object:
+	case *value.Object:
 		if v == nil {
 			return nil
 		}
@@ -130,7 +133,7 @@ func (s *Server) responseSource(ex *executor, t *ast.Type, fields []*ast.Field, 
 		out := map[string]any{"__typename": objType.Name}
 		for _, g := range ex.collectFields(objType, sels, map[string]bool{}, nil) {
 			name := g.fields[0].Name
-			val, present := v.get(g.key)
+			val, present := v.Get(g.key)
 			if !present || name == "__typename" {
 				continue
 			}
@@ -158,7 +161,7 @@ func (s *Server) responseSource(ex *executor, t *ast.Type, fields []*ast.Field, 
 // responseType finds the object type of a response value of an abstract
 // type: the __typename the mutation selected, else the first possible type
 // whose fields hold every key.
-func (s *Server) responseType(ex *executor, abstract *ast.Definition, fields []*ast.Field, v *object) *ast.Definition {
+func (s *Server) responseType(ex *executor, abstract *ast.Definition, fields []*ast.Field, v *value.Object) *ast.Definition {
 	possible := slices.Clone(s.schema.PossibleTypes[abstract.Name])
 	sort.Slice(possible, func(i, j int) bool { return possible[i].Name < possible[j].Name })
 	var sels ast.SelectionSet
@@ -167,13 +170,13 @@ func (s *Server) responseType(ex *executor, abstract *ast.Definition, fields []*
 	}
 	for _, t := range possible {
 		for _, g := range ex.collectFields(t, sels, map[string]bool{}, nil) {
-			if name, _ := v.get(g.key); g.fields[0].Name == "__typename" && name == t.Name {
+			if name, _ := v.Get(g.key); g.fields[0].Name == "__typename" && name == t.Name {
 				return t
 			}
 		}
 	}
 	for _, t := range possible {
-		if len(ex.collectFields(t, sels, map[string]bool{}, nil)) == len(v.keys) {
+		if len(ex.collectFields(t, sels, map[string]bool{}, nil)) == v.Len() {
 			return t
 		}
 	}
@@ -224,7 +227,7 @@ func markMutation(v any) any {
 }
 
 // publish delivers a mutation's response to the subscriptions of a field.
-func (rt *realtime) publish(sf *subField, source any) {
+func (rt *rtEndpoint) publish(sf *subField, source any) {
 	rt.mu.Lock()
 	subs := make([]*rtSub, 0, len(rt.subs[sf.name]))
 	for sub := range rt.subs[sf.name] {
@@ -235,20 +238,20 @@ func (rt *realtime) publish(sf *subField, source any) {
 		return
 	}
 	sort.Slice(subs, func(i, j int) bool { return subs[i].seq < subs[j].seq })
-	value := source
+	event := source
 	if sf.model != nil {
-		value = markMutation(source)
+		event = markMutation(source)
 	}
 	for _, sub := range subs {
-		sub.deliver(source, value)
+		sub.deliver(source, event)
 	}
 }
 
 // deliver sends an event to the subscription if it passes the
 // subscription's filter or matches its arguments. source is the mutation's
-// response (what filters see), value what the selection set is executed
+// response (what filters see), event what the selection set is executed
 // on.
-func (sub *rtSub) deliver(source, value any) {
+func (sub *rtSub) deliver(source, event any) {
 	c := sub.conn
 	s := c.srv
 	defer func() {
@@ -259,7 +262,7 @@ func (sub *rtSub) deliver(source, value any) {
 	}()
 	item, _ := source.(map[string]any)
 	if sub.filter != nil {
-		ok, err := matches(item, sub.filter)
+		ok, err := store.Matches(item, sub.filter)
 		if err != nil {
 			s.log.Warn("appsynctest: realtime filter failed", "id", sub.id, "field", sub.fieldName, "err", err.Error())
 			return
@@ -270,12 +273,12 @@ func (sub *rtSub) deliver(source, value any) {
 	}
 	for k, want := range sub.argFilter {
 		got, present := item[k]
-		if cmp, comparable := compareDynamo(got, want); !present || !comparable || cmp != 0 {
+		if cmp, comparable := store.CompareDynamo(got, want); !present || !comparable || cmp != 0 {
 			return
 		}
 	}
 	ex, done := s.newExecutor(sub.req, sub.doc, sub.op, sub.vars)
-	obj, ok := ex.selectionSet(s.schema.Subscription, map[string]any{sub.fieldName: value}, nil, sub.op.SelectionSet, nil)
+	obj, ok := ex.selectionSet(s.schema.Subscription, map[string]any{sub.fieldName: event}, nil, sub.op.SelectionSet, nil)
 	done()
 	var data any
 	if ok {
@@ -287,7 +290,7 @@ func (sub *rtSub) deliver(source, value any) {
 		s.log.Error("appsynctest: realtime event not serializable", "field", sub.fieldName, "err", err.Error())
 		return
 	}
-	b := message(sub.id, "data", rawJSON(payload))
+	b := realtime.Message(sub.id, "data", rawJSON(payload))
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if sub.stopped {

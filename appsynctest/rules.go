@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/go-amplify/data/appsynctest/internal/value"
 	"github.com/go-amplify/data/schema"
 )
 
@@ -113,6 +114,17 @@ func (r authRule) ownerClaim() string {
 	return r.IdentityClaim
 }
 
+// ownerField returns the field an owner rule stores the owner in:
+// "owner" unless the rule names another.
+func (r authRule) ownerField() string {
+	if r.OwnerField == "" {
+		return "owner"
+	}
+	return r.OwnerField
+}
+
+// groupClaim returns the claim a group rule reads the caller's groups
+// from: cognito:groups unless the rule names another.
 func (r authRule) groupClaim() string {
 	if r.GroupClaim == "" {
 		return "cognito:groups"
@@ -142,7 +154,7 @@ func claimValue(id *identity, claim string) (string, bool) {
 // ownerClaims returns the owner value of the caller for a claim like
 // "sub::username" ("<sub>::<username>") and the list of the single claims
 // it also matches (the VTL's ownerClaimsList).
-func ownerClaims(id *identity, claim string) (value string, list []string, ok bool) {
+func ownerClaims(id *identity, claim string) (owner string, list []string, ok bool) {
 	parts := strings.Split(claim, "::")
 	vals := make([]string, 0, len(parts))
 	for _, p := range parts {
@@ -163,7 +175,7 @@ func ownerClaims(id *identity, claim string) (value string, list []string, ok bo
 func groupsOf(id *identity, claim string) []string {
 	v := id.claims[claim]
 	if s, ok := v.(string); ok {
-		if parsed, err := decodeJSON([]byte(s)); err == nil {
+		if parsed, err := value.Decode([]byte(s)); err == nil {
 			if l, ok := parsed.([]any); ok {
 				return stringList(l)
 			}
@@ -218,21 +230,31 @@ func staticAllows(r authRule, id *identity) bool {
 	return false
 }
 
-// rulesFor returns the rules of the list that cover op.
-func rulesFor(rules []authRule, op string) []authRule {
-	var out []authRule
-	for _, r := range rules {
-		if r.allows(op) {
-			out = append(out, r)
+// callerRules splits the model's rules that cover one of ops into what
+// every auth step of Amplify's resolvers starts with: whether a static
+// rule (public, private, static groups) admits the caller outright, and
+// the rules of the caller's mode left to check on the item, which are
+// the owner and dynamic group rules of user pools (none for another
+// mode: they apply to user pools only).
+func (m *model) callerRules(id *identity, ops ...string) (static bool, pool []authRule) {
+	for _, r := range m.rules {
+		if !slices.ContainsFunc(ops, r.allows) {
+			continue
+		}
+		if staticAllows(r, id) {
+			static = true
+		}
+		if id.mode == schema.AuthUserPools && r.mode() == id.mode {
+			pool = append(pool, r)
 		}
 	}
-	return out
+	return static, pool
 }
 
 // ownerMatches reports whether the stored owner value (a string or a list)
 // is the caller's.
-func ownerMatches(entity any, value string, list []string) bool {
-	match := func(s string) bool { return s == value || slices.Contains(list, s) }
+func ownerMatches(entity any, owner string, list []string) bool {
+	match := func(s string) bool { return s == owner || slices.Contains(list, s) }
 	switch e := entity.(type) {
 	case string:
 		return match(e)
@@ -266,6 +288,31 @@ func groupEntityMatches(entity any, groups []string) bool {
 	return false
 }
 
+// groupsFilter is the auth filter of a dynamic group rule: the items whose
+// groups field (a string, or a list) holds one of the caller's groups,
+// as one condition per group on a list field or one "in" on a string
+// field. It is nil when the caller is in no group. Reads (authorizeRead)
+// and subscriptions (authorizeSubscription) share it, as Amplify's
+// resolvers build the same filter for both.
+func (m *model) groupsFilter(r authRule, id *identity) []any {
+	groups := groupsOf(id, r.groupClaim())
+	if len(groups) == 0 {
+		return nil
+	}
+	if m.fieldIsList(r.GroupsField) {
+		conds := make([]any, len(groups))
+		for i, g := range groups {
+			conds[i] = map[string]any{r.GroupsField: map[string]any{"contains": g}}
+		}
+		return conds
+	}
+	in := make([]any, len(groups))
+	for i, g := range groups {
+		in[i] = g
+	}
+	return []any{map[string]any{r.GroupsField: map[string]any{"in": in}}}
+}
+
 // authorizeCreate is the create auth of Amplify's resolvers
 // (generateAuthExpressionForCreate): static rules, then owner rules (which
 // also fill in the owner field when the input leaves it out), then dynamic
@@ -274,20 +321,13 @@ func (m *model) authorizeCreate(id *identity, input map[string]any) bool {
 	if !m.hasAuth || genericIAM(id) {
 		return true
 	}
-	rules := rulesFor(m.rules, "create")
-	authorized := slices.ContainsFunc(rules, func(r authRule) bool { return staticAllows(r, id) })
-	if id.mode != schema.AuthUserPools {
-		return authorized
-	}
+	authorized, rules := m.callerRules(id, "create")
 	for _, r := range rules {
-		if r.Allow != "owner" || r.mode() != id.mode {
+		if r.Allow != "owner" {
 			continue
 		}
-		field := r.OwnerField
-		if field == "" {
-			field = "owner"
-		}
-		value, list, ok := ownerClaims(id, r.ownerClaim())
+		field := r.ownerField()
+		owner, list, ok := ownerClaims(id, r.ownerClaim())
 		if !ok {
 			continue
 		}
@@ -295,9 +335,9 @@ func (m *model) authorizeCreate(id *identity, input map[string]any) bool {
 		isList := m.fieldIsList(field)
 		populate := func() {
 			if isList {
-				input[field] = []any{value}
+				input[field] = []any{owner}
 			} else {
-				input[field] = value
+				input[field] = owner
 			}
 		}
 		if authorized {
@@ -307,7 +347,7 @@ func (m *model) authorizeCreate(id *identity, input map[string]any) bool {
 			}
 			continue
 		}
-		if entity != nil && ownerMatches(entity, value, list) {
+		if entity != nil && ownerMatches(entity, owner, list) {
 			authorized = true
 			continue
 		}
@@ -320,7 +360,7 @@ func (m *model) authorizeCreate(id *identity, input map[string]any) bool {
 		if authorized {
 			break
 		}
-		if r.Allow == "groups" && r.GroupsField != "" && r.mode() == id.mode {
+		if r.Allow == "groups" && r.GroupsField != "" {
 			authorized = groupEntityMatches(input[r.GroupsField], groupsOf(id, r.groupClaim()))
 		}
 	}
@@ -334,25 +374,16 @@ func (m *model) authorizeItem(id *identity, op string, item map[string]any) bool
 	if !m.hasAuth || genericIAM(id) {
 		return true
 	}
-	rules := rulesFor(m.rules, op)
-	if slices.ContainsFunc(rules, func(r authRule) bool { return staticAllows(r, id) }) {
+	static, rules := m.callerRules(id, op)
+	if static {
 		return true
 	}
-	if id.mode != schema.AuthUserPools {
-		return false
-	}
 	for _, r := range rules {
-		if r.mode() != id.mode {
-			continue
-		}
 		switch {
 		case r.Allow == "owner":
-			field := r.OwnerField
-			if field == "" {
-				field = "owner"
-			}
-			value, list, ok := ownerClaims(id, r.ownerClaim())
-			if ok && item != nil && ownerMatches(item[field], value, list) {
+			field := r.ownerField()
+			owner, list, ok := ownerClaims(id, r.ownerClaim())
+			if ok && item != nil && ownerMatches(item[field], owner, list) {
 				return true
 			}
 		case r.Allow == "groups" && r.GroupsField != "":
@@ -371,36 +402,22 @@ func (m *model) authorizeRead(id *identity, ops ...string) (authorized bool, fil
 	if !m.hasAuth || genericIAM(id) {
 		return true, nil
 	}
-	var rules []authRule
-	for _, r := range m.rules {
-		if slices.ContainsFunc(ops, r.allows) {
-			rules = append(rules, r)
-		}
-	}
-	if slices.ContainsFunc(rules, func(r authRule) bool { return staticAllows(r, id) }) {
+	static, rules := m.callerRules(id, ops...)
+	if static {
 		return true, nil
-	}
-	if id.mode != schema.AuthUserPools {
-		return false, nil
 	}
 	var or []any
 	for _, r := range rules {
-		if r.mode() != id.mode {
-			continue
-		}
 		switch {
 		case r.Allow == "owner":
-			field := r.OwnerField
-			if field == "" {
-				field = "owner"
-			}
+			field := r.ownerField()
 			cond := "eq"
 			if m.fieldIsList(field) {
 				cond = "contains"
 			}
 			claim := r.ownerClaim()
-			if value, _, ok := ownerClaims(id, claim); ok && strings.Contains(claim, "::") {
-				or = append(or, map[string]any{field: map[string]any{cond: value}})
+			if owner, _, ok := ownerClaims(id, claim); ok && strings.Contains(claim, "::") {
+				or = append(or, map[string]any{field: map[string]any{cond: owner}})
 			}
 			for _, c := range strings.Split(claim, "::") {
 				if v, ok := claimValue(id, c); ok {
@@ -408,21 +425,7 @@ func (m *model) authorizeRead(id *identity, ops ...string) (authorized bool, fil
 				}
 			}
 		case r.Allow == "groups" && r.GroupsField != "":
-			groups := groupsOf(id, r.groupClaim())
-			if len(groups) == 0 {
-				continue
-			}
-			if m.fieldIsList(r.GroupsField) {
-				for _, g := range groups {
-					or = append(or, map[string]any{r.GroupsField: map[string]any{"contains": g}})
-				}
-			} else {
-				in := make([]any, len(groups))
-				for i, g := range groups {
-					in[i] = g
-				}
-				or = append(or, map[string]any{r.GroupsField: map[string]any{"in": in}})
-			}
+			or = append(or, m.groupsFilter(r, id)...)
 		}
 	}
 	if len(or) == 0 {

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"github.com/go-amplify/data/appsynctest/internal/store"
 	"github.com/go-amplify/data/schema"
 	"github.com/go-amplify/data/schema/appsync"
 )
@@ -107,7 +108,7 @@ type Server struct {
 	resolvers map[string]resolver
 	custom    map[string]*customOp
 
-	store  *store
+	store  *store.Store
 	bus    *bus
 	tokens *tokenIssuer
 	iam    map[string]*iamPrincipal
@@ -188,7 +189,7 @@ func Start(b Backend, opts ...Option) (*Server, error) {
 		data:      b.Outputs.Data,
 		region:    b.Outputs.Data.AWSRegion,
 		resolvers: map[string]resolver{},
-		store:     newStore(),
+		store:     store.New(),
 		bus:       newBus(),
 		users:     map[string]*user{},
 		log:       cfg.logger,

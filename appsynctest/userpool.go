@@ -64,44 +64,50 @@ func (p *UserPool) check(poolID, group string) error {
 	return nil
 }
 
-// AdminAddUserToGroup adds a user (by username or sub) to a group of the
-// pool (one of the outputs' auth groups, when it lists any).
-func (p *UserPool) AdminAddUserToGroup(ctx context.Context, in *cip.AdminAddUserToGroupInput, _ ...func(*cip.Options)) (*cip.AdminAddUserToGroupOutput, error) {
+// editGroups changes the groups of a user (by username or sub) of the
+// pool, after the checks Cognito makes: the pool, the group, the user.
+func (p *UserPool) editGroups(ctx context.Context, poolID, username *string, group string, edit func([]string) []string) error {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return err
 	}
-	group := aws.ToString(in.GroupName)
-	if err := p.check(aws.ToString(in.UserPoolId), group); err != nil {
-		return nil, err
+	if err := p.check(aws.ToString(poolID), group); err != nil {
+		return err
 	}
 	p.s.mu.Lock()
 	defer p.s.mu.Unlock()
-	u := p.lookup(aws.ToString(in.Username))
+	u := p.lookup(aws.ToString(username))
 	if u == nil {
-		return nil, &types.UserNotFoundException{Message: aws.String("User does not exist.")}
+		return &types.UserNotFoundException{Message: aws.String("User does not exist.")}
 	}
-	if !slices.Contains(u.groups, group) {
-		u.groups = append(u.groups, group)
+	u.groups = edit(u.groups)
+	return nil
+}
+
+// AdminAddUserToGroup adds a user (by username or sub) to a group of the
+// pool (one of the outputs' auth groups, when it lists any).
+func (p *UserPool) AdminAddUserToGroup(ctx context.Context, in *cip.AdminAddUserToGroupInput, _ ...func(*cip.Options)) (*cip.AdminAddUserToGroupOutput, error) {
+	group := aws.ToString(in.GroupName)
+	err := p.editGroups(ctx, in.UserPoolId, in.Username, group, func(groups []string) []string {
+		if slices.Contains(groups, group) {
+			return groups
+		}
+		return append(groups, group)
+	})
+	if err != nil {
+		return nil, err
 	}
 	return &cip.AdminAddUserToGroupOutput{ResultMetadata: sdkMetadata(ctx)}, nil
 }
 
 // AdminRemoveUserFromGroup removes a user (by username or sub) from a group.
 func (p *UserPool) AdminRemoveUserFromGroup(ctx context.Context, in *cip.AdminRemoveUserFromGroupInput, _ ...func(*cip.Options)) (*cip.AdminRemoveUserFromGroupOutput, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
 	group := aws.ToString(in.GroupName)
-	if err := p.check(aws.ToString(in.UserPoolId), group); err != nil {
+	err := p.editGroups(ctx, in.UserPoolId, in.Username, group, func(groups []string) []string {
+		return slices.DeleteFunc(groups, func(g string) bool { return g == group })
+	})
+	if err != nil {
 		return nil, err
 	}
-	p.s.mu.Lock()
-	defer p.s.mu.Unlock()
-	u := p.lookup(aws.ToString(in.Username))
-	if u == nil {
-		return nil, &types.UserNotFoundException{Message: aws.String("User does not exist.")}
-	}
-	u.groups = slices.DeleteFunc(u.groups, func(g string) bool { return g == group })
 	return &cip.AdminRemoveUserFromGroupOutput{ResultMetadata: sdkMetadata(ctx)}, nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/go-amplify/data/appsynctest/internal/scalar"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/parser"
@@ -415,8 +416,8 @@ func (s *Server) checkAWSLiterals(doc *ast.QueryDocument, idx *docIndex) []*gqlE
 			return
 		}
 		name := t.Name()
-		_, awsScalar := awsStringScalars[name]
-		awsScalar = awsScalar || name == "AWSJSON" || name == "AWSTimestamp"
+		_, awsScalar := scalar.Valid(name, "")
+		awsScalar = awsScalar || name == "AWSTimestamp"
 		if awsScalar && t.Elem == nil && (v.Kind == ast.ListValue || v.Kind == ast.ObjectValue) {
 			// An AWSJSON literal is a string holding JSON, not an object.
 			at := ""
@@ -461,7 +462,7 @@ func (s *Server) checkAWSLiterals(doc *ast.QueryDocument, idx *docIndex) []*gqlE
 		case ast.EnumValue:
 			raw = nil
 		}
-		if _, why := scalarInput(name, raw); why != "" {
+		if _, why := scalar.Input(name, raw); why != "" {
 			at := ""
 			if field != nil && field.Position != nil {
 				at = idx.at([]gqlerror.Location{{Line: field.Position.Line, Column: field.Position.Column}})
@@ -591,7 +592,7 @@ func (c *varCoercer) coerce(v any, t *ast.Type) (any, *varError) {
 	case ast.InputObject:
 		m, ok := v.(map[string]any)
 		if !ok {
-			return nil, &varError{msg: fmt.Sprintf("Variable '%s' has an invalid value: Expected type 'Map' but was '%s'. Variables for input objects must be an instance of type 'Map'.", c.name, javaTypeName(v))}
+			return nil, &varError{msg: fmt.Sprintf("Variable '%s' has an invalid value: Expected type 'Map' but was '%s'. Variables for input objects must be an instance of type 'Map'.", c.name, scalar.JavaTypeName(v))}
 		}
 		keys := make([]string, 0, len(m))
 		for k := range m {
@@ -633,7 +634,7 @@ func (c *varCoercer) coerce(v any, t *ast.Type) (any, *varError) {
 		}
 		return s, nil
 	default:
-		x, why := scalarInput(def.Name, v)
+		x, why := scalar.Input(def.Name, v)
 		if why != "" {
 			return nil, &varError{msg: fmt.Sprintf("Variable '%s' has an invalid value: %s", c.name, why)}
 		}

@@ -1,27 +1,23 @@
-package appsynctest
+package scalar
 
 import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"net"
-	"net/mail"
-	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
-	"time"
 
-	"github.com/go-amplify/data/client"
+	"github.com/go-amplify/data/appsynctest/internal/value"
 )
 
-// Values inside the server are JSON values as encoding/json decodes them
-// with UseNumber: nil, bool, string, json.Number, []any and map[string]any.
+// Values are JSON values as encoding/json decodes them with UseNumber
+// (package value): nil, bool, string, json.Number, []any and
+// map[string]any.
 
-// scalarInput checks and converts an input value (from variables or a
-// literal) of the named scalar type. ok is false when the value is not a
-// valid input for the type; why says what was wrong.
-func scalarInput(name string, v any) (out any, why string) {
+// Input checks and converts an input value (from variables or a literal)
+// of the named scalar type, as AppSync coerces it. why is empty for a
+// valid input, else graphql-java's words for what was wrong.
+func Input(name string, v any) (out any, why string) {
 	switch name {
 	case "String":
 		if s, ok := v.(string); ok {
@@ -63,7 +59,7 @@ func scalarInput(name string, v any) (out any, why string) {
 		// AppSync parses an AWSJSON input (a string holding JSON) and hands
 		// resolvers the parsed value.
 		if s, ok := v.(string); ok {
-			parsed, err := decodeJSON([]byte(s))
+			parsed, err := value.Decode([]byte(s))
 			if err == nil {
 				return parsed, ""
 			}
@@ -75,70 +71,15 @@ func scalarInput(name string, v any) (out any, why string) {
 		if !ok {
 			break
 		}
-		if check, known := awsStringScalars[name]; known {
-			if why := check(s); why != "" {
-				return nil, why
-			}
+		// The AppSync scalars that travel as strings are checked with
+		// appsynctest's own reading of their formats, not the client's.
+		if valid, known := Valid(name, s); known && !valid {
+			return nil, fmt.Sprintf("Unable to parse %s as a valid %s.", quoteValue(s), name)
 		}
 		return s, ""
 	}
-	return nil, fmt.Sprintf("Expected type '%s' but was '%s'.", name, javaTypeName(v))
+	return nil, fmt.Sprintf("Expected type '%s' but was '%s'.", name, JavaTypeName(v))
 }
-
-// awsStringScalars validate the AppSync scalars that travel as strings.
-var awsStringScalars = map[string]func(string) string{
-	"AWSDateTime": func(s string) string {
-		if _, err := client.ParseAWSDateTime(s); err != nil {
-			return fmt.Sprintf("Unable to parse %s as a valid AWSDateTime.", quoteValue(s))
-		}
-		return ""
-	},
-	"AWSDate": func(s string) string {
-		if _, err := client.ParseAWSDate(s); err != nil {
-			return fmt.Sprintf("Unable to parse %s as a valid AWSDate.", quoteValue(s))
-		}
-		return ""
-	},
-	"AWSTime": func(s string) string {
-		if _, err := client.ParseAWSTime(s); err != nil {
-			return fmt.Sprintf("Unable to parse %s as a valid AWSTime.", quoteValue(s))
-		}
-		return ""
-	},
-	"AWSEmail": func(s string) string {
-		a, err := mail.ParseAddress(s)
-		if err != nil || a.Address != s || a.Name != "" {
-			return fmt.Sprintf("Unable to parse %s as a valid AWSEmail.", quoteValue(s))
-		}
-		return ""
-	},
-	"AWSURL": func(s string) string {
-		u, err := url.Parse(s)
-		if err != nil || u.Scheme == "" || (u.Host == "" && u.Opaque == "") {
-			return fmt.Sprintf("Unable to parse %s as a valid AWSURL.", quoteValue(s))
-		}
-		return ""
-	},
-	"AWSPhone": func(s string) string {
-		if !phonePattern.MatchString(s) {
-			return fmt.Sprintf("Unable to parse %s as a valid AWSPhone.", quoteValue(s))
-		}
-		return ""
-	},
-	"AWSIPAddress": func(s string) string {
-		if net.ParseIP(s) != nil {
-			return ""
-		}
-		if _, _, err := net.ParseCIDR(s); err == nil {
-			return ""
-		}
-		return fmt.Sprintf("Unable to parse %s as a valid AWSIPAddress.", quoteValue(s))
-	},
-}
-
-// phonePattern accepts digits with optional spaces and hyphens, and an
-// optional leading + with a country code.
-var phonePattern = regexp.MustCompile(`^\+?[0-9][0-9 \-]{2,}[0-9]$`)
 
 // quoteValue quotes a value in error messages, shortened.
 func quoteValue(s string) string {
@@ -148,9 +89,9 @@ func quoteValue(s string) string {
 	return "'" + s + "'"
 }
 
-// javaTypeName names the JSON type of v the way graphql-java's coercion
+// JavaTypeName names the JSON type of v the way graphql-java's coercion
 // messages do.
-func javaTypeName(v any) string {
+func JavaTypeName(v any) string {
 	switch v := v.(type) {
 	case nil:
 		return "null"
@@ -171,10 +112,10 @@ func javaTypeName(v any) string {
 	return fmt.Sprintf("%T", v)
 }
 
-// scalarOutput serializes a resolved value as the named scalar type, as
+// Output serializes a resolved value as the named scalar type, as
 // AppSync does on the way out. A value that cannot be serialized is an
 // error: graphql-java's "Can't serialize value".
-func scalarOutput(name string, v any) (any, error) {
+func Output(name string, v any) (any, error) {
 	switch name {
 	case "String", "ID", "AWSDateTime", "AWSDate", "AWSTime", "AWSEmail", "AWSURL", "AWSPhone", "AWSIPAddress":
 		switch v := v.(type) {
@@ -233,7 +174,7 @@ func scalarOutput(name string, v any) (any, error) {
 		if s, ok := v.(string); ok {
 			return s, nil
 		}
-		b, err := marshalValue(v)
+		b, err := value.Marshal(v)
 		if err != nil {
 			return nil, err
 		}
@@ -242,7 +183,7 @@ func scalarOutput(name string, v any) (any, error) {
 		// A custom scalar: passed through.
 		return v, nil
 	}
-	return nil, serializeError(fmt.Sprintf("Expected type '%s' but was '%s'.", name, javaTypeName(v)))
+	return nil, serializeError(fmt.Sprintf("Expected type '%s' but was '%s'.", name, JavaTypeName(v)))
 }
 
 // serializeError is a value that does not serialize as its type; its text
@@ -250,8 +191,3 @@ func scalarOutput(name string, v any) (any, error) {
 type serializeError string
 
 func (e serializeError) Error() string { return string(e) }
-
-// nowISO is $util.time.nowISO8601(): UTC with milliseconds and a Z.
-func nowISO(t time.Time) string {
-	return t.UTC().Format("2006-01-02T15:04:05.000Z")
-}

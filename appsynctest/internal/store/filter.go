@@ -1,4 +1,4 @@
-package appsynctest
+package store
 
 import (
 	"bytes"
@@ -29,14 +29,14 @@ import (
 //   - attributeExists, attributeType (DynamoDB type names), size (string
 //     length in bytes, number of list elements or map members).
 
-// filterError is an invalid filter, which DynamoDB rejects.
-type filterError struct{ msg string }
+// FilterError is an invalid filter, which DynamoDB rejects.
+type FilterError struct{ Msg string }
 
-func (e *filterError) Error() string { return e.msg }
+func (e *FilterError) Error() string { return e.Msg }
 
-// matches evaluates a filter or condition object on an item (nil item: no
+// Matches evaluates a filter or condition object on an item (nil item: no
 // item, every attribute missing).
-func matches(item map[string]any, filter map[string]any) (bool, error) {
+func Matches(item map[string]any, filter map[string]any) (bool, error) {
 	keys := sortedKeys(filter)
 	for _, k := range keys {
 		cond := filter[k]
@@ -57,7 +57,7 @@ func matches(item map[string]any, filter map[string]any) (bool, error) {
 				if m == nil {
 					continue
 				}
-				r, err := matches(item, m)
+				r, err := Matches(item, m)
 				if err != nil {
 					return false, err
 				}
@@ -78,7 +78,7 @@ func matches(item map[string]any, filter map[string]any) (bool, error) {
 			if m == nil {
 				continue
 			}
-			r, err := matches(item, m)
+			r, err := Matches(item, m)
 			if err != nil {
 				return false, err
 			}
@@ -86,7 +86,7 @@ func matches(item map[string]any, filter map[string]any) (bool, error) {
 		default:
 			m, isMap := cond.(map[string]any)
 			if !isMap {
-				return false, &filterError{fmt.Sprintf("Invalid filter: the condition on %q must be an object of operators", k)}
+				return false, &FilterError{fmt.Sprintf("Invalid filter: the condition on %q must be an object of operators", k)}
 			}
 			v, present := item[k]
 			ok, err = fieldMatches(v, present, m)
@@ -111,21 +111,21 @@ func fieldMatches(v any, present bool, ops map[string]any) (bool, error) {
 			if arg == nil {
 				ok = present && v == nil
 			} else {
-				c, comparable := compareDynamo(v, arg)
+				c, comparable := CompareDynamo(v, arg)
 				ok = present && comparable && c == 0
 			}
 		case "ne":
 			if arg == nil {
 				ok = !present || v != nil
 			} else {
-				c, comparable := compareDynamo(v, arg)
+				c, comparable := CompareDynamo(v, arg)
 				ok = !present || !comparable || c != 0
 			}
 		case "lt", "le", "gt", "ge":
 			if arg == nil {
 				continue
 			}
-			c, comparable := compareDynamo(v, arg)
+			c, comparable := CompareDynamo(v, arg)
 			if present && comparable {
 				switch op {
 				case "lt":
@@ -144,10 +144,10 @@ func fieldMatches(v any, present bool, ops map[string]any) (bool, error) {
 				continue
 			}
 			if len(list) != 2 {
-				return false, &filterError{"Invalid FilterExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; between needs exactly two values"}
+				return false, &FilterError{"Invalid FilterExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; between needs exactly two values"}
 			}
-			lo, ok1 := compareDynamo(v, list[0])
-			hi, ok2 := compareDynamo(v, list[1])
+			lo, ok1 := CompareDynamo(v, list[0])
+			hi, ok2 := CompareDynamo(v, list[1])
 			ok = present && ok1 && ok2 && lo >= 0 && hi <= 0
 		case "beginsWith":
 			if arg == nil {
@@ -170,7 +170,7 @@ func fieldMatches(v any, present bool, ops map[string]any) (bool, error) {
 				continue
 			}
 			for _, x := range list {
-				if c, comparable := compareDynamo(v, x); present && comparable && c == 0 {
+				if c, comparable := CompareDynamo(v, x); present && comparable && c == 0 {
 					ok = true
 					break
 				}
@@ -206,7 +206,7 @@ func fieldMatches(v any, present bool, ops map[string]any) (bool, error) {
 			}
 			ok = r
 		default:
-			return false, &filterError{fmt.Sprintf("Invalid filter: unknown operator %q", op)}
+			return false, &FilterError{fmt.Sprintf("Invalid filter: unknown operator %q", op)}
 		}
 		if !ok {
 			return false, nil
@@ -262,7 +262,7 @@ func containsValue(v, arg any) bool {
 		return ok && strings.Contains(v, s)
 	case []any:
 		for _, x := range v {
-			if c, ok := compareDynamo(x, arg); ok && c == 0 {
+			if c, ok := CompareDynamo(x, arg); ok && c == 0 {
 				return true
 			}
 		}
@@ -270,10 +270,10 @@ func containsValue(v, arg any) bool {
 	return false
 }
 
-// compareDynamo compares two scalar values of the same DynamoDB type.
+// CompareDynamo compares two scalar values of the same DynamoDB type.
 // comparable is false for values of different types, or of types with no
 // order (booleans compare only for equality).
-func compareDynamo(a, b any) (c int, comparable bool) {
+func CompareDynamo(a, b any) (c int, comparable bool) {
 	switch a := a.(type) {
 	case string:
 		bs, ok := b.(string)

@@ -1,4 +1,8 @@
-package appsynctest
+// Package value holds the JSON values the local backend works with: what
+// encoding/json decodes with UseNumber (nil, bool, string, json.Number,
+// []any and map[string]any, and Object for ordered objects), and how to
+// decode, copy and encode them.
+package value
 
 import (
 	"bytes"
@@ -7,9 +11,9 @@ import (
 	"io"
 )
 
-// decodeJSON decodes one JSON value, numbers as json.Number, and rejects
+// Decode decodes one JSON value, numbers as json.Number, and rejects
 // trailing data.
-func decodeJSON(b []byte) (any, error) {
+func Decode(b []byte) (any, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	var v any
@@ -22,9 +26,9 @@ func decodeJSON(b []byte) (any, error) {
 	return v, nil
 }
 
-// normalize converts any Go value to the JSON values the server works
+// Normalize converts any Go value to the JSON values the server works
 // with, through encoding/json.
-func normalize(v any) (any, error) {
+func Normalize(v any) (any, error) {
 	switch v.(type) {
 	case nil, string, bool, json.Number:
 		return v, nil
@@ -33,32 +37,32 @@ func normalize(v any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return decodeJSON(b)
+	return Decode(b)
 }
 
-// deepCopy copies a JSON value.
-func deepCopy(v any) any {
+// DeepCopy copies a JSON value.
+func DeepCopy(v any) any {
 	switch v := v.(type) {
 	case map[string]any:
 		out := make(map[string]any, len(v))
 		for k, x := range v {
-			out[k] = deepCopy(x)
+			out[k] = DeepCopy(x)
 		}
 		return out
 	case []any:
 		out := make([]any, len(v))
 		for i, x := range v {
-			out[i] = deepCopy(x)
+			out[i] = DeepCopy(x)
 		}
 		return out
 	}
 	return v
 }
 
-// copyItem copies a stored item.
-func copyItem(m map[string]any) map[string]any {
+// CopyItem copies a stored item.
+func CopyItem(m map[string]any) map[string]any {
 	if m == nil {
 		return nil
 	}
-	return deepCopy(m).(map[string]any)
+	return DeepCopy(m).(map[string]any)
 }

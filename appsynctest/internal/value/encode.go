@@ -1,4 +1,4 @@
-package appsynctest
+package value
 
 import (
 	"bytes"
@@ -8,14 +8,23 @@ import (
 	"unicode/utf8"
 )
 
-// appendJSON appends the JSON of v to dst as encoding/json would write it
+// Marshal encodes v without escaping <, > and &, as AppSync does.
+func Marshal(v any) ([]byte, error) { return AppendJSON(nil, v) }
+
+// Appender is a value that appends its own JSON, in one pass with the
+// values around it (a response's errors).
+type Appender interface {
+	AppendJSON(dst []byte) ([]byte, error)
+}
+
+// AppendJSON appends the JSON of v to dst as encoding/json would write it
 // with HTML escaping off (AppSync does not escape <, > and &), but in one
 // pass: encoding/json re-validates and re-compacts what every nested
 // MarshalJSON returns, which made a deeply nested response quadratic to
 // write. The values a response is made of (objects, maps, lists, strings,
-// numbers, booleans, errors) are written directly; anything else goes
-// through encoding/json.
-func appendJSON(dst []byte, v any) ([]byte, error) {
+// numbers, booleans, and Appenders such as its errors) are written
+// directly; anything else goes through encoding/json.
+func AppendJSON(dst []byte, v any) ([]byte, error) {
 	switch v := v.(type) {
 	case nil:
 		return append(dst, "null"...), nil
@@ -33,13 +42,13 @@ func appendJSON(dst []byte, v any) ([]byte, error) {
 			return append(dst, '0'), nil
 		}
 		return append(dst, v...), nil
-	case object:
-		return v.appendJSON(dst)
-	case *object:
+	case Object:
+		return v.AppendJSON(dst)
+	case *Object:
 		if v == nil {
 			return append(dst, "null"...), nil
 		}
-		return v.appendJSON(dst)
+		return v.AppendJSON(dst)
 	case []any:
 		if v == nil {
 			return append(dst, "null"...), nil
@@ -50,7 +59,7 @@ func appendJSON(dst []byte, v any) ([]byte, error) {
 				dst = append(dst, ',')
 			}
 			var err error
-			if dst, err = appendJSON(dst, x); err != nil {
+			if dst, err = AppendJSON(dst, x); err != nil {
 				return nil, err
 			}
 		}
@@ -72,31 +81,13 @@ func appendJSON(dst []byte, v any) ([]byte, error) {
 			dst = appendString(dst, k)
 			dst = append(dst, ':')
 			var err error
-			if dst, err = appendJSON(dst, v[k]); err != nil {
+			if dst, err = AppendJSON(dst, v[k]); err != nil {
 				return nil, err
 			}
 		}
 		return append(dst, '}'), nil
-	case *gqlError:
-		if v == nil {
-			return append(dst, "null"...), nil
-		}
-		return v.object().appendJSON(dst)
-	case []*gqlError:
-		if v == nil {
-			return append(dst, "null"...), nil
-		}
-		dst = append(dst, '[')
-		for i, e := range v {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			var err error
-			if dst, err = appendJSON(dst, e); err != nil {
-				return nil, err
-			}
-		}
-		return append(dst, ']'), nil
+	case Appender:
+		return v.AppendJSON(dst)
 	}
 	return fallbackJSON(dst, v)
 }
@@ -112,7 +103,8 @@ func fallbackJSON(dst []byte, v any) ([]byte, error) {
 	return append(dst, bytes.TrimRight(b.Bytes(), "\n")...), nil
 }
 
-func (o *object) appendJSON(dst []byte) ([]byte, error) {
+// AppendJSON appends the object's JSON, its members in order.
+func (o *Object) AppendJSON(dst []byte) ([]byte, error) {
 	dst = append(dst, '{')
 	for i, k := range o.keys {
 		if i > 0 {
@@ -121,7 +113,7 @@ func (o *object) appendJSON(dst []byte) ([]byte, error) {
 		dst = appendString(dst, k)
 		dst = append(dst, ':')
 		var err error
-		if dst, err = appendJSON(dst, o.vals[i]); err != nil {
+		if dst, err = AppendJSON(dst, o.vals[i]); err != nil {
 			return nil, err
 		}
 	}
