@@ -215,24 +215,8 @@ func (v *nameValidator) fail(msg, hint string, path ...any) error {
 	if err != nil {
 		return e
 	}
-	doc := jsonDoc(data)
-	off := doc.at(0, "data", "model_introspection")
-	for _, p := range path {
-		next := -1
-		switch p := p.(type) {
-		case string:
-			if next = doc.at(off, p); next < 0 {
-				next = doc.memberNamed(off, p)
-			}
-		case int:
-			next = doc.element(off, p)
-		}
-		if next >= 0 {
-			off = next
-		}
-	}
-	if off >= 0 {
-		e.Line, e.Column = doc.position(off)
+	if line, col, ok := schema.Position(data, append([]any{"data", "model_introspection"}, path...)...); ok {
+		e.Line, e.Column = line, col
 	}
 	return e
 }

@@ -301,3 +301,69 @@ outer:
 	}
 	return out
 }
+
+// Position returns the 1-based line and column of the value at path in the
+// JSON document data, so that a message about amplify_outputs.json can
+// point at its place. The path holds object keys (string) and array
+// indexes (int); a key an object does not have names its member whose
+// "name" is that key (Amplify keys models, fields and the like by name, but
+// not always). Position stops at the deepest part of the path the document
+// has; ok is false when it has none of it.
+func Position(data []byte, path ...any) (line, col int, ok bool) {
+	off, cur := 0, json.RawMessage(data)
+walk:
+	for _, p := range path {
+		next, val := -1, json.RawMessage(nil)
+		switch p := p.(type) {
+		case string:
+			ms, err := members(cur, "")
+			if err != nil {
+				break walk
+			}
+			if m := find(ms, p); m != nil {
+				next, val = m.off, m.value
+				break
+			}
+			for _, m := range ms {
+				var named struct {
+					Name string `json:"name"`
+				}
+				if json.Unmarshal(m.value, &named) == nil && named.Name == p {
+					next, val = m.off, m.value
+					break
+				}
+			}
+		case int:
+			next, val = element(cur, p)
+		}
+		if next < 0 {
+			break
+		}
+		off, cur, ok = off+next, val, true
+	}
+	if !ok {
+		return 0, 0, false
+	}
+	line, col = lineCol(data, off)
+	return line, col, true
+}
+
+// element returns the offset within data and the value of element i of the
+// JSON array in data, or -1.
+func element(data []byte, i int) (int, json.RawMessage) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
+		return -1, nil
+	}
+	for n := 0; dec.More(); n++ {
+		off := skipSpace(data, int(dec.InputOffset()), true)
+		var raw json.RawMessage
+		if dec.Decode(&raw) != nil {
+			return -1, nil
+		}
+		if n == i {
+			return off, raw
+		}
+	}
+	return -1, nil
+}
