@@ -1,7 +1,6 @@
 package client
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -557,80 +556,15 @@ func redactErrors(es GraphQLErrors, sec *redact.Secrets) GraphQLErrors {
 		e.Message = sec.String(e.Message)
 		e.ErrorType = sec.String(e.ErrorType)
 		for i, p := range e.Path {
-			e.Path[i], _ = redactValue(p, sec)
+			e.Path[i], _ = redact.Value(p, sec.String)
 		}
 		for i := range e.Locations {
 			e.Locations[i].SourceName = sec.String(e.Locations[i].SourceName)
 		}
-		e.ErrorInfo = redactJSON(e.ErrorInfo, sec)
-		e.Data = redactJSON(e.Data, sec)
+		e.ErrorInfo = redact.JSON(e.ErrorInfo, sec.String)
+		e.Data = redact.JSON(e.Data, sec.String)
 	}
 	return es
-}
-
-// redactValue redacts the strings of a decoded JSON value, reporting
-// whether any changed.
-func redactValue(v any, sec *redact.Secrets) (any, bool) {
-	switch v := v.(type) {
-	case string:
-		r := sec.String(v)
-		return r, r != v
-	case []any:
-		changed := false
-		for i, x := range v {
-			var c bool
-			if v[i], c = redactValue(x, sec); c {
-				changed = true
-			}
-		}
-		return v, changed
-	case map[string]any:
-		changed := false
-		for k, x := range v {
-			r, c := redactValue(x, sec)
-			if rk := sec.String(k); rk != k {
-				delete(v, k)
-				k, c = rk, true
-			}
-			v[k] = r
-			changed = changed || c
-		}
-		return v, changed
-	}
-	return v, false
-}
-
-// redactJSON returns raw with the secrets in its strings removed: decoded,
-// so that a secret written with any JSON escapes is found, and encoded
-// again when a string changed (numbers kept as they were written).
-func redactJSON(raw json.RawMessage, sec *redact.Secrets) json.RawMessage {
-	if len(raw) == 0 {
-		return raw
-	}
-	d := json.NewDecoder(bytes.NewReader(raw))
-	d.UseNumber()
-	var v any
-	if err := d.Decode(&v); err != nil {
-		// Not JSON (it was checked when the reply was decoded): keep its
-		// redacted text as a JSON string.
-		b, _ := json.Marshal(sec.String(string(raw)))
-		return b
-	}
-	if v, changed := redactValue(v, sec); changed {
-		if b, err := json.Marshal(v); err == nil {
-			return b
-		}
-	}
-	// A form the decoded strings do not hold (a secret split across
-	// escapes and members) is still removed from the text.
-	if r := sec.String(string(raw)); r != string(raw) {
-		if json.Valid([]byte(r)) {
-			return json.RawMessage(r)
-		}
-		b, _ := json.Marshal(r)
-		return b
-	}
-	return raw
 }
 
 // signatureOf extracts the Signature= value of a SigV4 Authorization header.

@@ -1,9 +1,7 @@
 package realtime
 
 import (
-	"bytes"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -400,56 +398,16 @@ func (r *redactor) graphQLErrors(es client.GraphQLErrors) client.GraphQLErrors {
 		}
 		e.Message = r.string(e.Message)
 		e.ErrorType = r.string(e.ErrorType)
-		e.ErrorInfo = r.json(e.ErrorInfo)
-		e.Data = r.json(e.Data)
+		e.ErrorInfo = redact.JSON(e.ErrorInfo, r.string)
+		e.Data = redact.JSON(e.Data, r.string)
 		for i, p := range e.Path {
-			e.Path[i] = r.value(p)
+			e.Path[i], _ = redact.Value(p, r.string)
 		}
 		for i := range e.Locations {
 			e.Locations[i].SourceName = r.string(e.Locations[i].SourceName)
 		}
 	}
 	return es
-}
-
-// json returns raw with secrets removed from its strings (keys included),
-// keeping its shape; raw without a secret is returned as it is. Should a
-// secret span more than one string, the whole value becomes a JSON string
-// of the redacted text.
-func (r *redactor) json(raw json.RawMessage) json.RawMessage {
-	if len(raw) == 0 || r.string(string(raw)) == string(raw) {
-		return raw
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var v any
-	if dec.Decode(&v) == nil {
-		if b, err := json.Marshal(r.value(v)); err == nil && r.string(string(b)) == string(b) {
-			return b
-		}
-	}
-	b, _ := json.Marshal(r.string(string(raw)))
-	return b
-}
-
-// value returns a decoded JSON value with secrets removed from its strings.
-func (r *redactor) value(v any) any {
-	switch v := v.(type) {
-	case string:
-		return r.string(v)
-	case []any:
-		for i := range v {
-			v[i] = r.value(v[i])
-		}
-		return v
-	case map[string]any:
-		out := make(map[string]any, len(v))
-		for k, x := range v {
-			out[r.string(k)] = r.value(x)
-		}
-		return out
-	}
-	return v
 }
 
 type redactedError struct {

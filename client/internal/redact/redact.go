@@ -12,6 +12,7 @@
 package redact
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/url"
 	"slices"
@@ -207,4 +208,69 @@ func upperUnicodeHex(s string) string {
 		}
 	}
 	return string(b)
+}
+
+// Value returns v, a decoded JSON value, with replace applied to each of its
+// strings and object keys, and whether any changed. Its slices and maps are
+// changed in place.
+func Value(v any, replace func(string) string) (any, bool) {
+	switch v := v.(type) {
+	case string:
+		r := replace(v)
+		return r, r != v
+	case []any:
+		changed := false
+		for i, x := range v {
+			var c bool
+			if v[i], c = Value(x, replace); c {
+				changed = true
+			}
+		}
+		return v, changed
+	case map[string]any:
+		changed := false
+		for k, x := range v {
+			r, c := Value(x, replace)
+			if rk := replace(k); rk != k {
+				delete(v, k)
+				k, c = rk, true
+			}
+			v[k] = r
+			changed = changed || c
+		}
+		return v, changed
+	}
+	return v, false
+}
+
+// JSON returns raw with replace applied to its strings: decoded, so that a
+// secret written with any JSON escapes is found, and encoded again when a
+// string changed (numbers kept as they were written). A form the decoded
+// strings do not hold (a secret split across escapes and members) is still
+// removed from the text; raw that is not JSON becomes a JSON string of its
+// redacted text.
+func JSON(raw json.RawMessage, replace func(string) string) json.RawMessage {
+	if len(raw) == 0 {
+		return raw
+	}
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.UseNumber()
+	var v any
+	if err := d.Decode(&v); err != nil {
+		b, _ := json.Marshal(replace(string(raw)))
+		return b
+	}
+	if v, changed := Value(v, replace); changed {
+		if b, err := json.Marshal(v); err == nil {
+			raw = b
+		}
+	}
+	if r := replace(string(raw)); r != string(raw) {
+		if json.Valid([]byte(r)) {
+			return json.RawMessage(r)
+		}
+		b, _ := json.Marshal(r)
+		return b
+	}
+	return raw
 }
