@@ -130,34 +130,16 @@ func parseConversation(data []byte, path string) (*Conversation, error) {
 		case "name":
 			err = decodeJSON(m.value, p, &c.Name)
 		case "models":
-			c.Models = []*Model{}
-			err = eachMember(m.value, p, func(key string, raw []byte, path string) error {
-				x, err := parseModel(raw, path)
-				if err == nil {
-					if x.Name == "" {
-						x.Name = key
-					}
-					c.Models = append(c.Models, x)
-				}
-				return err
-			})
+			c.Models, err = parseNamed(m.value, p, parseModel, func(x *Model) *string { return &x.Name })
+			c.Models = nonNil(c.Models)
 		case "nonModels":
-			c.NonModels = []*NonModel{}
-			err = eachMember(m.value, p, func(key string, raw []byte, path string) error {
-				x, err := parseNonModel(raw, path)
-				if err == nil {
-					if x.Name == "" {
-						x.Name = key
-					}
-					c.NonModels = append(c.NonModels, x)
-				}
-				return err
-			})
+			c.NonModels, err = parseNamed(m.value, p, parseNonModel, func(x *NonModel) *string { return &x.Name })
+			c.NonModels = nonNil(c.NonModels)
 		case "enums":
 			c.Enums = []*Enum{}
 			err = eachMember(m.value, p, func(key string, raw []byte, path string) error {
-				x := &Enum{}
-				if err := decodeJSON(raw, path, x); err != nil {
+				x, err := parseEnum(raw, path)
+				if err != nil {
 					return err
 				}
 				if x.Name == "" {

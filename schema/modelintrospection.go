@@ -434,87 +434,24 @@ func parseModelIntrospection(data []byte) (*ModelIntrospection, error) {
 		case "version":
 			err = decodeJSON(m.value, "version", &mi.Version)
 		case "models":
-			err = eachMember(m.value, "models", func(key string, raw []byte, path string) error {
-				x, err := parseModel(raw, path)
-				if err == nil {
-					if x.Name == "" {
-						x.Name = key
-					}
-					mi.Models = append(mi.Models, x)
-				}
-				return err
-			})
+			mi.Models, err = parseNamed(m.value, m.key, parseModel, func(x *Model) *string { return &x.Name })
 		case "nonModels":
-			err = eachMember(m.value, "nonModels", func(key string, raw []byte, path string) error {
-				x, err := parseNonModel(raw, path)
-				if err == nil {
-					if x.Name == "" {
-						x.Name = key
-					}
-					mi.NonModels = append(mi.NonModels, x)
-				}
-				return err
-			})
+			mi.NonModels, err = parseNamed(m.value, m.key, parseNonModel, func(x *NonModel) *string { return &x.Name })
 		case "enums":
-			err = eachMember(m.value, "enums", func(key string, raw []byte, path string) error {
-				x := &Enum{}
-				if err := decodeJSON(raw, path, x); err != nil {
-					return err
-				}
-				if x.Name == "" {
-					x.Name = key
-				}
-				mi.Enums = append(mi.Enums, x)
-				return nil
-			})
+			mi.Enums, err = parseNamed(m.value, m.key, parseEnum, func(x *Enum) *string { return &x.Name })
 		case "queries", "mutations", "subscriptions":
 			dst := map[string]*[]*CustomOperation{"queries": &mi.Queries, "mutations": &mi.Mutations, "subscriptions": &mi.Subscriptions}[m.key]
-			err = eachMember(m.value, m.key, func(key string, raw []byte, path string) error {
-				x, err := parseCustomOperation(raw, path)
-				if err == nil {
-					if x.Name == "" {
-						x.Name = key
-					}
-					*dst = append(*dst, x)
-				}
-				return err
-			})
+			*dst, err = parseNamed(m.value, m.key, parseCustomOperation, customOperationName)
+		// The AI sections are told apart from absent ones by a non-nil slice.
 		case "generations":
-			mi.Generations = []*CustomOperation{}
-			err = eachMember(m.value, m.key, func(key string, raw []byte, path string) error {
-				x, err := parseCustomOperation(raw, path)
-				if err == nil {
-					if x.Name == "" {
-						x.Name = key
-					}
-					mi.Generations = append(mi.Generations, x)
-				}
-				return err
-			})
+			mi.Generations, err = parseNamed(m.value, m.key, parseCustomOperation, customOperationName)
+			mi.Generations = nonNil(mi.Generations)
 		case "conversations":
-			mi.Conversations = []*Conversation{}
-			err = eachMember(m.value, m.key, func(key string, raw []byte, path string) error {
-				x, err := parseConversation(raw, path)
-				if err == nil {
-					if x.Name == "" {
-						x.Name = key
-					}
-					mi.Conversations = append(mi.Conversations, x)
-				}
-				return err
-			})
+			mi.Conversations, err = parseNamed(m.value, m.key, parseConversation, func(x *Conversation) *string { return &x.Name })
+			mi.Conversations = nonNil(mi.Conversations)
 		case "inputs":
-			mi.Inputs = []*Input{}
-			err = eachMember(m.value, m.key, func(key string, raw []byte, path string) error {
-				x, err := parseInput(raw, path)
-				if err == nil {
-					if x.Name == "" {
-						x.Name = key
-					}
-					mi.Inputs = append(mi.Inputs, x)
-				}
-				return err
-			})
+			mi.Inputs, err = parseNamed(m.value, m.key, parseInput, func(x *Input) *string { return &x.Name })
+			mi.Inputs = nonNil(mi.Inputs)
 		default:
 			if mi.Extra == nil {
 				mi.Extra = map[string]json.RawMessage{}
@@ -530,6 +467,40 @@ func parseModelIntrospection(data []byte) (*ModelIntrospection, error) {
 
 // eachMember calls fn for every member of the JSON object data, in order,
 // with the member's path; errors are shifted to be relative to data.
+// parseNamed parses each member of the object data with parse, in file
+// order; an entry without a name takes its key, as Amplify keys the
+// entries by name.
+func parseNamed[T any](data []byte, path string, parse func([]byte, string) (*T, error), name func(*T) *string) ([]*T, error) {
+	var out []*T
+	err := eachMember(data, path, func(key string, raw []byte, path string) error {
+		x, err := parse(raw, path)
+		if err != nil {
+			return err
+		}
+		if n := name(x); *n == "" {
+			*n = key
+		}
+		out = append(out, x)
+		return nil
+	})
+	return out, err
+}
+
+func customOperationName(x *CustomOperation) *string { return &x.Name }
+
+func parseEnum(data []byte, path string) (*Enum, error) {
+	x := &Enum{}
+	return x, decodeJSON(data, path, x)
+}
+
+// nonNil returns s, or an empty slice for nil.
+func nonNil[T any](s []*T) []*T {
+	if s == nil {
+		return []*T{}
+	}
+	return s
+}
+
 func eachMember(data []byte, path string, fn func(key string, raw []byte, path string) error) error {
 	ms, err := members(data, path)
 	if err != nil {
@@ -592,17 +563,7 @@ func parseFieldsMember(data []byte, path string) ([]*Field, error) {
 	if m == nil {
 		return nil, nil
 	}
-	var out []*Field
-	err = eachMember(m.value, joinPath(path, "fields"), func(key string, raw []byte, p string) error {
-		f, err := parseField(raw, p)
-		if err == nil {
-			if f.Name == "" {
-				f.Name = key
-			}
-			out = append(out, f)
-		}
-		return err
-	})
+	out, err := parseNamed(m.value, joinPath(path, "fields"), parseField, func(f *Field) *string { return &f.Name })
 	return out, shift(err, m.off)
 }
 
